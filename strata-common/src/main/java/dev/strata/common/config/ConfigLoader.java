@@ -1,0 +1,153 @@
+package dev.strata.common.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Reads Strata's one YAML file. Each top-level key is a section owned by one role ({@code links},
+ * {@code data}, {@code gateway}, {@code up}); a role binds its section to an immutable record tree.
+ *
+ * <p>Built-in defaults for section {@code NAME} live on the classpath at
+ * {@code strata/defaults/NAME.yaml} (shipped by the module that owns the section). The user's file is
+ * deep-merged over them: mappings merge key by key, everything else (scalars, lists) replaces.
+ * Keys are snake_case; unknown keys are errors, so a typo never passes silently. Durations are
+ * written {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}; sizes {@code 512}, {@code 16KiB},
+ * {@code 8MiB}, {@code 1GiB}.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private final ObjectNode user;
+    private final String source;
+
+    private ConfigLoader(ObjectNode user, String source) {
+        this.user = user;
+        this.source = source;
+    }
+
+    /** Built-in defaults only. */
+    public static ConfigLoader defaults() {
+        return new ConfigLoader(JsonNodeFactory.instance.objectNode(), "built-in defaults");
+    }
+
+    /** The user's file over the built-in defaults. */
+    public static ConfigLoader fromFile(Path file) {
+        try {
+            return fromYaml(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** YAML text over the built-in defaults; {@code source} names it in error messages. */
+    public static ConfigLoader fromYaml(String yaml, String source) {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(yaml);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = JsonNodeFactory.instance.objectNode();
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(source + ": the top level must be a mapping of sections");
+        }
+        return new ConfigLoader((ObjectNode) tree, source);
+    }
+
+    /** Binds section {@code name} (defaults merged with the user's values) to {@code type}. */
+    public <T> T section(String name, Class<T> type) {
+        ObjectNode merged = defaultsOf(name);
+        JsonNode own = user.get(name);
+        if (own != null && !own.isNull()) {
+            if (!own.isObject()) {
+                throw new ConfigException(source + ": section '" + name + "' must be a mapping");
+            }
+            merge(merged, (ObjectNode) own);
+        }
+        try {
+            return MAPPER.treeToValue(merged, type);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": section '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The user's own tree, for tools that rewrite a config for child processes. */
+    public ObjectNode userTree() {
+        return user.deepCopy();
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** Serializes a tree back to YAML (used to hand a child process its effective config). */
+    public static String toYaml(JsonNode tree) {
+        try {
+            return MAPPER.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The mapper the loader binds with, for tests and tools that read config-shaped YAML. */
+    public static ObjectMapper mapper() {
+        return MAPPER.copy();
+    }
+
+    private static ObjectNode defaultsOf(String name) {
+        String resource = "strata/defaults/" + name + ".yaml";
+        try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            JsonNode tree = MAPPER.readTree(in);
+            return tree instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+        } catch (IOException e) {
+            throw new UncheckedIOException("broken built-in defaults " + resource, e);
+        }
+    }
+
+    private static void merge(ObjectNode into, ObjectNode over) {
+        Iterator<Map.Entry<String, JsonNode>> fields = over.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode existing = into.get(field.getKey());
+            if (existing instanceof ObjectNode target && field.getValue() instanceof ObjectNode source) {
+                merge(target, source);
+            } else {
+                into.set(field.getKey(), field.getValue().deepCopy());
+            }
+        }
+    }
+
+    private static ObjectMapper newMapper() {
+        SimpleModule units = new SimpleModule("strata-units");
+        units.addDeserializer(Duration.class, new Units.DurationDeserializer());
+        units.addSerializer(Duration.class, new Units.DurationSerializer());
+        units.addDeserializer(ByteSize.class, new Units.ByteSizeDeserializer());
+        units.addSerializer(ByteSize.class, new Units.ByteSizeSerializer());
+        return new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .registerModule(units)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+    }
+}
