@@ -1,0 +1,122 @@
+package dev.strata.cli.up;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.common.config.ConfigLoader;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a stage number and the user's configuration into the nodes to start, and writes each node's
+ * effective configuration file: the user's file with the addresses this topology assigns (ports,
+ * node names, the database the services use, the gateway's endpoints) laid over it.
+ */
+final class Planner {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final UpConfig up;
+    private final ObjectNode userTree;
+    private final Path runDir;
+    private final HttpClient http;
+
+    Planner(UpConfig up, ObjectNode userTree, Path runDir, HttpClient http) {
+        this.up = up;
+        this.userTree = userTree;
+        this.runDir = runDir;
+        this.http = http;
+    }
+
+    List<NodeSpec> plan(int stage, int nodes, boolean fresh) throws IOException {
+        Path confDir = Files.createDirectories(runDir.resolve("conf"));
+        String host = up.host();
+        List<NodeSpec> specs = new ArrayList<>();
+
+        ObjectNode base = userTree.deepCopy();
+        ObjectNode data = section(base, "data");
+        boolean embedded = !data.path("url").asText("").isBlank() ? false : true;
+        if (embedded) {
+            ObjectNode emb = section(data, "embedded");
+            emb.put("host", host);
+            emb.put("port", up.ports().postgres());
+            if (!emb.has("dir")) {
+                emb.put("dir", runDir.resolve("postgres").toString());
+            }
+            Path conf = write(confDir, "postgres", base);
+            String database = emb.path("database").asText("strata");
+            String url = "jdbc:postgresql://" + host + ":" + up.ports().postgres() + "/" + database;
+            String user = data.path("user").asText("strata");
+            String password = data.path("password").asText("");
+            specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
+                    fresh ? List.of("--fresh") : List.of(),
+                    "postgresql://" + host + ":" + up.ports().postgres() + "/" + database, null,
+                    Readiness.jdbc(url, user, password)));
+        }
+
+        int linksCount = stage >= 3 ? nodes : 1;
+        String entryUrl = stage >= 2 ? "http://" + host + ":" + up.ports().gateway()
+                : "http://" + host + ":" + up.ports().links();
+        List<String> endpoints = new ArrayList<>();
+        for (int i = 1; i <= linksCount; i++) {
+            String name = "links-" + i;
+            int port = up.ports().links() + i - 1;
+            ObjectNode tree = base.deepCopy();
+            ObjectNode links = section(tree, "links");
+            links.put("host", host);
+            links.put("port", port);
+            links.put("node_name", name);
+            if (links.path("public_url").asText("").isBlank()) {
+                links.put("public_url", entryUrl);
+            }
+            String url = "http://" + host + ":" + port;
+            endpoints.add(host + ":" + port);
+            specs.add(new NodeSpec(name, "links", write(confDir, name, tree), up.jvmOptions().links(), List.of(),
+                    url, null, Readiness.http(http, url + "/readyz")));
+        }
+
+        if (stage >= 2) {
+            ObjectNode tree = base.deepCopy();
+            ObjectNode gateway = section(tree, "gateway");
+            gateway.put("name", "gateway");
+            ArrayNode listeners = gateway.putArray("listeners");
+            listeners.addObject().put("name", "main").put("address", host + ":" + up.ports().gateway());
+            section(gateway, "admin").put("address", host + ":" + up.ports().gatewayAdmin());
+            ObjectNode upstreams = section(gateway, "upstreams");
+            ObjectNode app = section(upstreams, "app");
+            ArrayNode eps = app.putArray("endpoints");
+            endpoints.forEach(eps::add);
+            if (!gateway.has("routes")) {
+                ArrayNode routes = gateway.putArray("routes");
+                routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app");
+            }
+            String url = "http://" + host + ":" + up.ports().gateway();
+            String admin = "http://" + host + ":" + up.ports().gatewayAdmin();
+            specs.add(new NodeSpec("gateway", "gateway", write(confDir, "gateway", tree), up.jvmOptions().gateway(),
+                    List.of(), url, admin, Readiness.http(http, admin + "/_strata/health")));
+        }
+        return specs;
+    }
+
+    private static ObjectNode section(ObjectNode parent, String name) {
+        JsonNode existing = parent.get(name);
+        if (existing instanceof ObjectNode o) {
+            return o;
+        }
+        ObjectNode created = JSON.objectNode();
+        parent.set(name, created);
+        return created;
+    }
+
+    private static Path write(Path confDir, String name, ObjectNode tree) throws IOException {
+        Path file = confDir.resolve(name + ".yaml");
+        Files.writeString(file, "# written by ./strata up for node " + name + "; edit the --config file instead\n"
+                + ConfigLoader.toYaml(tree));
+        return file;
+    }
+}

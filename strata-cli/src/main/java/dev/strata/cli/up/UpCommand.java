@@ -1,0 +1,108 @@
+package dev.strata.cli.up;
+
+import dev.strata.cli.Launch;
+import dev.strata.common.config.ConfigLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./strata up}: starts a stage's topology on this machine and supervises it until stopped. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start a stage's topology (database, services, gateway) as supervised child processes.")
+public final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--stage", description = "Stage of the ladder to start; "
+            + "default: the highest that runs on embedded defaults.")
+    Integer stage;
+
+    @Option(names = "--nodes", description = "Number of links nodes at stage 3 and above.")
+    Integer nodes;
+
+    @Option(names = "--config", description = "YAML configuration file (built-in defaults otherwise).")
+    Path config;
+
+    @Option(names = "--fresh", description = "Wipe the embedded database's data before starting.")
+    boolean fresh;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        ConfigLoader loader = config == null ? ConfigLoader.defaults() : ConfigLoader.fromFile(config);
+        UpConfig up = loader.section("up", UpConfig.class);
+        int chosen = stage != null ? stage : up.stage() != 0 ? up.stage() : Stage.DEFAULT;
+        if (chosen < 1 || chosen > Stage.HIGHEST) {
+            System.err.printf("strata: --stage %d is not available (expected: 1..%d)%n", chosen, Stage.HIGHEST);
+            return 2;
+        }
+        int linksNodes = nodes != null ? nodes : up.nodes();
+        up = up.with(chosen, linksNodes);
+
+        Path home = Launch.home();
+        Path runDir = home.resolve(up.runDir()).toAbsolutePath().normalize();
+        Files.createDirectories(runDir);
+
+        Map<String, String> env = new HashMap<>();
+        env.put("STRATA_SECRET", sharedSecret(runDir));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        List<NodeSpec> specs = new Planner(up, loader.userTree(), runDir, http).plan(chosen, linksNodes, fresh);
+        Supervisor supervisor = new Supervisor(runDir, up, Launch.selfCommand(), env, out);
+
+        out.printf("strata: starting stage %d (%s) in %s%n", chosen, Stage.describe(chosen), runDir);
+        Launch.onTerminationSignal(() -> {
+            supervisor.stop();
+            out.println("strata: stopped");
+            System.exit(0);
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::stop, "strata-stop"));
+        try {
+            supervisor.start(specs);
+        } catch (Supervisor.NodeFailedException e) {
+            System.err.println("strata: " + e.getMessage());
+            supervisor.stop();
+            return 1;
+        }
+        out.println();
+        for (NodeSpec node : supervisor.nodes()) {
+            out.printf("  %-10s %-8s %s%s%n", node.name(), node.role(), node.url(),
+                    node.adminUrl() == null ? "" : "   admin " + node.adminUrl());
+        }
+        String entry = specs.get(specs.size() - 1).url();
+        out.printf("%nstrata: stage %d is up: open %s/ (topology in %s; Ctrl-C stops everything)%n", chosen, entry,
+                runDir.resolve("topology.json"));
+        supervisor.awaitStop();
+        return 0;
+    }
+
+    /**
+     * The services' shared secret: {@code STRATA_SECRET} from the environment, or one generated once
+     * and kept in {@code run/secret}, so that manage tokens survive restarts and verify on every node.
+     */
+    private static String sharedSecret(Path runDir) throws IOException {
+        String fromEnv = System.getenv("STRATA_SECRET");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        Path file = runDir.resolve("secret");
+        if (Files.exists(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Files.writeString(file, secret + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return secret;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.strata.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged {@code strata} command run as a real child process, as a user runs it. */
+final class StrataProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path runDir;
+    final Process process;
+    final Path output;
+
+    private StrataProcess(Path runDir, Process process, Path output) {
+        this.runDir = runDir;
+        this.process = process;
+        this.output = output;
+    }
+
+    /** {@code strata up ARGS --config <dir>/strata.yaml} with {@code yaml} as the file's content. */
+    static StrataProcess up(Path dir, String yaml, String... args) throws IOException {
+        Path config = dir.resolve("strata.yaml");
+        Files.writeString(config, yaml);
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "up", "--config", config.toString()));
+        cmd.addAll(List.of(args));
+        Path output = dir.resolve("up-" + System.nanoTime() + ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
+                .directory(dir.toFile()).start();
+        return new StrataProcess(dir.resolve("run"), p, output);
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("strata.jar", "../strata-cli/target/strata.jar")).toAbsolutePath().normalize();
+    }
+
+    /** A YAML {@code up} section on free ports inside {@code dir}. */
+    static String upSection(Path dir, int stage) throws IOException {
+        return """
+                up:
+                  stage: %d
+                  run_dir: %s
+                  restart: false
+                  startup_timeout: 150s
+                  ports: {gateway: %d, gateway_admin: %d, links: %d, postgres: %d}
+                """.formatted(stage, dir.resolve("run"), freePort(), freePort(), freePort(), freePort());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits for {@code run/topology.json}, failing early if the command exits. */
+    JsonNode awaitTopology(Duration timeout) throws Exception {
+        Path file = runDir.resolve("topology.json");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                return JSON.readTree(file.toFile());
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("strata up exited with " + process.exitValue() + ":\n" + output());
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no topology.json within " + timeout + ":\n" + output());
+    }
+
+    String output() throws IOException {
+        return Files.exists(output) ? Files.readString(output) : "";
+    }
+
+    static JsonNode node(JsonNode topology, String name) {
+        for (JsonNode n : topology.get("nodes")) {
+            if (n.get("name").asText().equals(name)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no node " + name + " in " + topology);
+    }
+
+    /** Every process of the topology: the nodes and all their descendants (e.g. PostgreSQL's). */
+    static Set<ProcessHandle> processesOf(JsonNode topology) {
+        Set<ProcessHandle> all = new HashSet<>();
+        for (JsonNode n : topology.get("nodes")) {
+            ProcessHandle.of(n.get("pid").asLong()).ifPresent(h -> {
+                all.add(h);
+                h.descendants().forEach(all::add);
+            });
+        }
+        return all;
+    }
+
+    void signal(String name) throws Exception {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("strata up still running after " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            signal("TERM");
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
