@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * itself when the clock passes it. UNHEALTHY wins over EJECTED when both hold, because it lasts until
  * checks pass, however soon the ejection runs out. With active checks disabled, {@link #activeCheck}
  * is ignored and only passive ejection applies; a connect failure counts toward ejection whatever the
- * active checks say.
+ * active checks say. A new endpoint starts HEALTHY: checks may take it out, but nothing waits for
+ * them before the first request.
  *
  * <h3>Ejection back-off</h3>
  * The n-th ejection in a row lasts {@code min(base_ejection * n, max_ejection)}. The count decays

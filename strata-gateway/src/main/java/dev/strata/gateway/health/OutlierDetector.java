@@ -43,7 +43,10 @@ public final class OutlierDetector {
         this.group = List.copyOf(group);
     }
 
-    /** Records one request's outcome on {@code endpoint}; returns whether the endpoint was ejected by it. */
+    /**
+     * Records one request's outcome on {@code endpoint}; returns whether the endpoint was ejected by it.
+     * This counts the outcome on the endpoint too: callers do not also call {@link EndpointHealth#record}.
+     */
     public boolean record(EndpointHealth endpoint, Outcome outcome) {
         if (!config.enabled() || !endpoint.record(outcome)) {
             return false;

@@ -3,6 +3,7 @@ package dev.strata.gateway.balance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.common.config.ConfigLoader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,5 +47,13 @@ class PoliciesTest {
         assertThatThrownBy(() -> new BalanceConfig("consistent-hash", "header"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("hashOn: header (expected: header:NAME, cookie:NAME or path)");
+    }
+
+    @Test
+    void aBadPolicyFailsWhenTheYamlIsBound() {
+        assertThat(ConfigLoader.mapper().convertValue(java.util.Map.of("policy", "peak-ewma", "hash_on", "path"), BalanceConfig.class))
+                .isEqualTo(new BalanceConfig("peak-ewma", "path"));
+        assertThatThrownBy(() -> ConfigLoader.mapper().readValue("policy: random\nhash_on: path\n", BalanceConfig.class))
+                .hasMessageContaining("policy: random (expected: ");
     }
 }

@@ -3,6 +3,8 @@ package dev.strata.gateway.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.common.config.ConfigLoader;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +52,29 @@ class HealthConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("slowStart: PT-0.001S (expected: >= 0s)");
         assertThatThrownBy(() -> new HealthConfig(null, Configs.outlier(true, 10), S))
                 .isInstanceOf(NullPointerException.class).hasMessage("active");
+    }
+
+    @Test
+    void bindsFromYamlWithSnakeCaseKeys() throws Exception {
+        ObjectMapper yaml = ConfigLoader.mapper();
+        HealthConfig config = yaml.readValue("""
+                active: {enabled: true, path: /healthz, interval: 5s, timeout: 1s,
+                         healthy_threshold: 2, unhealthy_threshold: 3}
+                outlier: {enabled: true, consecutive_failures: 5, base_ejection: 30s, max_ejection: 5m,
+                          max_ejected_percent: 50}
+                slow_start: 30s
+                """, HealthConfig.class);
+        assertThat(config.outlier().maxEjection()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.active().unhealthyThreshold()).isEqualTo(3);
+        assertThat(config.slowStart()).isEqualTo(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> yaml.readValue("""
+                enabled: true
+                consecutive_failures: 0
+                base_ejection: 30s
+                max_ejection: 5m
+                max_ejected_percent: 50
+                """, HealthConfig.Outlier.class))
+                .hasMessageContaining("consecutiveFailures: 0 (expected: > 0)");
     }
 }
