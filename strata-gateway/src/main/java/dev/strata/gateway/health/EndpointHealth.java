@@ -1,22 +1,110 @@
 package dev.strata.gateway.health;
 
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
 /**
  * The health of one endpoint: what active checks and passive outlier detection have concluded, and
  * the slow-start ramp after (re)admission. Thread-safe: written from every event loop and the
  * checker.
  *
- * <p>PLACEHOLDER: the real state machine replaces this class; the public methods stay.
+ * <h2>Design notes</h2>
+ *
+ * <h3>State</h3>
+ * Two independent verdicts make the state. Active checks: {@code unhealthy_threshold} failed checks
+ * in a row make the endpoint UNHEALTHY, {@code healthy_threshold} passed checks in a row make it
+ * healthy again. Passive detection: {@code consecutive_failures} failed requests in a row ask the
+ * group's {@link OutlierDetector} to eject it; an ejection is a deadline, not a task, so it ends by
+ * itself when the clock passes it. UNHEALTHY wins over EJECTED when both hold, because it lasts until
+ * checks pass, however soon the ejection runs out. With active checks disabled, {@link #activeCheck}
+ * is ignored and only passive ejection applies; a connect failure counts toward ejection whatever the
+ * active checks say. A new endpoint starts HEALTHY: checks may take it out, but nothing waits for
+ * them before the first request.
+ *
+ * <h3>Ejection back-off</h3>
+ * The n-th ejection in a row lasts {@code min(base_ejection * n, max_ejection)}. The count decays
+ * like Envoy's: after the endpoint is back, every full {@code base_ejection} it spends without being
+ * ejected again takes one off, so an endpoint that fails once a day always gets the base time and one
+ * that flaps gets ever longer breaks. The decay is computed from the clock when read; nothing runs
+ * in the background.
+ *
+ * <h3>Slow start</h3>
+ * On re-admission (the ejection runs out, or checks pass {@code healthy_threshold} times) the weight
+ * ramps linearly from {@link #SLOW_START_FLOOR} to 1 over {@code slow_start}. The ramp's start is
+ * stored as a clock reading (the end of the ejection, which lies in the future while ejected), so it
+ * too needs no timer. Endpoints present when the group is built start at full weight; an endpoint
+ * added to a running group starts its ramp with {@link #startSlowStart()}.
+ *
+ * <h3>Threading</h3>
+ * Everything but the failure streak lives in one immutable {@link Snapshot}, replaced by CAS on each
+ * transition (rare: checks, ejections). The per-request reads ({@link #state()}, {@link #weight()})
+ * are one volatile load and at most one clock read; they take no lock and allocate nothing. The
+ * failure streak is a separate atomic counter because it changes on failed requests; a success only
+ * writes it when it is not already zero, so healthy traffic does not bounce its cache line between
+ * event loops. Failures that end while the endpoint is ejected are requests sent before the ejection
+ * and do not count toward the next one.
  */
 public final class EndpointHealth {
 
-    private volatile HealthState state = HealthState.HEALTHY;
+    /** Share of a full endpoint's traffic at the start of slow start. */
+    public static final double SLOW_START_FLOOR = 0.1;
 
-    public EndpointHealth(HealthConfig config, java.util.function.LongSupplier nanoClock) {
+    /**
+     * @param activeHealthy whether active checks consider the endpoint healthy
+     * @param activeStreak  passed checks in a row while unhealthy, failed checks in a row while healthy
+     * @param ejectedUntil  clock reading at which the last ejection ends (in the past when not ejected)
+     * @param ejections     the back-off count at the last ejection, before decay
+     * @param rampStart     clock reading at which the current slow-start ramp begins
+     */
+    private record Snapshot(boolean activeHealthy, int activeStreak, long ejectedUntil, int ejections,
+                            long rampStart) {
+
+        Snapshot withActive(boolean healthy, int streak, long rampStart) {
+            return new Snapshot(healthy, streak, ejectedUntil, ejections, rampStart);
+        }
+
+        boolean ejected(long now) {
+            return now - ejectedUntil < 0;
+        }
+    }
+
+    private final LongSupplier nanoClock;
+    private final boolean activeEnabled;
+    private final int healthyThreshold;
+    private final int unhealthyThreshold;
+    private final boolean outlierEnabled;
+    private final int consecutiveFailures;
+    private final long baseEjectionNanos;
+    private final long maxEjectionNanos;
+    private final long slowStartNanos;
+
+    private final AtomicReference<Snapshot> snapshot;
+    private final AtomicInteger failureStreak = new AtomicInteger();
+
+    public EndpointHealth(HealthConfig config, LongSupplier nanoClock) {
+        Objects.requireNonNull(config, "config");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        activeEnabled = config.active().enabled();
+        healthyThreshold = config.active().healthyThreshold();
+        unhealthyThreshold = config.active().unhealthyThreshold();
+        outlierEnabled = config.outlier().enabled();
+        consecutiveFailures = config.outlier().consecutiveFailures();
+        baseEjectionNanos = HealthConfig.nanos(config.outlier().baseEjection());
+        maxEjectionNanos = HealthConfig.nanos(config.outlier().maxEjection());
+        slowStartNanos = HealthConfig.nanos(config.slowStart());
+        long now = nanoClock.getAsLong();
+        snapshot = new AtomicReference<>(new Snapshot(true, 0, now, 0, now - slowStartNanos));
     }
 
     /** Current state; an ejection that has run out reads as {@link HealthState#HEALTHY}. */
     public HealthState state() {
-        return state;
+        Snapshot s = snapshot.get();
+        if (!s.activeHealthy) {
+            return HealthState.UNHEALTHY;
+        }
+        return s.ejected(nanoClock.getAsLong()) ? HealthState.EJECTED : HealthState.HEALTHY;
     }
 
     /** Whether the endpoint may get new requests now. */
@@ -24,30 +112,143 @@ public final class EndpointHealth {
         return state() == HealthState.HEALTHY;
     }
 
-    /** Slow-start share in (0, 1]; see {@link dev.strata.gateway.balance.Target#weight()}. */
+    /**
+     * Slow-start share in (0, 1]; see {@link dev.strata.gateway.balance.Target#weight()}. Ramps
+     * linearly from {@link #SLOW_START_FLOOR} to 1 over {@code slow_start} after (re)admission.
+     */
     public double weight() {
-        return 1.0;
+        if (slowStartNanos == 0) {
+            return 1.0;
+        }
+        long elapsed = nanoClock.getAsLong() - snapshot.get().rampStart;
+        if (elapsed >= slowStartNanos) {
+            return 1.0;
+        }
+        if (elapsed <= 0) {
+            return SLOW_START_FLOOR;
+        }
+        return SLOW_START_FLOOR + (1 - SLOW_START_FLOOR) * elapsed / slowStartNanos;
     }
 
-    /** Result of one active check. */
+    /** Result of one active check; ignored when active checks are disabled. */
     public void activeCheck(boolean passed) {
+        if (!activeEnabled) {
+            return;
+        }
+        for (;;) {
+            Snapshot s = snapshot.get();
+            Snapshot next;
+            boolean readmitted = false;
+            if (s.activeHealthy == passed) {
+                if (s.activeStreak == 0) {
+                    return;
+                }
+                next = s.withActive(passed, 0, s.rampStart);
+            } else {
+                int streak = s.activeStreak + 1;
+                if (passed && streak >= healthyThreshold) {
+                    long now = nanoClock.getAsLong();
+                    next = s.withActive(true, 0, s.ejected(now) ? s.ejectedUntil : now);
+                    readmitted = true;
+                } else if (!passed && streak >= unhealthyThreshold) {
+                    next = s.withActive(false, 0, s.rampStart);
+                } else {
+                    next = s.withActive(s.activeHealthy, streak, s.rampStart);
+                }
+            }
+            if (snapshot.compareAndSet(s, next)) {
+                if (readmitted) {
+                    failureStreak.set(0);
+                }
+                return;
+            }
+        }
     }
 
     /**
      * Outcome of one proxied request. Returns whether this outcome asks for the endpoint's ejection;
-     * the group's {@link OutlierDetector} decides whether the ejection may happen.
+     * the group's {@link OutlierDetector} decides whether the ejection may happen. Once the streak has
+     * reached {@code consecutive_failures}, every further failure asks again, so that an ejection the
+     * detector refused for lack of room happens when room frees up.
      */
     public boolean record(Outcome outcome) {
-        return false;
+        if (!outlierEnabled) {
+            return false;
+        }
+        if (outcome == Outcome.SUCCESS) {
+            if (failureStreak.get() != 0) {
+                failureStreak.set(0);
+            }
+            return false;
+        }
+        if (snapshot.get().ejected(nanoClock.getAsLong())) {
+            return false;
+        }
+        return failureStreak.updateAndGet(EndpointHealth::saturatingIncrement) >= consecutiveFailures;
     }
 
-    /** Ejects the endpoint now (called by {@link OutlierDetector}). */
-    void eject() {
-        state = HealthState.EJECTED;
+    private static int saturatingIncrement(int streak) {
+        return streak == Integer.MAX_VALUE ? streak : streak + 1;
+    }
+
+    /**
+     * Ejects the endpoint now (called by {@link OutlierDetector}). Returns {@code false}, changing
+     * nothing, when it is already ejected.
+     */
+    boolean eject() {
+        for (;;) {
+            Snapshot s = snapshot.get();
+            long now = nanoClock.getAsLong();
+            if (s.ejected(now)) {
+                return false;
+            }
+            int ejections = ejections(s, now) + 1;
+            long duration = ejections > maxEjectionNanos / baseEjectionNanos
+                    ? maxEjectionNanos
+                    : Math.min(baseEjectionNanos * ejections, maxEjectionNanos);
+            long until = now + duration;
+            long rampStart = s.rampStart - until > 0 ? s.rampStart : until;
+            if (snapshot.compareAndSet(s, new Snapshot(s.activeHealthy, s.activeStreak, until, ejections, rampStart))) {
+                failureStreak.set(0);
+                return true;
+            }
+        }
+    }
+
+    /** Whether an ejection is running, whatever the active checks say. */
+    boolean ejected() {
+        return snapshot.get().ejected(nanoClock.getAsLong());
+    }
+
+    /** Starts a slow-start ramp now, for an endpoint added to a group that is already serving. */
+    public void startSlowStart() {
+        for (;;) {
+            Snapshot s = snapshot.get();
+            long now = nanoClock.getAsLong();
+            Snapshot next = s.withActive(s.activeHealthy, s.activeStreak, s.ejected(now) ? s.ejectedUntil : now);
+            if (snapshot.compareAndSet(s, next)) {
+                return;
+            }
+        }
     }
 
     /** How many times in a row this endpoint has been ejected (0 once it has served well again). */
     public int ejections() {
-        return 0;
+        return ejections(snapshot.get(), nanoClock.getAsLong());
+    }
+
+    /** The back-off count: as stored while ejected, then one less per full base ejection time since. */
+    private int ejections(Snapshot s, long now) {
+        long sinceReadmission = now - s.ejectedUntil;
+        if (s.ejections == 0 || sinceReadmission < 0) {
+            return s.ejections;
+        }
+        long decayed = sinceReadmission / baseEjectionNanos;
+        return decayed >= s.ejections ? 0 : (int) (s.ejections - decayed);
+    }
+
+    /** Failed requests in a row, for the admin API. */
+    public int failureStreak() {
+        return failureStreak.get();
     }
 }

@@ -1,9 +1,11 @@
 package dev.strata.gateway.health;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * A group's {@code health:} settings.
+ * A group's {@code health:} settings. Every value is validated when the record is built, also in a
+ * disabled section, so that a typo fails at load time rather than when the section is turned on.
  *
  * @param active    active HTTP checks
  * @param outlier   passive outlier detection
@@ -11,6 +13,14 @@ import java.time.Duration;
  *                  of traffic; {@code 0s} turns slow start off
  */
 public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
+
+    public HealthConfig {
+        Objects.requireNonNull(active, "active");
+        Objects.requireNonNull(outlier, "outlier");
+        if (slowStart == null || slowStart.isNegative()) {
+            throw new IllegalArgumentException(String.format("slowStart: %s (expected: >= 0s)", slowStart));
+        }
+    }
 
     /**
      * @param enabled            whether checks run at all
@@ -21,7 +31,18 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
      * @param unhealthyThreshold consecutive failures that make a healthy endpoint unhealthy
      */
     public record Active(boolean enabled, String path, Duration interval, Duration timeout,
-                         int healthyThreshold, int unhealthyThreshold) {}
+                         int healthyThreshold, int unhealthyThreshold) {
+
+        public Active {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException(String.format("path: %s (expected: starting with /)", path));
+            }
+            requirePositive("interval", interval);
+            requirePositive("timeout", timeout);
+            requirePositive("healthyThreshold", healthyThreshold);
+            requirePositive("unhealthyThreshold", unhealthyThreshold);
+        }
+    }
 
     /**
      * @param enabled             whether passive detection runs
@@ -32,5 +53,36 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
      *                            endpoint may always be ejected)
      */
     public record Outlier(boolean enabled, int consecutiveFailures, Duration baseEjection,
-                          Duration maxEjection, int maxEjectedPercent) {}
+                          Duration maxEjection, int maxEjectedPercent) {
+
+        public Outlier {
+            requirePositive("consecutiveFailures", consecutiveFailures);
+            requirePositive("baseEjection", baseEjection);
+            if (maxEjection == null || maxEjection.compareTo(baseEjection) < 0) {
+                throw new IllegalArgumentException(String.format(
+                        "maxEjection: %s (expected: >= baseEjection %s)", maxEjection, baseEjection));
+            }
+            if (maxEjectedPercent < 0 || maxEjectedPercent > 100) {
+                throw new IllegalArgumentException(String.format(
+                        "maxEjectedPercent: %s (expected: 0..100)", maxEjectedPercent));
+            }
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(String.format("%s: %s (expected: > 0s)", name, value));
+        }
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(String.format("%s: %s (expected: > 0)", name, value));
+        }
+    }
+
+    /** {@code duration} in nanoseconds, capped so that adding it to a clock reading cannot wrap twice. */
+    static long nanos(Duration duration) {
+        return duration.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : duration.toNanos();
+    }
 }

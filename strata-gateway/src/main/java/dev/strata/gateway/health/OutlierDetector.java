@@ -1,25 +1,108 @@
 package dev.strata.gateway.health;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Passive outlier detection for one upstream group: turns per-endpoint failure streaks into
  * ejections while keeping the share of ejected endpoints under {@code max_ejected_percent}.
  *
- * <p>PLACEHOLDER: the real detector replaces this class; the public methods stay.
+ * <h2>Design notes</h2>
+ *
+ * <h3>How many may be ejected</h3>
+ * At most {@code max(1, floor(size * max_ejected_percent / 100))} endpoints of the group are ejected
+ * at once. At least one may always be ejected, as in Envoy, also in a group of one: an ejected sole
+ * endpoint leaves the group without candidates, so the proxy answers 503 at once instead of sending
+ * requests to an endpoint that just failed {@code consecutive_failures} times in a row, and the
+ * endpoint gets {@code base_ejection} to recover. Only ejections count toward the cap; endpoints that
+ * active checks hold unhealthy do not, because the cap limits what passive detection takes away.
+ * An ejection refused for lack of room is asked for again by the endpoint's next failure.
+ *
+ * <h3>Threading</h3>
+ * {@link #record} is called per response from every event loop. The common path (a success, or a
+ * failure below the threshold) is the endpoint's own lock-free counting. Only an endpoint whose
+ * streak has reached the threshold enters the detector's lock, where counting the ejected members
+ * and ejecting happen as one step, so two failures racing cannot both take the last free slot or
+ * eject the same endpoint twice.
+ *
+ * <h3>Reloads</h3>
+ * {@link #updateGroup} replaces the members. Endpoints that stay should be passed as the same
+ * {@link EndpointHealth} objects, so their ejections and ramps survive the reload; endpoints that
+ * left are no longer ejected by late responses.
  */
 public final class OutlierDetector {
 
+    private final HealthConfig.Outlier config;
+    private final Object ejectionLock = new Object();
+    private final AtomicLong ejectionsTotal = new AtomicLong();
+    private volatile List<EndpointHealth> group;
+
     public OutlierDetector(HealthConfig.Outlier config, List<EndpointHealth> group) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.group = List.copyOf(group);
     }
 
-    /** Records one request's outcome on {@code endpoint}; returns whether the endpoint was ejected by it. */
+    /**
+     * Records one request's outcome on {@code endpoint}; returns whether the endpoint was ejected by it.
+     * This counts the outcome on the endpoint too: callers do not also call {@link EndpointHealth#record}.
+     */
     public boolean record(EndpointHealth endpoint, Outcome outcome) {
-        return endpoint.record(outcome) && false;
+        if (!config.enabled() || !endpoint.record(outcome)) {
+            return false;
+        }
+        synchronized (ejectionLock) {
+            List<EndpointHealth> members = group;
+            if (!containsSame(members, endpoint)) {
+                return false;
+            }
+            if (ejected(members) >= maxEjected(members.size()) || !endpoint.eject()) {
+                return false;
+            }
+            ejectionsTotal.incrementAndGet();
+            return true;
+        }
+    }
+
+    /** Replaces the group's members, e.g. on a configuration reload. */
+    public void updateGroup(List<EndpointHealth> members) {
+        List<EndpointHealth> copy = List.copyOf(members);
+        synchronized (ejectionLock) {
+            group = copy;
+        }
     }
 
     /** Total ejections so far, for metrics. */
     public long ejectionsTotal() {
-        return 0;
+        return ejectionsTotal.get();
+    }
+
+    /** Members ejected now, for metrics. */
+    public int ejectedNow() {
+        return ejected(group);
+    }
+
+    /** How many of {@code size} endpoints may be ejected at once. */
+    int maxEjected(int size) {
+        return Math.max(1, size * config.maxEjectedPercent() / 100);
+    }
+
+    private static int ejected(List<EndpointHealth> members) {
+        int ejected = 0;
+        for (EndpointHealth member : members) {
+            if (member.ejected()) {
+                ejected++;
+            }
+        }
+        return ejected;
+    }
+
+    private static boolean containsSame(List<EndpointHealth> members, EndpointHealth endpoint) {
+        for (EndpointHealth member : members) {
+            if (member == endpoint) {
+                return true;
+            }
+        }
+        return false;
     }
 }

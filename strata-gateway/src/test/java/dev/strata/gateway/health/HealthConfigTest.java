@@ -1,0 +1,80 @@
+package dev.strata.gateway.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.common.config.ConfigLoader;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class HealthConfigTest {
+
+    private static final Duration S = Duration.ofSeconds(1);
+
+    @Test
+    void acceptsSaneValues() {
+        assertThat(Configs.health().slowStart()).isEqualTo(Configs.SLOW_START);
+        assertThat(new HealthConfig(Configs.active(false), Configs.outlier(false, 0), Duration.ZERO).slowStart())
+                .isZero();
+    }
+
+    @Test
+    void rejectsBadActiveSettings() {
+        assertThatThrownBy(() -> new HealthConfig.Active(true, "health", S, S, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("path: health (expected: starting with /)");
+        assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", Duration.ZERO, S, 1, 1))
+                .hasMessage("interval: PT0S (expected: > 0s)");
+        assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", S, null, 1, 1))
+                .hasMessage("timeout: null (expected: > 0s)");
+        assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", S, S, 0, 1))
+                .hasMessage("healthyThreshold: 0 (expected: > 0)");
+        assertThatThrownBy(() -> new HealthConfig.Active(false, "/h", S, S, 1, -2))
+                .as("a disabled section is validated too")
+                .hasMessage("unhealthyThreshold: -2 (expected: > 0)");
+    }
+
+    @Test
+    void rejectsBadOutlierSettings() {
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, S, S, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutiveFailures: 0 (expected: > 0)");
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, Duration.ofSeconds(-1), S, 10))
+                .hasMessage("baseEjection: PT-1S (expected: > 0s)");
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, Duration.ofSeconds(30), S, 10))
+                .hasMessage("maxEjection: PT1S (expected: >= baseEjection PT30S)");
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, S, S, 101))
+                .hasMessage("maxEjectedPercent: 101 (expected: 0..100)");
+    }
+
+    @Test
+    void rejectsBadTopLevelSettings() {
+        assertThatThrownBy(() -> new HealthConfig(Configs.active(true), Configs.outlier(true, 10), Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("slowStart: PT-0.001S (expected: >= 0s)");
+        assertThatThrownBy(() -> new HealthConfig(null, Configs.outlier(true, 10), S))
+                .isInstanceOf(NullPointerException.class).hasMessage("active");
+    }
+
+    @Test
+    void bindsFromYamlWithSnakeCaseKeys() throws Exception {
+        ObjectMapper yaml = ConfigLoader.mapper();
+        HealthConfig config = yaml.readValue("""
+                active: {enabled: true, path: /healthz, interval: 5s, timeout: 1s,
+                         healthy_threshold: 2, unhealthy_threshold: 3}
+                outlier: {enabled: true, consecutive_failures: 5, base_ejection: 30s, max_ejection: 5m,
+                          max_ejected_percent: 50}
+                slow_start: 30s
+                """, HealthConfig.class);
+        assertThat(config.outlier().maxEjection()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.active().unhealthyThreshold()).isEqualTo(3);
+        assertThat(config.slowStart()).isEqualTo(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> yaml.readValue("""
+                enabled: true
+                consecutive_failures: 0
+                base_ejection: 30s
+                max_ejection: 5m
+                max_ejected_percent: 50
+                """, HealthConfig.Outlier.class))
+                .hasMessageContaining("consecutiveFailures: 0 (expected: > 0)");
+    }
+}
