@@ -7,6 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -21,6 +26,7 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource pool;
+    private final AtomicReference<CompletableFuture<Boolean>> probe = new AtomicReference<>();
 
     private Database(HikariDataSource pool) {
         this.pool = pool;
@@ -69,14 +75,38 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** Whether the database answers {@code SELECT 1} within {@code timeout}. */
+    /**
+     * Whether the database answers {@code SELECT 1} within {@code timeout}, even when the pool would
+     * wait longer for a connection. Concurrent callers share one probe, so a dead database never
+     * piles up waiting threads.
+     */
     public boolean isReachable(Duration timeout) {
-        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        CompletableFuture<Boolean> current = probe.get();
+        if (current == null || current.isDone()) {
+            CompletableFuture<Boolean> fresh = new CompletableFuture<>();
+            if (probe.compareAndSet(current, fresh)) {
+                Thread.ofVirtual().name("database-probe").start(() -> fresh.complete(selectOne()));
+                current = fresh;
+            } else {
+                current = probe.get();
+            }
+        }
+        try {
+            return current.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean selectOne() {
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            s.setQueryTimeout(seconds);
+            s.setQueryTimeout(5);
             s.execute("SELECT 1");
             return true;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             return false;
         }
     }

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP interface of the links service on Javalin (Jetty, virtual threads). Every response,
  * errors included, names the node in {@code X-Served-By}; every error is a problem detail.
+ *
+ * <p>{@code clicks} in a link's JSON is the count in the database plus the clicks this node has
+ * counted and not yet flushed; clicks counted by other nodes show once they flush (within
+ * {@code click_flush_interval}).
  */
 public final class LinksApi {
 
@@ -120,6 +124,12 @@ public final class LinksApi {
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> unmatched(ctx, e.getStatus()));
         routes.exception(Exception.class, (e, ctx) -> {
+            if (isDatabaseUnavailable(e)) {
+                LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.toString());
+                ctx.header("Retry-After", "1");
+                writeProblem(ctx, Problem.of(503, "the database is unavailable; try again"));
+                return;
+            }
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             writeProblem(ctx, Problem.of(500, "the request could not be completed"));
         });
@@ -320,6 +330,20 @@ public final class LinksApi {
         ctx.header("Cache-Control", "no-store");
         ctx.contentType(Problem.MEDIA_TYPE);
         ctx.result(problem.withInstance(ctx.path()).toBytes());
+    }
+
+    /** No connection, or the server went away (SQLSTATE class 08, 57P01..57P03). */
+    private static boolean isDatabaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isProblem(Context ctx) {
