@@ -35,6 +35,8 @@ class GracefulStopTest {
     void aRequestInFlightFinishesWhileTheNodeStops() throws Exception {
         LinksNode node = LinksNode.start(TestNodes.config("links-drain"), PG.dataConfig());
         int port = node.port();
+        // warm up, so that the request below reaches its handler well within the pause that follows
+        assertThat(new TestClient(node).postJson("/api/links", "{\"url\":\"https://example.com/warm\"}").statusCode()).isEqualTo(201);
         String body = "{\"url\":\"https://example.com/in-flight\"}";
         CompletableFuture<Void> stopping;
         try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -43,7 +45,7 @@ class GracefulStopTest {
             out.write(("POST /api/links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.length() + "\r\n\r\n" + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Thread.sleep(200);
+            Thread.sleep(500);
             stopping = CompletableFuture.runAsync(node::close);
             Thread.sleep(300);
             assertThat(stopping).as("waits for the request in flight").isNotDone();

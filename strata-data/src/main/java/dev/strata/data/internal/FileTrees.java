@@ -2,7 +2,9 @@ package dev.strata.data.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +20,7 @@ final class FileTrees {
     private FileTrees() {}
 
     static void delete(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
@@ -48,7 +50,7 @@ final class FileTrees {
         try {
             Files.createDirectory(absolute);
             Files.setPosixFilePermissions(absolute, RWXR_XR_X);
-        } catch (java.nio.file.FileAlreadyExistsException raced) {
+        } catch (FileAlreadyExistsException raced) {
             // another process made it
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + absolute, e);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -183,7 +184,7 @@ public final class PostgresLauncher implements RunningPostgres {
             }
             LOG.info("initializing a PostgreSQL cluster in {}", dataDir);
             Processes.runOrThrow(command(runAs, cmd), "initdb");
-            Files.move(staging, dataDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staging, dataDir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot initialize " + dataDir, e);
         } finally {

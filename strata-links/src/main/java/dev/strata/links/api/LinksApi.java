@@ -15,6 +15,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -96,13 +97,7 @@ public final class LinksApi {
         cfg.jetty.modifyServer(server -> {
             server.setStopTimeout(config.shutdownGrace().toMillis());
             server.insertHandler(new GracefulHandler());
-            server.insertHandler(new org.eclipse.jetty.server.Handler.Wrapper() {
-                @Override
-                public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    response.getHeaders().put(SERVED_BY, node);
-                    return super.handle(request, response, callback);
-                }
-            });
+            server.insertHandler(new ServedByHandler(node));
             server.setErrorHandler(errors);
         });
         cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errors));
@@ -143,6 +138,21 @@ public final class LinksApi {
                 unmatched(ctx, 405);
             }
         });
+    }
+
+    /** Names the node on every response, including those Javalin never sees. */
+    private static final class ServedByHandler extends org.eclipse.jetty.server.Handler.Wrapper {
+        private final String node;
+
+        ServedByHandler(String node) {
+            this.node = node;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            response.getHeaders().put(SERVED_BY, node);
+            return super.handle(request, response, callback);
+        }
     }
 
     private static void getAndHead(JavalinConfig cfg, String path, Handler handler) {
@@ -335,7 +345,7 @@ public final class LinksApi {
     /** No connection, or the server went away (SQLSTATE class 08, 57P01..57P03). */
     private static boolean isDatabaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException) {
+            if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -106,11 +105,7 @@ public final class LinkStore {
                 return Optional.empty();
             }
             return Optional.of(new Link(rs.getString(1), rs.getString(2), rs.getLong(3),
-                    instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5))));
+                    rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant()));
         }
-    }
-
-    private static java.time.Instant instant(Timestamp t) {
-        return t.toInstant();
     }
 }
