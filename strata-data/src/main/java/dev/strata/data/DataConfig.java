@@ -24,6 +24,13 @@ public record DataConfig(String url, String user, String password, Pool pool, Em
         }
     }
 
+    /** Like the generated form, with the password masked. */
+    @Override
+    public String toString() {
+        return "DataConfig[url=%s, user=%s, password=%s, pool=%s, embedded=%s]"
+                .formatted(url, user, password.isEmpty() ? "" : "****", pool, embedded);
+    }
+
     /** The JDBC URL the service connects to: {@link #url()}, or the embedded server's when empty. */
     public String jdbcUrl() {
         return url.isBlank() ? embedded.jdbcUrl() : url;

@@ -52,6 +52,15 @@ public record LinksConfig(String host, int port, String nodeName, String secret,
         }
     }
 
+    /** Like the generated form, with the secret masked. */
+    @Override
+    public String toString() {
+        return ("LinksConfig[host=%s, port=%s, nodeName=%s, secret=%s, publicUrl=%s, maxBody=%s, maxHeaderSize=%s, "
+                + "shutdownGrace=%s, clickFlushInterval=%s, cacheMaxAge=%s, readyTimeout=%s]")
+                .formatted(host, port, nodeName, secret.isEmpty() ? "" : "****", publicUrl, maxBody, maxHeaderSize,
+                        shutdownGrace, clickFlushInterval, cacheMaxAge, readyTimeout);
+    }
+
     /** A copy with another node name and port (how the CLI runs several nodes from one file). */
     public LinksConfig withNode(String name, int newPort) {
         return new LinksConfig(host, newPort, name, secret, publicUrl, maxBody, maxHeaderSize, shutdownGrace,

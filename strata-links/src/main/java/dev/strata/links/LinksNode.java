@@ -32,14 +32,15 @@ public final class LinksNode implements AutoCloseable {
     private final Database database;
     private final ClickCounter clicks;
     private final Javalin server;
+    private final String url;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile String url;
 
-    private LinksNode(LinksConfig config, Database database, ClickCounter clicks, Javalin server) {
+    private LinksNode(LinksConfig config, Database database, ClickCounter clicks, Javalin server, String url) {
         this.config = config;
         this.database = database;
         this.clicks = clicks;
         this.server = server;
+        this.url = url;
     }
 
     /** Opens the database (migrating it), starts listening, and returns once requests are served. */
@@ -47,22 +48,21 @@ public final class LinksNode implements AutoCloseable {
         String secret = resolveSecret(config);
         Database database = Database.open(config.nodeName() + "-db", data, List.of(LinkStore.MIGRATIONS));
         ClickCounter clicks = null;
+        Javalin server = null;
         try {
             LinkStore store = new LinkStore(database.dataSource());
             clicks = new ClickCounter(store::addClicks, config.clickFlushInterval());
-            LinksNode[] self = new LinksNode[1];
-            LinksApi api = new LinksApi(config, () -> self[0].url(), store, new ManageTokens(secret), clicks,
+            LinksApi api = new LinksApi(config, store, new ManageTokens(secret), clicks,
                     () -> database.isReachable(config.readyTimeout()));
-            Javalin server = api.create();
-            LinksNode node = new LinksNode(config, database, clicks, server);
-            self[0] = node;
+            server = api.create();
             server.start();
-            node.url = config.publicUrl().isBlank()
-                    ? "http://" + hostForUrl(config.host()) + ":" + server.port()
-                    : config.publicUrl().replaceAll("/+$", "");
-            LOG.info("{} listening on {}:{} (public URL {})", config.nodeName(), config.host(), server.port(), node.url);
-            return node;
+            String url = LinksApi.publicBase(config, server.port());
+            LOG.info("{} listening on {}:{} (public URL {})", config.nodeName(), config.host(), server.port(), url);
+            return new LinksNode(config, database, clicks, server, url);
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.stop();
+            }
             if (clicks != null) {
                 clicks.close();
             }
@@ -139,12 +139,5 @@ public final class LinksNode implements AutoCloseable {
         LOG.warn("no links.secret and no {}: using a random secret; manage tokens issued by {} will not verify "
                 + "on other nodes or after a restart", SECRET_ENV, config.nodeName());
         return Base64.getEncoder().encodeToString(random);
-    }
-
-    private static String hostForUrl(String host) {
-        if (host.equals("0.0.0.0") || host.equals("::")) {
-            return "127.0.0.1";
-        }
-        return host.contains(":") ? "[" + host + "]" : host;
     }
 }

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -46,7 +45,6 @@ public final class LinksApi {
     private static final Set<String> UPDATE_FIELDS = Set.of("url");
 
     private final LinksConfig config;
-    private final Supplier<String> publicBase;
     private final LinkStore store;
     private final ManageTokens tokens;
     private final ClickCounter clicks;
@@ -56,14 +54,10 @@ public final class LinksApi {
     private final WebAssets assets;
     private final String redirectCacheControl;
 
-    /**
-     * @param publicBase base of short URLs, without a trailing slash (known only once the port is)
-     * @param databaseReady whether the database answers now ({@code /readyz})
-     */
-    public LinksApi(LinksConfig config, Supplier<String> publicBase, LinkStore store, ManageTokens tokens,
-                    ClickCounter clicks, BooleanSupplier databaseReady) {
+    /** @param databaseReady whether the database answers now ({@code /readyz}) */
+    public LinksApi(LinksConfig config, LinkStore store, ManageTokens tokens, ClickCounter clicks,
+                    BooleanSupplier databaseReady) {
         this.config = config;
-        this.publicBase = publicBase;
         this.store = store;
         this.tokens = tokens;
         this.clicks = clicks;
@@ -71,6 +65,18 @@ public final class LinksApi {
         this.bodies = new JsonBodies(config.maxBody().intBytes());
         this.assets = new WebAssets(config.nodeName());
         this.redirectCacheControl = "public, max-age=" + config.cacheMaxAge().toSeconds();
+    }
+
+    /** The base of short URLs: {@code public_url}, or {@code http://<host>:<port>} when it is empty. */
+    public static String publicBase(LinksConfig config, int port) {
+        if (!config.publicUrl().isBlank()) {
+            return config.publicUrl().replaceAll("/+$", "");
+        }
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** A Javalin server for this API, not started yet; {@code stop()} drains requests for {@code shutdown_grace}. */
@@ -175,7 +181,7 @@ public final class LinksApi {
         } else {
             link = insertWithGeneratedCode(url);
         }
-        String base = publicBase.get();
+        String base = publicBase(config, ctx.req().getLocalPort());
         ObjectNode json = JsonBodies.JSON.createObjectNode()
                 .put("code", link.code())
                 .put("url", link.url())
