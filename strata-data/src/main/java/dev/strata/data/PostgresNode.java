@@ -1,0 +1,38 @@
+package dev.strata.data;
+
+import dev.strata.common.process.ParentWatch;
+import dev.strata.data.internal.StopSignals;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code postgres} role: runs the embedded PostgreSQL server until this JVM is told to stop
+ * (SIGTERM, SIGINT, or the supervisor's end of stdin), then stops the server with a fast shutdown
+ * and exits with status 0.
+ */
+public final class PostgresNode {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresNode.class);
+
+    private PostgresNode() {}
+
+    /** Starts the server, logs {@code ready}, and blocks until the JVM shuts down. */
+    public static void run(DataConfig config, boolean fresh) {
+        RunningPostgres server = EmbeddedPostgres.start(config, fresh);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping PostgreSQL (pid {})", server.pid());
+            server.close();
+            stopped.countDown();
+        }, "strata-postgres-stop"));
+        StopSignals.exitZeroOnTermination();
+        ParentWatch.armIfSupervised();
+        LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.strata.data;
+
+import java.nio.file.Path;
+
+/** A PostgreSQL server started by {@link EmbeddedPostgres}; {@link #close()} stops it (fast shutdown). */
+public interface RunningPostgres extends AutoCloseable {
+
+    /** JDBC URL of the configured database on this server. */
+    String jdbcUrl();
+
+    int port();
+
+    /** Process id of the postmaster. */
+    long pid();
+
+    /** The data directory (it may lie in a fallback location; see {@link EmbeddedPostgres}). */
+    Path dataDirectory();
+
+    /** Stops the server and waits until it has exited. Idempotent. */
+    @Override
+    void close();
+}
