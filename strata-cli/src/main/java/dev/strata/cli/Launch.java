@@ -3,7 +3,6 @@ package dev.strata.cli;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
-import sun.misc.Signal;
 
 /** Where this installation lives and how to start another process of it. */
 public final class Launch {
@@ -30,17 +29,6 @@ public final class Launch {
             return Path.of(Launch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate strata.jar", e);
-        }
-    }
-
-    /**
-     * Runs {@code action} on SIGTERM or SIGINT (instead of the JVM's default, which exits with 143 or
-     * 130); {@code action} ends the process itself, usually with {@code System.exit(0)}.
-     */
-    public static void onTerminationSignal(Runnable action) {
-        Thread.Builder builder = Thread.ofPlatform().name("strata-signal");
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> builder.start(action));
         }
     }
 }

@@ -1,33 +1,55 @@
 package dev.strata.cli;
 
+import dev.strata.common.config.ConfigLoader;
+import dev.strata.data.DataConfig;
+import dev.strata.data.PostgresNode;
+import dev.strata.links.LinksConfig;
+import dev.strata.links.LinksNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The roles {@code ./strata up} starts as child processes; hidden from help, usable by hand. */
+/**
+ * The roles {@code ./strata up} starts as child processes. Hidden from the help (a user starts a
+ * topology with {@code up}), yet usable by hand: each runs in the foreground until SIGTERM or Ctrl-C.
+ */
 final class RoleCommands {
 
     private RoleCommands() {}
 
-    @Command(name = "links", hidden = true, description = "Run one links node.")
+    private static ConfigLoader load(Path config) {
+        return config == null ? ConfigLoader.defaults() : ConfigLoader.fromFile(config);
+    }
+
+    @Command(name = "links", hidden = true, mixinStandardHelpOptions = true, description = "Run one links node.")
     static final class Links implements Callable<Integer> {
-        @Option(names = "--config") Path config;
+        @Option(names = "--config", description = "YAML configuration file.") Path config;
+        @Option(names = "--name", description = "Node name (X-Served-By); overrides links.node_name.") String name;
+        @Option(names = "--port", description = "Port; overrides links.port.") Integer port;
 
         @Override
         public Integer call() {
-            throw new UnsupportedOperationException("links");
+            ConfigLoader loader = load(config);
+            LinksConfig links = loader.section("links", LinksConfig.class);
+            if (name != null || port != null) {
+                links = links.withNode(name != null ? name : links.nodeName(), port != null ? port : links.port());
+            }
+            LinksNode.run(links, loader.section("data", DataConfig.class));
+            return 0;
         }
     }
 
-    @Command(name = "postgres", hidden = true, description = "Run the embedded PostgreSQL server.")
+    @Command(name = "postgres", hidden = true, mixinStandardHelpOptions = true,
+            description = "Run the embedded PostgreSQL server.")
     static final class Postgres implements Callable<Integer> {
-        @Option(names = "--config") Path config;
-        @Option(names = "--fresh") boolean fresh;
+        @Option(names = "--config", description = "YAML configuration file.") Path config;
+        @Option(names = "--fresh", description = "Wipe the data directory first.") boolean fresh;
 
         @Override
         public Integer call() {
-            throw new UnsupportedOperationException("postgres");
+            PostgresNode.run(load(config).section("data", DataConfig.class), fresh);
+            return 0;
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.strata.data;
 
 import dev.strata.common.process.ParentWatch;
-import dev.strata.data.internal.StopSignals;
+import dev.strata.common.process.StopSignals;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package dev.strata.links;
 import dev.strata.common.process.ParentWatch;
 import dev.strata.data.DataConfig;
 import dev.strata.data.Database;
-import dev.strata.data.internal.StopSignals;
+import dev.strata.common.process.StopSignals;
 import dev.strata.links.api.LinksApi;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.LinkStore;

@@ -2,6 +2,7 @@ package dev.strata.cli.up;
 
 import dev.strata.cli.Launch;
 import dev.strata.common.config.ConfigLoader;
+import dev.strata.common.process.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ public final class UpCommand implements Callable<Integer> {
         Supervisor supervisor = new Supervisor(runDir, up, Launch.selfCommand(), env, out);
 
         out.printf("strata: starting stage %d (%s) in %s%n", chosen, Stage.describe(chosen), runDir);
-        Launch.onTerminationSignal(() -> {
+        StopSignals.onTermination(() -> {
             supervisor.stop();
             out.println("strata: stopped");
             System.exit(0);
