@@ -24,6 +24,7 @@
   $("create").addEventListener("submit", async (event) => {
     event.preventDefault();
     $("error").hidden = true;
+    $("created").hidden = true;
     const form = new FormData(event.target);
     const body = { url: form.get("url") };
     if (form.get("code")) {
@@ -43,6 +44,7 @@
   $("lookup").addEventListener("submit", async (event) => {
     event.preventDefault();
     $("error").hidden = true;
+    $("stats").hidden = true;
     const code = new FormData(event.target).get("code");
     try {
       const link = await call("GET", "/api/links/" + encodeURIComponent(code));
