@@ -59,6 +59,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements ConnectionPool.Lease {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Exchange.class);
+
     private final ProxyServer server;
     private final ClientHandler client;
     private final ChannelHandlerContext ctx;
@@ -249,26 +251,35 @@ final class Exchange implements ConnectionPool.Lease {
         upstream = channel;
         upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
+        // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
+        // on another connection), so after every write: still ours?
+        channel.write(request, channel.voidPromise());
+        if (upstream != channel) {
+            return;
+        }
         if (!hasBody) {
-            upstream.write(request, upstream.voidPromise());
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+            if (upstream != channel) {
+                return;
+            }
             requestSent = true;
             armFirstByteTimer();
         } else {
-            upstream.write(request, upstream.voidPromise());
             HttpContent c;
-            while (pending != null && (c = pending.poll()) != null && upstream != null) {
+            while (upstream == channel && pending != null && (c = pending.poll()) != null) {
                 writeBody(c);
             }
-            if (upstream != null) {
-                upstream.flush();
+            if (upstream != channel) {
+                return;
+            }
+            channel.flush();
+            if (upstream != channel) {
+                return;
             }
         }
-        if (upstream != null) {
-            upstream.read();
-            if (!requestComplete) {
-                readClientIfWritable();
-            }
+        channel.read();
+        if (!requestComplete) {
+            readClientIfWritable();
         }
     }
 
@@ -283,6 +294,7 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         lastFailureTimeout = cause instanceof ConnectTimeoutException;
+        log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
         endAttempt(Outcome.CONNECT_FAILURE, false);
         if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && acquireRetry()) {
             retry();
@@ -311,6 +323,10 @@ final class Exchange implements ConnectionPool.Lease {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
+        if (!hasBody) {
+            content.release(); // the end of a bodiless request, already sent with its head
+            return;
+        }
         if (upstream == null) {
             if (pending == null) {
                 pending = new ArrayDeque<>(4);
@@ -335,17 +351,21 @@ final class Exchange implements ConnectionPool.Lease {
             bodyBytesSent = true;
         }
         boolean last = content instanceof LastHttpContent;
-        upstream.write(content, upstream.voidPromise());
-        if (last) {
+        Channel ch = upstream;
+        ch.write(content, ch.voidPromise());
+        if (last && upstream == ch) {
             requestSent = true;
-            upstream.flush();
-            armFirstByteTimer();
+            ch.flush();
+            if (upstream == ch) {
+                armFirstByteTimer();
+            }
         }
     }
 
     void clientReadComplete() {
-        if (upstream != null) {
-            upstream.flush();
+        Channel ch = upstream;
+        if (ch != null) {
+            ch.flush();
         }
         if (!finished && !requestComplete && upstream != null) {
             readClientIfWritable();
@@ -353,6 +373,9 @@ final class Exchange implements ConnectionPool.Lease {
     }
 
     private void readClientIfWritable() {
+        if (upstream == null) {
+            return;
+        }
         if (upstream.isWritable()) {
             clientReadWanted = false;
             ctx.read();
@@ -437,6 +460,10 @@ final class Exchange implements ConnectionPool.Lease {
     void upstreamFailed(Throwable cause) {
         if (finished || responseComplete || upstream == null) {
             return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("upstream {} failed for {} {}: {}", endpoint.id(), method, originalUri,
+                    cause == null ? "connection closed" : cause.toString());
         }
         cancel(firstByteTimer);
         endAttempt(Outcome.RESET, false);

@@ -118,6 +118,11 @@ public final class ProxyServer {
         }
     }
 
+    /** Installs the first generation without binding listeners (handler tests). */
+    synchronized void installOnly(GatewayConfig config) {
+        install(config, Upstreams.empty());
+    }
+
     /** Swaps in {@code config}; see the design notes. */
     public synchronized void reload(GatewayConfig config) throws InterruptedException {
         if (draining) {
