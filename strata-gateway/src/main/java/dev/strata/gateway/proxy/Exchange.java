@@ -97,6 +97,7 @@ final class Exchange implements ConnectionPool.Lease {
     private boolean lastFailureTimeout;
 
     private ArrayDeque<HttpContent> pending;
+    private boolean awaitingFirstChunk;
     private boolean requestComplete;
     private boolean requestSent;
     private boolean bodyBytesSent;
@@ -202,12 +203,18 @@ final class Exchange implements ConnectionPool.Lease {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
                     ctx.voidPromise());
         }
-        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress peer = peer();
         Headers.forRequest(request, peer == null ? null : peer.getAddress(),
                 peer != null && snapshot.trusted(peer.getAddress()),
                 config.forwarding().via() ? "1.1 " + config.name() : null);
         group.retryBudget().requestStarted();
         budgetStarted = true;
+        if (chunked) {
+            // dispatch once the first chunk parsed: a request whose first chunk size is invalid
+            // must not reach the upstream even in part
+            awaitingFirstChunk = true;
+            return;
+        }
         dispatch();
     }
 
@@ -332,6 +339,10 @@ final class Exchange implements ConnectionPool.Lease {
                 pending = new ArrayDeque<>(4);
             }
             pending.add(content);
+            if (awaitingFirstChunk) {
+                awaitingFirstChunk = false;
+                dispatch();
+            }
         } else {
             writeBody(content);
         }
@@ -363,6 +374,10 @@ final class Exchange implements ConnectionPool.Lease {
     }
 
     void clientReadComplete() {
+        if (awaitingFirstChunk) {
+            ctx.read();
+            return;
+        }
         Channel ch = upstream;
         if (ch != null) {
             ch.flush();
@@ -655,7 +670,7 @@ final class Exchange implements ConnectionPool.Lease {
         server.metrics().requestFinished(routeName, status, duration);
         AccessLog log = server.accessLog();
         if (log != null) {
-            InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+            InetSocketAddress peer = peer();
             HttpHeaders h = request.headers();
             log.log(new AccessLog.Entry(peer == null ? "-" : peer.getAddress().getHostAddress(), startMillis, method,
                     originalUri, clientVersion.text(), status, bytesSent, h.get(HttpHeaderNames.REFERER),
@@ -663,6 +678,10 @@ final class Exchange implements ConnectionPool.Lease {
                     endpoint == null ? null : endpoint.id(), duration, attempts));
         }
         client.exchangeFinished(this, writeSucceeded && !closeClient);
+    }
+
+    private InetSocketAddress peer() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     private static void cancel(ScheduledFuture<?> timer) {
