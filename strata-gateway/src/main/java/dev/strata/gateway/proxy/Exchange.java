@@ -303,7 +303,8 @@ final class Exchange implements ConnectionPool.Lease {
         lastFailureTimeout = cause instanceof ConnectTimeoutException;
         log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
         endAttempt(Outcome.CONNECT_FAILURE, false);
-        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && acquireRetry()) {
+        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)
+                && acquireRetry()) {
             retry();
         } else {
             failAfterLastAttempt();
@@ -500,7 +501,8 @@ final class Exchange implements ConnectionPool.Lease {
     // ------------------------------------------------------------------ retries
 
     private boolean canRetry() {
-        return idempotent && !bodyBytesSent && attempts < group.config().retry().maxAttempts() && acquireRetry();
+        return idempotent && !bodyBytesSent && attempts < group.config().retry().maxAttempts()
+                && group.hasUntried(tried) && acquireRetry();
     }
 
     private boolean acquireRetry() {
@@ -605,10 +607,12 @@ final class Exchange implements ConnectionPool.Lease {
     private void failAfterLastAttempt() {
         if (lastFailure == Outcome.CONNECT_FAILURE && lastFailureTimeout) {
             respondError(504, "connecting to the upstream timed out", false);
-        } else if (lastFailure == Outcome.SERVER_ERROR) {
-            respondError(502, "the upstream failed", false);
+        } else if (lastFailure == Outcome.CONNECT_FAILURE) {
+            // nothing reachable: the service is down rather than misbehaving
+            respondError(503, "no endpoint of upstream group '" + group.name() + "' could be reached",
+                    Integer.valueOf(1), false);
         } else {
-            respondError(502, "the upstream could not be reached", false);
+            respondError(502, "the upstream failed", false);
         }
     }
 

@@ -104,6 +104,17 @@ public final class UpstreamGroup {
         return all.indexOf(chosen);
     }
 
+    /** Whether some eligible endpoint is not in {@code tried} (see {@link #select}). */
+    public boolean hasUntried(long tried) {
+        List<Endpoint> all = endpoints;
+        for (int i = 0; i < all.size(); i++) {
+            if ((i >= 64 || (tried & (1L << i)) == 0) && all.get(i).health().eligible()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String hashKey(HttpRequest request) {
         if (hashPath) {
             String uri = request.uri();
