@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimitTest {
@@ -24,7 +25,7 @@ class ConnectionLimitTest {
                 assertThat(a.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
             }
             // once they are gone, a new connection is accepted again
-            FailoverTest.await(() -> {
+            Await.until(() -> {
                 try (RawClient d = new RawClient(address)) {
                     return d.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status() == 200;
                 } catch (Exception e) {

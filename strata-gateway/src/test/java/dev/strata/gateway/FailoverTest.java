@@ -17,7 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -54,11 +54,15 @@ class FailoverTest {
             }
             assertThat(failures).isZero();
         }
+        // every attempt, failed or not, gave its in-flight count back exactly once
+        for (Origin o : origins) {
+            assertThat(inFlight(g, o.address())).isZero();
+        }
         String dead = origins.get(1).address();
         Assumptions.assumeTrue(healthStateMachineIsReal(), "the endpoint health state machine is still a placeholder");
-        await(() -> !health(g, dead).equals("healthy"));
+        Await.until(() -> !health(g, dead).equals("healthy"));
         origins.get(1).start();
-        await(() -> health(g, dead).equals("healthy"));
+        Await.until(() -> health(g, dead).equals("healthy"));
         g.close();
         origins.forEach(Origin::close);
     }
@@ -130,29 +134,28 @@ class FailoverTest {
         return h.state() != HealthState.HEALTHY;
     }
 
+    static int inFlight(Gateway g, String endpoint) {
+        return endpointInfo(g, endpoint).path("in_flight").asInt(-1);
+    }
+
     static String health(Gateway g, String endpoint) {
+        return endpointInfo(g, endpoint).path("health").asText("missing");
+    }
+
+    static JsonNode endpointInfo(Gateway g, String endpoint) {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + g.adminAddress().getPort() + "/_strata/upstreams")).build(),
                     HttpResponse.BodyHandlers.ofString());
             for (JsonNode e : JSON.readTree(r.body()).path("upstreams").path("app").path("endpoints")) {
                 if (e.path("id").asText().equals(endpoint)) {
-                    return e.path("health").asText();
+                    return e;
                 }
             }
-            return "missing";
+            return JSON.createObjectNode();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20s");
-            }
-            Thread.sleep(50);
-        }
-    }
 }

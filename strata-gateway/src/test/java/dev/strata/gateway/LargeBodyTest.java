@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class LargeBodyTest {
                 .redirectOutput(dir.resolve("gateway.log").toFile())
                 .start();
         address = new InetSocketAddress("127.0.0.1", port);
-        FailoverTest.await(() -> {
+        Await.until(() -> {
             try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", adminPort))) {
                 return c.send("GET /_strata/health HTTP/1.1\r\nHost: a\r\n\r\n").read().status() == 200;
             } catch (Exception e) {

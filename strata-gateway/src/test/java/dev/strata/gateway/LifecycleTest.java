@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class LifecycleTest {
             try (RawClient busy = new RawClient(address); RawClient idle = new RawClient(address)) {
                 assertThat(idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
                 busy.send("GET /sleep/800 HTTP/1.1\r\nHost: a\r\n\r\n");
-                FailoverTest.await(() -> o.seen().size() == 2 || o.seen().size() == 1 && !o.seen().get(0).uri().equals("/first"));
+                Await.until(() -> o.seen().size() == 2 || o.seen().size() == 1 && !o.seen().get(0).uri().equals("/first"));
                 Thread.sleep(100); // the slow request is at the origin
                 CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(g::drainAndStop);
                 RawClient.Response r = busy.read();

@@ -176,13 +176,22 @@ public final class ConnectionPool {
     private void connected(ChannelFuture f, Lease lease) {
         if (f.isSuccess()) {
             lease.acquired(f.channel(), false);
-        } else {
-            f.channel().close();
-            lease.failed(f.cause());
+            return;
         }
+        Channel ch = f.channel();
+        if (ch.isRegistered()) {
+            ch.close();
+        } else {
+            closed(ch.attr(CONN).get()); // never registered: its close future may never complete
+        }
+        lease.failed(f.cause());
     }
 
     private void closed(Conn c) {
+        if (c.gone) {
+            return;
+        }
+        c.gone = true;
         open--;
         if (c.idle) {
             c.idle = false;
@@ -218,6 +227,7 @@ public final class ConnectionPool {
     private static final class Conn {
         final Channel channel;
         boolean idle;
+        boolean gone;
         long idleSince;
 
         Conn(Channel channel) {

@@ -75,6 +75,15 @@ class GatewayConfigTest {
     }
 
     @Test
+    void benchConfigIsValid() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of("..", "bench", "peers.yaml");
+        GatewayConfig c = ConfigLoader.fromFile(file).section("gateway", GatewayConfig.class);
+        assertThat(c.ioThreads()).isEqualTo(1);
+        assertThat(c.accessLog().enabled()).isFalse();
+        assertThat(c.upstreams().get("origins").endpoints()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
+    }
+
+    @Test
     void cidrsMatch() throws Exception {
         Cidr net = Cidr.parse("10.1.0.0/16");
         assertThat(net.contains(InetAddress.getByName("10.1.200.3"))).isTrue();
