@@ -32,6 +32,15 @@ class LifecycleTest {
                 Await.until(() -> o.seen().size() == 2 || o.seen().size() == 1 && !o.seen().get(0).uri().equals("/first"));
                 Thread.sleep(100); // the slow request is at the origin
                 CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(g::drainAndStop);
+                try (RawClient admin = new RawClient(g.adminAddress())) {
+                    Await.until(() -> {
+                        try {
+                            return admin.send("GET /_strata/health HTTP/1.1\r\nHost: a\r\n\r\n").read().status() == 503;
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                }
                 RawClient.Response r = busy.read();
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.text()).startsWith("o GET /sleep/800");

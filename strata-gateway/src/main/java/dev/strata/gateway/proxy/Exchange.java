@@ -206,7 +206,7 @@ final class Exchange implements ConnectionPool.Lease {
         InetSocketAddress peer = peer();
         Headers.forRequest(request, peer == null ? null : peer.getAddress(),
                 peer != null && snapshot.trusted(peer.getAddress()),
-                config.forwarding().via() ? "1.1 " + config.name() : null);
+                snapshot.via());
         group.retryBudget().requestStarted();
         budgetStarted = true;
         if (chunked) {
@@ -430,7 +430,7 @@ final class Exchange implements ConnectionPool.Lease {
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean close = !clientKeepAlive || server.draining() || !requestComplete;
         closeClient = Headers.forResponse(response, clientVersion, head, close,
-                config.forwarding().via() ? "1.1 " + config.name() : null);
+                snapshot.via());
         encoder.headResponse = head;
         ctx.write(response, ctx.voidPromise());
     }

@@ -12,11 +12,13 @@ import java.util.List;
  * reads the live snapshot once, at its start, and uses that generation to its end; a reload swaps the
  * whole snapshot at once.
  */
-public record Snapshot(GatewayConfig config, Router router, Upstreams upstreams, List<Cidr> trustedProxies) {
+public record Snapshot(GatewayConfig config, Router router, Upstreams upstreams, List<Cidr> trustedProxies,
+                       String via) {
 
     public static Snapshot of(GatewayConfig config, Upstreams upstreams) {
         return new Snapshot(config, new Router(config.routes()), upstreams,
-                config.forwarding().trustedProxies().stream().map(Cidr::parse).toList());
+                config.forwarding().trustedProxies().stream().map(Cidr::parse).toList(),
+                config.forwarding().via() ? "1.1 " + config.name() : null);
     }
 
     boolean trusted(InetAddress address) {

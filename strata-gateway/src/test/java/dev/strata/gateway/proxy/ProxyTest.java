@@ -175,6 +175,41 @@ class ProxyTest {
     }
 
     @Test
+    void forwardingHeadersFromAnUntrustedPeerAreReplaced() throws Exception {
+        Gateway g = Gateway.start(Configs.gateway("  forwarding: {trusted_proxies: [10.0.0.0/8], via: false}\n",
+                origin.address()));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            c.send("GET /untrusted HTTP/1.1\r\nHost: shop.test\r\nX-Forwarded-For: 203.0.113.7\r\n"
+                    + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.test\r\nForwarded: for=203.0.113.7\r\n\r\n").read();
+        } finally {
+            g.close();
+        }
+        Origin.Seen s = origin.seen().get(0);
+        assertThat(s.header("x-forwarded-for")).isEqualTo("127.0.0.1");
+        assertThat(s.header("x-forwarded-proto")).isEqualTo("http");
+        assertThat(s.header("x-forwarded-host")).isEqualTo("shop.test");
+        assertThat(s.header("forwarded")).isEqualTo("for=127.0.0.1;host=\"shop.test\";proto=http");
+        assertThat(s.header("via")).isNull();
+    }
+
+    @Test
+    void accessLogGetsOneLinePerRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("access.log");
+        Gateway g = Gateway.start(Configs.gateway("  access_log: {enabled: true, format: text, path: '" + file + "'}\n",
+                origin.address()));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            c.send("GET /logged HTTP/1.1\r\nHost: a\r\nUser-Agent: test-agent\r\n\r\n").read();
+            c.send("GET /also HTTP/1.1\r\nHost: a\r\n\r\n").read();
+        } finally {
+            g.close();
+        }
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"GET /logged HTTP/1.1\" 200 ").contains("\"test-agent\"")
+                .contains(" default " + origin.address() + " ");
+    }
+
+    @Test
     void responseCarriesVia() throws Exception {
         try (RawClient c = new RawClient(address)) {
             assertThat(c.send("GET /via HTTP/1.1\r\nHost: a\r\n\r\n").read().header("via")).isEqualTo("1.1 gw-test");
