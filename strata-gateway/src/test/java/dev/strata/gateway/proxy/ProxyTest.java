@@ -161,6 +161,25 @@ class ProxyTest {
     }
 
     @Test
+    void hopByHopHeadersOfResponsesAreRemoved() throws Exception {
+        try (RawClient direct = new RawClient(new InetSocketAddress("127.0.0.1", origin.port()))) {
+            RawClient.Response r = direct.send("GET /hop HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.header("x-hop-resp")).as("the origin sends them").isEqualTo("1");
+            assertThat(r.header("keep-alive")).isNotNull();
+        }
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send("GET /hop HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-hop-resp")).isNull();
+            assertThat(r.header("keep-alive")).isNull();
+            assertThat(r.header("upgrade")).isNull();
+            assertThat(r.header("connection")).isNull();
+            assertThat(r.header("x-kept")).isEqualTo("1");
+            assertThat(c.send("GET /after-hop HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void forwardingHeadersFromATrustedPeerAreAppendedTo() throws Exception {
         try (RawClient c = new RawClient(address)) {
             c.send("GET /fwd HTTP/1.1\r\nHost: shop.test:8080\r\nX-Forwarded-For: 203.0.113.7\r\n"

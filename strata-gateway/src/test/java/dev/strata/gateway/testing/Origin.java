@@ -22,6 +22,7 @@ import java.util.zip.CRC32;
  *   <li>{@code /bytes/N}: N bytes of a repeating pattern, chunked (or with length when {@code ?cl})</li>
  *   <li>{@code /sleep/MS}: answers after MS milliseconds</li>
  *   <li>{@code /status/CODE}: answers CODE</li>
+ *   <li>{@code /hop}: answers with hop-by-hop headers (Connection naming X-Hop-Resp, Keep-Alive, Upgrade)</li>
  *   <li>anything else: 200, body {@code "<name> <METHOD> <uri> <bodyLength> <bodyCrc>"}</li>
  * </ul>
  * Every response carries {@code X-Served-By: <name>}.
@@ -124,6 +125,13 @@ public final class Origin implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+            if (path.equals("/hop")) {
+                x.getResponseHeaders().set("Connection", "X-Hop-Resp");
+                x.getResponseHeaders().set("X-Hop-Resp", "1");
+                x.getResponseHeaders().set("Keep-Alive", "timeout=5");
+                x.getResponseHeaders().set("Upgrade", "h2c");
+                x.getResponseHeaders().set("X-Kept", "1");
             }
             int status = path.startsWith("/status/") ? Integer.parseInt(path.substring(8)) : 200;
             byte[] body = (name + " " + x.getRequestMethod() + " " + x.getRequestURI() + " " + n + " " + crc.getValue())
