@@ -2,6 +2,7 @@ package dev.strata.gateway.proxy;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -43,7 +44,9 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     private ScheduledFuture<?> timer;
     private boolean headTimer;
+    private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
     private boolean closed;
+    private boolean inputClosed; // the client half-closed: answer what is in progress, then close
 
     ClientHandler(ProxyServer server, ResponseEncoder encoder) {
         this.server = server;
@@ -63,12 +66,17 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
 
     @Override
     public void headStarted() {
+        headPending = true;
         if (exchange == null && !closed) {
-            cancelTimer();
-            headTimer = true;
-            timer = ctx.executor().schedule(this::headerTimeout,
-                    server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
+            armHeaderTimer();
         }
+    }
+
+    private void armHeaderTimer() {
+        cancelTimer();
+        headTimer = true;
+        timer = ctx.executor().schedule(this::headerTimeout,
+                server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -76,6 +84,9 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         if (closed) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        if (msg instanceof HttpRequest) {
+            headPending = false;
         }
         if (!backlog.isEmpty() || (exchange != null && !exchange.wantsRequestContent())) {
             backlog.add(msg);
@@ -112,7 +123,27 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         Exchange x = exchange;
         if (x != null) {
             x.clientReadComplete();
+            if (!x.wantsRequestContent() && backlog.isEmpty() && !closed) {
+                // The request is complete: keep one read pending. It notices a client that goes away
+                // while its response is being produced, and it spares re-arming read interest after
+                // every request. Bounded: what it reads waits in the backlog, and no further read is
+                // asked for while the backlog is not empty.
+                ctx.read();
+            }
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (exchange == null && backlog.isEmpty()) {
+                closed = true;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -159,6 +190,11 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             ctx.close();
             return;
         }
+        if (inputClosed && backlog.isEmpty()) {
+            closed = true;
+            ctx.close();
+            return;
+        }
         // pipelined messages first: they may start and even complete the next request
         while (!backlog.isEmpty() && (exchange == null || exchange.wantsRequestContent()) && !closed) {
             handle(backlog.poll());
@@ -167,7 +203,11 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             return;
         }
         if (exchange == null) {
-            armIdle();
+            if (headPending) {
+                armHeaderTimer(); // part of the next head is already here
+            } else {
+                armIdle();
+            }
             ctx.read();
         } else {
             exchange.clientReadComplete();

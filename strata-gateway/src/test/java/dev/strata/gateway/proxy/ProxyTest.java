@@ -55,6 +55,18 @@ class ProxyTest {
     }
 
     @Test
+    void clientThatHalfClosesAfterItsRequestStillGetsTheResponse() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send("GET /sleep/200 HTTP/1.1\r\nHost: a\r\n\r\n");
+            c.socket().shutdownOutput();
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).startsWith("o1 GET /sleep/200");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawClient c = new RawClient(address)) {
             c.send("GET /p/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /p/2 HTTP/1.1\r\nHost: a\r\n\r\nGET /p/3 HTTP/1.1\r\nHost: a\r\n\r\n");
