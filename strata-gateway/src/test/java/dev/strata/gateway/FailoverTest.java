@@ -68,6 +68,34 @@ class FailoverTest {
     }
 
     @Test
+    void activeChecksRunOnTheirIntervalAndStopWithTheGateway() throws Exception {
+        try (Origin o = new Origin("o")) {
+            Gateway g = Gateway.start(Configs.gateway("""
+                      upstreams:
+                        app:
+                          endpoints: [%s]
+                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
+                    """.formatted(o.address())));
+            Await.until(() -> o.healthChecks() >= 3);
+            // a reload keeps checking (one checker per generation, the old one stopped)
+            g.reload(Configs.gateway("""
+                      upstreams:
+                        app:
+                          endpoints: [%s]
+                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
+                    """.formatted(o.address())));
+            int before = o.healthChecks();
+            Await.until(() -> o.healthChecks() >= before + 3);
+            g.close();
+            Thread.sleep(200);
+            int after = o.healthChecks();
+            Thread.sleep(300);
+            assertThat(o.healthChecks()).isEqualTo(after);
+            assertThat(o.seen()).isEmpty(); // checks are not proxied requests
+        }
+    }
+
+    @Test
     void allEndpointsDownIs503WithRetryAfter() throws Exception {
         Origin a = new Origin("a");
         Origin b = new Origin("b");

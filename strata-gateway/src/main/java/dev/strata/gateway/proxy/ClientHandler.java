@@ -43,7 +43,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private Exchange exchange;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     private ScheduledFuture<?> timer;
-    private boolean headTimer;
     private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
@@ -74,7 +73,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
 
     private void armHeaderTimer() {
         cancelTimer();
-        headTimer = true;
         timer = ctx.executor().schedule(this::headerTimeout,
                 server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -224,7 +222,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
 
     private void armIdle() {
         cancelTimer();
-        headTimer = false;
         timer = ctx.executor().schedule(this::idleTimeout,
                 server.snapshot().config().timeouts().idle().toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -32,6 +32,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request's trip through the proxy: routing, limits, endpoint selection, retries, and streaming
@@ -59,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements ConnectionPool.Lease {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Exchange.class);
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     private final ProxyServer server;
     private final ClientHandler client;
