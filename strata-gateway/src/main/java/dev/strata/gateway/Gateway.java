@@ -1,0 +1,241 @@
+package dev.strata.gateway;
+
+import dev.strata.common.config.ConfigLoader;
+import dev.strata.common.process.ParentWatch;
+import dev.strata.gateway.admin.AdminServer;
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.log.AccessLog;
+import dev.strata.gateway.metrics.GatewayMetrics;
+import dev.strata.gateway.proxy.ProxyServer;
+import dev.strata.gateway.proxy.Transport;
+import dev.strata.gateway.upstream.Endpoint;
+import dev.strata.gateway.upstream.UpstreamGroup;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway: an HTTP/1.1 reverse proxy and load balancer with an admin API.
+ *
+ * <pre>{@code
+ * Gateway g = Gateway.start(config);
+ * InetSocketAddress main = g.listenerAddress("main");
+ * g.reload(newConfig);
+ * g.drainAndStop();
+ * }</pre>
+ *
+ * {@link #run(Path)} is the process entry ({@code ./strata gateway --config FILE}).
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Path configFile;
+    private final EventLoopGroup group;
+    private final ProxyServer proxy;
+    private final AdminServer admin;
+    private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
+    private final Transport transport;
+    private final ExecutorService blocking;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile GatewayConfig config;
+    private volatile boolean stopping;
+
+    private Gateway(GatewayConfig config, Path configFile) {
+        this.config = config;
+        this.configFile = configFile;
+        this.transport = Transport.detect();
+        this.group = transport.newGroup(config.ioThreads(), "strata-io");
+        this.metrics = new GatewayMetrics();
+        this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
+        this.proxy = new ProxyServer(transport, group, metrics, accessLog);
+        this.blocking = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "strata-admin-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        this.admin = new AdminServer(proxy, config.admin().token(), this::reloadFromSource, blocking);
+    }
+
+    /** Starts a gateway with {@code config}; {@code POST /_strata/reload} is refused (no file to read). */
+    public static Gateway start(GatewayConfig config) {
+        return start(config, null);
+    }
+
+    /** Starts a gateway from {@code configFile}; reloads read the same file again. */
+    public static Gateway start(Path configFile) {
+        return start(load(configFile), configFile);
+    }
+
+    private static Gateway start(GatewayConfig config, Path file) {
+        Objects.requireNonNull(config, "config");
+        Gateway g = new Gateway(config, file);
+        try {
+            g.proxy.start(config);
+            g.admin.bind(g.group, g.transport, config.admin().socketAddress());
+            g.registerGauges();
+        } catch (Exception | Error e) {
+            g.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
+        }
+        return g;
+    }
+
+    /**
+     * Process entry: starts from {@code configFile}, stops gracefully on SIGTERM (and when a supervising
+     * parent goes away), reloads the file on SIGHUP, and blocks until stopped.
+     */
+    public static void run(Path configFile) throws InterruptedException {
+        Gateway g = start(configFile);
+        ParentWatch.armIfSupervised();
+        Runtime.getRuntime().addShutdownHook(new Thread(g::drainAndStop, "strata-gateway-shutdown"));
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> g.blocking.execute(() -> {
+                try {
+                    log.info("SIGHUP: {}", g.reloadFromSource());
+                } catch (Exception e) {
+                    log.warn("SIGHUP reload failed: {}", e.getMessage());
+                }
+            }));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.debug("SIGHUP not available: {}", e.toString());
+        }
+        g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
+                hostPort(g.listenerAddress(l.name()))));
+        log.info("gateway admin: http://{}", hostPort(g.adminAddress()));
+        g.stopped.await();
+    }
+
+    static GatewayConfig load(Path file) {
+        return ConfigLoader.fromFile(file).section("gateway", GatewayConfig.class);
+    }
+
+    /** The bound address of listener {@code name} (a configured port 0 reads as the actual port). */
+    public InetSocketAddress listenerAddress(String name) {
+        InetSocketAddress a = proxy.address(name);
+        if (a == null) {
+            throw new IllegalArgumentException("listener: " + name + " (expected: one of "
+                    + config.listeners().stream().map(l -> l.name()).toList() + ")");
+        }
+        return a;
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    /** Swaps routes, upstreams and limits to {@code next} without dropping requests or connections. */
+    public synchronized void reload(GatewayConfig next) {
+        Objects.requireNonNull(next, "config");
+        if (stopping) {
+            throw new IllegalStateException("stopping: reload refused");
+        }
+        try {
+            proxy.reload(next);
+            if (!next.admin().address().equals(config.admin().address())) {
+                admin.bind(group, transport, next.admin().socketAddress());
+            }
+            admin.token(next.admin().token());
+            if (!next.accessLog().equals(config.accessLog())) {
+                log.warn("access_log changes take effect on restart");
+            }
+            config = next;
+            registerGauges();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("reload interrupted", e);
+        }
+    }
+
+    private String reloadFromSource() {
+        if (configFile == null) {
+            throw new IllegalStateException("this gateway was not started from a file");
+        }
+        reload(load(configFile));
+        return "reloaded " + configFile;
+    }
+
+    /**
+     * Graceful stop: stops accepting, lets in-flight requests finish within {@code timeouts.drain},
+     * then closes everything. Returns whether every request finished in time. Idempotent.
+     */
+    public boolean drainAndStop() {
+        synchronized (this) {
+            if (stopping) {
+                return true;
+            }
+            stopping = true;
+        }
+        boolean clean = false;
+        try {
+            log.info("draining (up to {})", config.timeouts().drain());
+            clean = proxy.drain(config.timeouts().drain());
+            if (!clean) {
+                log.warn("drain timeout: closing {} connections", proxy.connections());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+        return clean;
+    }
+
+    /** Stops at once, dropping whatever is in flight. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            proxy.close();
+            admin.close();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+            if (accessLog != null) {
+                accessLog.close();
+            }
+            blocking.shutdownNow();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void registerGauges() {
+        for (UpstreamGroup g : proxy.snapshot().upstreams().groups()) {
+            String name = g.name();
+            metrics.ejections(name, proxy, p -> {
+                UpstreamGroup live = p.snapshot().upstreams().group(name);
+                return live == null ? 0 : live.detector().ejectionsTotal();
+            });
+            for (Endpoint e : g.endpoints()) {
+                String id = e.id();
+                metrics.endpointGauge("strata.upstream.in.flight", name, id, proxy, p -> {
+                    UpstreamGroup live = p.snapshot().upstreams().group(name);
+                    if (live == null) {
+                        return 0;
+                    }
+                    for (Endpoint x : live.endpoints()) {
+                        if (x.id().equals(id)) {
+                            return x.inFlight();
+                        }
+                    }
+                    return 0;
+                });
+            }
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The admin listener ({@code /_strata/*}).
+ */
+package dev.strata.gateway.admin;

@@ -1,0 +1,71 @@
+package dev.strata.gateway.config;
+
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code gateway} section: an immutable record tree, bound by
+ * {@code ConfigLoader.section("gateway", GatewayConfig.class)}. Every key is documented in
+ * {@code strata/defaults/gateway.yaml}.
+ */
+public record GatewayConfig(
+        String name,
+        int ioThreads,
+        @JsonDeserialize(contentUsing = EntryDefaults.Listener.class) List<ListenerConfig> listeners,
+        AdminConfig admin,
+        LimitsConfig limits,
+        TimeoutsConfig timeouts,
+        ForwardingConfig forwarding,
+        AccessLogConfig accessLog,
+        @JsonDeserialize(contentUsing = EntryDefaults.Route.class) List<RouteConfig> routes,
+        @JsonDeserialize(contentUsing = EntryDefaults.Upstream.class) Map<String, UpstreamConfig> upstreams) {
+
+    public GatewayConfig {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("name: '" + name + "' (expected: visible ASCII without spaces)");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("io_threads: " + ioThreads + " (expected: >= 0)");
+        }
+        listeners = List.copyOf(listeners);
+        routes = List.copyOf(routes);
+        upstreams = Map.copyOf(upstreams);
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(forwarding, "forwarding");
+        Objects.requireNonNull(accessLog, "access_log");
+        Set<String> seen = new HashSet<>();
+        for (ListenerConfig l : listeners) {
+            if (!seen.add(l.name())) {
+                throw new IllegalArgumentException("listeners: duplicate name '" + l.name() + "'");
+            }
+        }
+        seen.clear();
+        for (RouteConfig r : routes) {
+            if (!seen.add(r.name())) {
+                throw new IllegalArgumentException("routes: duplicate name '" + r.name() + "'");
+            }
+            if (!upstreams.containsKey(r.upstream())) {
+                throw new IllegalArgumentException("routes." + r.name() + ".upstream: '" + r.upstream()
+                        + "' (expected: one of " + upstreams.keySet() + ")");
+            }
+        }
+    }
+
+    /** Builds a copy with other routes and upstreams (tests and reload tooling). */
+    public GatewayConfig withRouting(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+                routes, upstreams);
+    }
+
+    public GatewayConfig withListeners(List<ListenerConfig> listeners, AdminConfig admin) {
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+                routes, upstreams);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.strata.gateway.config;
+
+import dev.strata.gateway.balance.BalanceConfig;
+import dev.strata.gateway.health.HealthConfig;
+import java.util.List;
+import java.util.Objects;
+
+/** One upstream group: a static list of endpoints and how they are balanced, checked, pooled, retried. */
+public record UpstreamConfig(List<String> endpoints, BalanceConfig balance, HealthConfig health,
+                             PoolConfig pool, RetryConfig retry) {
+
+    public UpstreamConfig {
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("upstreams.endpoints: [] (expected: at least one host:port)");
+        }
+        if (endpoints.stream().distinct().count() != endpoints.size()) {
+            throw new IllegalArgumentException("upstreams.endpoints: " + endpoints + " (expected: no duplicates)");
+        }
+        for (String e : endpoints) {
+            HostPort.parse("upstreams.endpoints", e);
+        }
+        Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(health.active(), "health.active");
+        Objects.requireNonNull(health.outlier(), "health.outlier");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(retry, "retry");
+        if (health.active().enabled()) {
+            TimeoutsConfig.positive("health.active.interval", health.active().interval());
+            TimeoutsConfig.positive("health.active.timeout", health.active().timeout());
+            if (health.active().path() == null || !health.active().path().startsWith("/")) {
+                throw new IllegalArgumentException("health.active.path: " + health.active().path()
+                        + " (expected: starts with /)");
+            }
+        }
+        String hashOn = balance.hashOn();
+        if (!hashOn.equals("path") && !hashOn.startsWith("header:") && !hashOn.startsWith("cookie:")) {
+            throw new IllegalArgumentException("balance.hash_on: " + hashOn
+                    + " (expected: path, header:NAME or cookie:NAME)");
+        }
+    }
+
+    /** Connections kept per endpoint and event loop. */
+    public record PoolConfig(int maxPerEventLoop, java.time.Duration idleTimeout) {
+        public PoolConfig {
+            if (maxPerEventLoop <= 0) {
+                throw new IllegalArgumentException("pool.max_per_event_loop: " + maxPerEventLoop + " (expected: > 0)");
+            }
+            TimeoutsConfig.positive("pool.idle_timeout", idleTimeout);
+        }
+    }
+
+    /** Retries of idempotent requests. */
+    public record RetryConfig(int maxAttempts, double budgetRatio, int minConcurrency) {
+        public RetryConfig {
+            if (maxAttempts <= 0) {
+                throw new IllegalArgumentException("retry.max_attempts: " + maxAttempts + " (expected: > 0)");
+            }
+            if (budgetRatio < 0 || budgetRatio > 1) {
+                throw new IllegalArgumentException("retry.budget_ratio: " + budgetRatio + " (expected: 0..1)");
+            }
+            if (minConcurrency < 0) {
+                throw new IllegalArgumentException("retry.min_concurrency: " + minConcurrency + " (expected: >= 0)");
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The access log, written off the event loops.
+ */
+package dev.strata.gateway.log;

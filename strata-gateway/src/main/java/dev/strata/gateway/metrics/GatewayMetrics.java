@@ -1,0 +1,136 @@
+package dev.strata.gateway.metrics;
+
+import dev.strata.gateway.health.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's meters, exported in Prometheus text as {@code strata_*}. Meters are looked up once
+ * and cached per route, status and endpoint, so recording a request allocates nothing.
+ */
+public final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, EnumMap<Outcome, Counter>> endpoints = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Counter rejectedConnections;
+    private final Counter accessLogDropped;
+
+    public GatewayMetrics() {
+        Gauge.builder("strata.requests.in.flight", inFlight, AtomicInteger::get)
+                .description("Client requests being served").register(registry);
+        rejectedConnections = Counter.builder("strata.connections.rejected")
+                .description("Client connections closed at accept because max_connections was reached").register(registry);
+        accessLogDropped = Counter.builder("strata.access.log.dropped")
+                .description("Access log lines dropped because the writer fell behind").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    /** A client request ended with {@code status} (0 when no response was sent). */
+    public void requestFinished(String route, int status, long durationNanos) {
+        inFlight.decrementAndGet();
+        RouteMeters m = routes.get(route);
+        if (m == null) {
+            m = routes.computeIfAbsent(route, r -> new RouteMeters(registry, r));
+        }
+        m.count(registry, status);
+        m.latency.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void upstreamRequest(String group, String endpoint, Outcome outcome) {
+        EnumMap<Outcome, Counter> m = endpoints.get(endpoint);
+        if (m == null) {
+            m = endpoints.computeIfAbsent(endpoint, e -> {
+                EnumMap<Outcome, Counter> map = new EnumMap<>(Outcome.class);
+                for (Outcome o : Outcome.values()) {
+                    map.put(o, Counter.builder("strata.upstream.requests")
+                            .description("Requests sent to upstream endpoints, by outcome")
+                            .tag("upstream", group).tag("endpoint", e)
+                            .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+                }
+                return map;
+            });
+        }
+        m.get(outcome).increment();
+    }
+
+    public void retry(String group) {
+        Counter c = retries.get(group);
+        if (c == null) {
+            c = retries.computeIfAbsent(group, g -> Counter.builder("strata.upstream.retries")
+                    .description("Requests retried on another endpoint").tag("upstream", g).register(registry));
+        }
+        c.increment();
+    }
+
+    public void connectionRejected() {
+        rejectedConnections.increment();
+    }
+
+    public void accessLogDropped() {
+        accessLogDropped.increment();
+    }
+
+    /** Registers a per-group gauge of ejections (read from the live generation). */
+    public <T> void ejections(String group, T source, ToDoubleFunction<T> value) {
+        Gauge.builder("strata.upstream.ejections", source, value)
+                .description("Outlier ejections so far").tag("upstream", group).register(registry);
+    }
+
+    public <T> void endpointGauge(String name, String group, String endpoint, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).tag("upstream", group).tag("endpoint", endpoint).register(registry);
+    }
+
+    private static final class RouteMeters {
+        final String route;
+        final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+        final Timer latency;
+
+        RouteMeters(MeterRegistry registry, String route) {
+            this.route = route;
+            this.latency = Timer.builder("strata.request.duration")
+                    .description("Time from a request's first byte to its response's last byte")
+                    .tag("route", route)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(120))
+                    .register(registry);
+        }
+
+        void count(MeterRegistry registry, int status) {
+            int s = status >= 0 && status < 600 ? status : 0;
+            Counter c = byStatus.get(s);
+            if (c == null) {
+                c = Counter.builder("strata.requests").description("Client requests by route and status")
+                        .tag("route", route).tag("status", Integer.toString(s)).register(registry);
+                byStatus.set(s, c);
+            }
+            c.increment();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Micrometer meters exported as Prometheus text ({@code strata_*}).
+ */
+package dev.strata.gateway.metrics;

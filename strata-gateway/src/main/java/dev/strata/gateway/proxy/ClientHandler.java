@@ -1,0 +1,257 @@
+package dev.strata.gateway.proxy;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connection-level half of the proxy: one per client connection. It runs one {@link Exchange} at a
+ * time and owns the connection's timers.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>One request at a time.</b> Reading is manual ({@code AUTO_READ} off). Between requests
+ *   the handler asks for one read; during a request the exchange asks for reads only while the
+ *   upstream can take more body. Messages that arrive after the current request's end (pipelined
+ *   requests decoded from the same read) wait in {@code backlog}, which is bounded by one read
+ *   because no further read is asked for until the exchange ends.</li>
+ *   <li><b>Timers.</b> Between requests the idle timer runs; when the first byte of a head arrives
+ *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.</li>
+ *   <li><b>Drain.</b> When the gateway drains, an idle connection closes at once and a busy one after
+ *   its current response, which carries {@code Connection: close}.</li>
+ * </ul>
+ * Threading: every field is confined to the channel's event loop.
+ */
+final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder.HeadWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+    private final ProxyServer server;
+    private final ResponseEncoder encoder;
+
+    // confined to the event loop
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
+    private ScheduledFuture<?> timer;
+    private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
+    private boolean closed;
+    private boolean inputClosed; // the client half-closed: answer what is in progress, then close
+
+    ClientHandler(ProxyServer server, ResponseEncoder encoder) {
+        this.server = server;
+        this.encoder = encoder;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        armIdle();
+        ctx.read();
+    }
+
+    @Override
+    public void headStarted() {
+        headPending = true;
+        if (exchange == null && !closed) {
+            armHeaderTimer();
+        }
+    }
+
+    private void armHeaderTimer() {
+        cancelTimer();
+        timer = ctx.executor().schedule(this::headerTimeout,
+                server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest) {
+            headPending = false;
+        }
+        if (!backlog.isEmpty() || (exchange != null && !exchange.wantsRequestContent())) {
+            backlog.add(msg);
+            return;
+        }
+        handle(msg);
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            cancelTimer();
+            Exchange x = new Exchange(server, this, ctx, encoder, request, server.snapshot());
+            exchange = x;
+            x.start();
+            if (msg instanceof LastHttpContent last && exchange == x) {
+                x.requestContent(last); // a decoder-made full request (only ever a rejected one)
+            } else if (msg instanceof LastHttpContent last) {
+                last.release();
+            }
+        } else if (msg instanceof HttpContent content) {
+            Exchange x = exchange;
+            if (x != null) {
+                x.requestContent(content);
+            } else {
+                content.release(); // the rest of a request that was already answered
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange x = exchange;
+        if (x != null) {
+            x.clientReadComplete();
+            if (!x.wantsRequestContent() && backlog.isEmpty() && !closed) {
+                // The request is complete: keep one read pending. It notices a client that goes away
+                // while its response is being produced, and it spares re-arming read interest after
+                // every request. Bounded: what it reads waits in the backlog, and no further read is
+                // asked for while the backlog is not empty.
+                ctx.read();
+            }
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (exchange == null && backlog.isEmpty()) {
+                closed = true;
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange x = exchange;
+        if (x != null) {
+            x.clientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        cancelTimer();
+        Exchange x = exchange;
+        exchange = null;
+        if (x != null) {
+            x.clientClosed();
+        }
+        Object m;
+        while ((m = backlog.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    /** Called by the exchange once its response is written (or failed); exactly once per exchange. */
+    void exchangeFinished(Exchange x, boolean keepAlive) {
+        if (exchange != x) {
+            return;
+        }
+        exchange = null;
+        if (closed) {
+            return;
+        }
+        if (!keepAlive || server.draining()) {
+            closed = true;
+            ctx.close();
+            return;
+        }
+        if (inputClosed && backlog.isEmpty()) {
+            closed = true;
+            ctx.close();
+            return;
+        }
+        // pipelined messages first: they may start and even complete the next request
+        while (!backlog.isEmpty() && (exchange == null || exchange.wantsRequestContent()) && !closed) {
+            handle(backlog.poll());
+        }
+        if (closed) {
+            return;
+        }
+        if (exchange == null) {
+            if (headPending) {
+                armHeaderTimer(); // part of the next head is already here
+            } else {
+                armIdle();
+            }
+            ctx.read();
+        } else {
+            exchange.clientReadComplete();
+        }
+    }
+
+    /** Drain: closes the connection now if no request is in progress. */
+    void closeIfIdle() {
+        if (exchange == null && !closed) {
+            closed = true;
+            ctx.close();
+        }
+    }
+
+    private void armIdle() {
+        cancelTimer();
+        timer = ctx.executor().schedule(this::idleTimeout,
+                server.snapshot().config().timeouts().idle().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void idleTimeout() {
+        timer = null;
+        if (exchange == null && !closed) {
+            closed = true;
+            ctx.close();
+        }
+    }
+
+    private void headerTimeout() {
+        timer = null;
+        if (exchange != null || closed) {
+            return;
+        }
+        closed = true;
+        encoder.headResponse = false;
+        ctx.writeAndFlush(Errors.problem(ctx.alloc(), 408, "the request head did not arrive in time", null,
+                        server.snapshot().config().name(), true))
+                .addListener(f -> ctx.close());
+        server.metrics().requestStarted();
+        server.metrics().requestFinished("-", 408, 0);
+    }
+}

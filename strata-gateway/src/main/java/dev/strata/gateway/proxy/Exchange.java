@@ -1,0 +1,716 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.config.RouteConfig;
+import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.health.Outcome;
+import dev.strata.gateway.log.AccessLog;
+import dev.strata.gateway.pool.ConnectionPool;
+import dev.strata.gateway.upstream.Endpoint;
+import dev.strata.gateway.upstream.UpstreamGroup;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's trip through the proxy: routing, limits, endpoint selection, retries, and streaming
+ * the body up and the response down.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Threading.</b> Created and used only on the client channel's event loop; the upstream
+ *   channel is leased from the pool of the same loop. No field needs synchronization.</li>
+ *   <li><b>Backpressure, both ways.</b> Client bytes are read only while the upstream channel is
+ *   writable, and upstream bytes only while the client channel is writable (Netty's proxy example,
+ *   with writability instead of per-write futures so that one read's messages go out with one flush).
+ *   Body content that arrives before the upstream connection exists waits in {@code pending}; at most
+ *   one read's worth, since no further read is asked for until the connection is there.</li>
+ *   <li><b>Exactly-once accounting.</b> An attempt (one endpoint) is opened by {@code dispatch} and
+ *   closed by {@code endAttempt}, which decrements the endpoint's in-flight count, records the outcome
+ *   for outlier detection and returns or closes the connection; a flag makes the second call a no-op.
+ *   The request as a whole ends in {@code finish}, guarded the same way, which releases everything,
+ *   records metrics and the access log and hands the connection back to {@link ClientHandler}.</li>
+ *   <li><b>Retries</b> happen only while the client has seen nothing and the upstream has got no
+ *   byte of the body: on connect failure (any method: nothing left the gateway), and for idempotent
+ *   methods also on a reset before the response or a 502/503 response. Each retry goes to an
+ *   endpoint this request has not tried, within {@code max_attempts} and the group's retry budget.</li>
+ * </ul>
+ */
+final class Exchange implements ConnectionPool.Lease {
+
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final ProxyServer server;
+    private final ClientHandler client;
+    private final ChannelHandlerContext ctx;
+    private final ResponseEncoder encoder;
+    private final HttpRequest request;
+    private final Snapshot snapshot;
+    private final GatewayConfig config;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final HttpVersion clientVersion;
+    private final boolean head;
+    private final String method;
+    private final String originalUri;
+
+    // all below: confined to the event loop
+    private RouteConfig route;
+    private UpstreamGroup group;
+    private long maxBody;
+    private boolean hasBody;
+    private boolean idempotent;
+    private boolean clientKeepAlive;
+
+    private int attempts;
+    private long tried;
+    private Endpoint endpoint;
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+    private boolean attemptOpen;
+    private boolean retryHeld;
+    private boolean budgetStarted;
+    private long attemptStartNanos;
+    private long firstByteNanos = -1;
+    private Outcome lastFailure;
+    private boolean lastFailureTimeout;
+
+    private ArrayDeque<HttpContent> pending;
+    private boolean awaitingFirstChunk;
+    private boolean requestComplete;
+    private boolean requestSent;
+    private boolean bodyBytesSent;
+    private long bodyBytes;
+    private boolean clientReadWanted;
+    private boolean upstreamReadWanted;
+
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean upstreamKeepAlive;
+    private boolean closeClient;
+    private int status;
+    private long bytesSent;
+    private boolean finished;
+
+    private ScheduledFuture<?> firstByteTimer;
+    private ScheduledFuture<?> totalTimer;
+
+    Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, ResponseEncoder encoder,
+             HttpRequest request, Snapshot snapshot) {
+        this.server = server;
+        this.client = client;
+        this.ctx = ctx;
+        this.encoder = encoder;
+        this.request = request;
+        this.snapshot = snapshot;
+        this.config = snapshot.config();
+        this.clientVersion = request.protocolVersion();
+        this.method = request.method().name();
+        this.head = request.method().equals(HttpMethod.HEAD);
+        this.originalUri = request.uri();
+    }
+
+    /** Whether more of this request's body is expected (later messages belong to the next request). */
+    boolean wantsRequestContent() {
+        return !finished && !requestComplete;
+    }
+
+    // ------------------------------------------------------------------ request start
+
+    void start() {
+        server.metrics().requestStarted();
+        totalTimer = ctx.executor().schedule(this::totalTimeout, config.timeouts().total().toMillis(), TimeUnit.MILLISECONDS);
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            requestComplete = true;
+            hasBody = true; // unknown framing: the connection closes
+            if (cause instanceof TooLongHttpLineException) {
+                respondError(414, "the request line is longer than " + config.limits().maxRequestLine(), true);
+            } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+                respondError(431, "the header section is larger than " + config.limits().maxHeaderSize(), true);
+            } else {
+                respondError(400, "malformed request: " + safe(cause.getMessage()), true);
+            }
+            return;
+        }
+        HttpHeaders h = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        long length = chunked ? -1 : HttpUtil.getContentLength(request, 0L);
+        hasBody = chunked || length > 0;
+        clientKeepAlive = Headers.keepAlive(request);
+        idempotent = isIdempotent(request.method());
+
+        if (h.getAll(HttpHeaderNames.HOST).size() > 1
+                || (clientVersion.equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST))) {
+            respondError(400, "a request needs exactly one Host header", true);
+            return;
+        }
+        String uri = request.uri();
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            int authority = uri.indexOf("://") + 3;
+            int slash = uri.indexOf('/', authority);
+            String host = uri.substring(authority, slash < 0 ? uri.length() : slash);
+            if (host.isEmpty() || host.indexOf('@') >= 0) {
+                respondError(400, "invalid absolute request target", true);
+                return;
+            }
+            h.set(HttpHeaderNames.HOST, host);
+            request.setUri(slash < 0 ? "/" : uri.substring(slash));
+            uri = request.uri();
+        } else if (!uri.startsWith("/") && !(uri.equals("*") && request.method().equals(HttpMethod.OPTIONS))) {
+            respondError(400, "invalid request target", true);
+            return;
+        }
+        String expect = h.get(HttpHeaderNames.EXPECT);
+        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+            respondError(417, "only the expectation 100-continue is supported", hasBody);
+            return;
+        }
+        route = snapshot.router().match(h.get(HttpHeaderNames.HOST), uri);
+        if (route == null) {
+            respondError(404, "no route for this host and path", hasBody);
+            return;
+        }
+        group = snapshot.upstreams().group(route.upstream());
+        maxBody = route.maxBody() != null ? route.maxBody().bytes() : config.limits().maxBody().bytes();
+        if (length > maxBody) {
+            respondError(413, "the request body is larger than " + maxBody + " bytes", true);
+            return;
+        }
+        if (expect != null && hasBody) {
+            // accepted by routing and limits: ask for the body ourselves (the upstream never sees Expect)
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                    ctx.voidPromise());
+        }
+        InetSocketAddress peer = peer();
+        Headers.forRequest(request, peer == null ? null : peer.getAddress(),
+                peer != null && snapshot.trusted(peer.getAddress()),
+                snapshot.via());
+        group.retryBudget().requestStarted();
+        budgetStarted = true;
+        if (chunked) {
+            // dispatch once the first chunk parsed: a request whose first chunk size is invalid
+            // must not reach the upstream even in part
+            awaitingFirstChunk = true;
+            return;
+        }
+        dispatch();
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE) || m.equals(HttpMethod.TRACE);
+    }
+
+    // ------------------------------------------------------------------ endpoint selection and connection
+
+    private void dispatch() {
+        int index = group.select(request, tried);
+        if (index < 0) {
+            if (attempts == 0) {
+                respondNoEndpoint();
+            } else {
+                failAfterLastAttempt();
+            }
+            return;
+        }
+        endpoint = group.endpoints().get(index);
+        if (index < 64) {
+            tried |= 1L << index;
+        }
+        attempts++;
+        endpoint.dispatched();
+        attemptOpen = true;
+        attemptStartNanos = System.nanoTime();
+        firstByteNanos = -1;
+        UpstreamConfig.PoolConfig pool = endpoint.poolConfig();
+        endpoint.pool(ctx.channel().eventLoop()).acquire(this, pool.maxPerEventLoop(),
+                config.timeouts().upstreamConnect().toMillis(), pool.idleTimeout().toMillis());
+    }
+
+    @Override
+    public void acquired(Channel channel, boolean reused) {
+        if (finished || !attemptOpen) {
+            endpoint.pool(channel.eventLoop()).release(channel, true);
+            return;
+        }
+        upstream = channel;
+        upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
+        upstreamHandler.attach(this);
+        // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
+        // on another connection), so after every write: still ours?
+        channel.write(request, channel.voidPromise());
+        if (upstream != channel) {
+            return;
+        }
+        if (!hasBody) {
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+            if (upstream != channel) {
+                return;
+            }
+            requestSent = true;
+            armFirstByteTimer();
+        } else {
+            HttpContent c;
+            while (upstream == channel && pending != null && (c = pending.poll()) != null) {
+                writeBody(c);
+            }
+            if (upstream != channel) {
+                return;
+            }
+            channel.flush();
+            if (upstream != channel) {
+                return;
+            }
+        }
+        channel.read();
+        if (!requestComplete) {
+            readClientIfWritable();
+        }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        if (finished || !attemptOpen) {
+            return;
+        }
+        if (cause instanceof ConnectionPool.PoolExhaustedException) {
+            endAttempt(null, false);
+            respondError(503, "the upstream connection pool is exhausted", Integer.valueOf(1), false);
+            return;
+        }
+        lastFailureTimeout = cause instanceof ConnectTimeoutException;
+        log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
+        endAttempt(Outcome.CONNECT_FAILURE, false);
+        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)
+                && acquireRetry()) {
+            retry();
+        } else {
+            failAfterLastAttempt();
+        }
+    }
+
+    // ------------------------------------------------------------------ request body, client -> upstream
+
+    void requestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            requestComplete = true;
+            abortUpstream(null);
+            respondError(400, "malformed request body: " + safe(content.decoderResult().cause().getMessage()), true);
+            return;
+        }
+        if (finished || responseComplete) {
+            content.release();
+            if (content instanceof LastHttpContent) {
+                requestComplete = true;
+            }
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        if (!hasBody) {
+            content.release(); // the end of a bodiless request, already sent with its head
+            return;
+        }
+        if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(content);
+            if (awaitingFirstChunk) {
+                awaitingFirstChunk = false;
+                dispatch();
+            }
+        } else {
+            writeBody(content);
+        }
+    }
+
+    private void writeBody(HttpContent content) {
+        int n = content.content().readableBytes();
+        bodyBytes += n;
+        if (bodyBytes > maxBody) {
+            content.release();
+            requestComplete = true;
+            abortUpstream(null);
+            respondError(413, "the request body is larger than " + maxBody + " bytes", true);
+            return;
+        }
+        if (n > 0) {
+            bodyBytesSent = true;
+        }
+        boolean last = content instanceof LastHttpContent;
+        Channel ch = upstream;
+        ch.write(content, ch.voidPromise());
+        if (last && upstream == ch) {
+            requestSent = true;
+            ch.flush();
+            if (upstream == ch) {
+                armFirstByteTimer();
+            }
+        }
+    }
+
+    void clientReadComplete() {
+        if (awaitingFirstChunk) {
+            ctx.read();
+            return;
+        }
+        Channel ch = upstream;
+        if (ch != null) {
+            ch.flush();
+        }
+        if (!finished && !requestComplete && upstream != null) {
+            readClientIfWritable();
+        }
+    }
+
+    private void readClientIfWritable() {
+        if (upstream == null) {
+            return;
+        }
+        if (upstream.isWritable()) {
+            clientReadWanted = false;
+            ctx.read();
+        } else {
+            clientReadWanted = true;
+        }
+    }
+
+    void upstreamWritabilityChanged() {
+        if (clientReadWanted && upstream != null && upstream.isWritable() && !finished && !requestComplete) {
+            clientReadWanted = false;
+            ctx.read();
+        }
+    }
+
+    // ------------------------------------------------------------------ response, upstream -> client
+
+    void upstreamResponse(HttpResponse response) {
+        if (finished || responseStarted) {
+            return;
+        }
+        int code = response.status().code();
+        if (code >= 100 && code < 200) {
+            return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
+        }
+        cancel(firstByteTimer);
+        firstByteNanos = System.nanoTime() - attemptStartNanos;
+        if ((code == 502 || code == 503) && canRetry()) {
+            endAttempt(Outcome.SERVER_ERROR, false);
+            lastFailure = Outcome.SERVER_ERROR;
+            retry();
+            return;
+        }
+        responseStarted = true;
+        status = code;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean close = !clientKeepAlive || server.draining() || !requestComplete;
+        closeClient = Headers.forResponse(response, clientVersion, head, close,
+                snapshot.via());
+        encoder.headResponse = head;
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    void upstreamContent(HttpContent content) {
+        if (finished || !responseStarted || responseComplete) {
+            content.release();
+            return;
+        }
+        bytesSent += content.content().readableBytes();
+        if (content instanceof LastHttpContent) {
+            responseComplete = true;
+            if (!requestComplete) {
+                closeClient = true; // the rest of the body will not be read
+            }
+            endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS, upstreamKeepAlive && requestSent);
+            ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
+        } else {
+            ctx.write(content, ctx.voidPromise());
+        }
+    }
+
+    void upstreamReadComplete() {
+        ctx.flush();
+        if (!finished && !responseComplete && upstream != null) {
+            if (ctx.channel().isWritable()) {
+                upstreamReadWanted = false;
+                upstream.read();
+            } else {
+                upstreamReadWanted = true;
+            }
+        }
+    }
+
+    void clientWritabilityChanged() {
+        if (upstreamReadWanted && ctx.channel().isWritable() && upstream != null && !finished) {
+            upstreamReadWanted = false;
+            upstream.read();
+        }
+    }
+
+    /** The upstream connection closed or failed while this exchange held it. */
+    void upstreamFailed(Throwable cause) {
+        if (finished || responseComplete || upstream == null) {
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("upstream {} failed for {} {}: {}", endpoint.id(), method, originalUri,
+                    cause == null ? "connection closed" : cause.toString());
+        }
+        cancel(firstByteTimer);
+        endAttempt(Outcome.RESET, false);
+        if (!responseStarted) {
+            lastFailure = Outcome.RESET;
+            if (canRetry()) {
+                retry();
+            } else {
+                respondError(502, "the upstream closed the connection before responding", false);
+            }
+        } else {
+            // part of the response is out: the only honest signal left is to close the connection
+            closeClient = true;
+            ctx.close();
+            finish(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ retries
+
+    private boolean canRetry() {
+        return idempotent && !bodyBytesSent && attempts < group.config().retry().maxAttempts()
+                && group.hasUntried(tried) && acquireRetry();
+    }
+
+    private boolean acquireRetry() {
+        if (group.retryBudget().tryAcquireRetry()) {
+            retryHeld = true;
+            return true;
+        }
+        return false;
+    }
+
+    private void retry() {
+        server.metrics().retry(group.name());
+        dispatch();
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    private void armFirstByteTimer() {
+        if (firstByteTimer == null || firstByteTimer.isDone()) {
+            firstByteTimer = ctx.executor().schedule(this::firstByteTimeout,
+                    config.timeouts().upstreamFirstByte().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void firstByteTimeout() {
+        if (finished || responseStarted || !attemptOpen) {
+            return;
+        }
+        abortUpstream(Outcome.TIMEOUT);
+        respondError(504, "the upstream did not respond in time", false);
+    }
+
+    private void totalTimeout() {
+        if (finished) {
+            return;
+        }
+        abortUpstream(Outcome.TIMEOUT);
+        if (!responseStarted) {
+            respondError(504, "the request took longer than " + config.timeouts().total().toSeconds() + "s", true);
+        } else {
+            closeClient = true;
+            ctx.close();
+            finish(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ endings
+
+    /** The client connection closed. */
+    void clientClosed() {
+        if (finished) {
+            return;
+        }
+        closeClient = true;
+        if (!responseStarted) {
+            status = 499;
+        }
+        abortUpstream(null);
+        finish(false);
+    }
+
+    private void abortUpstream(Outcome outcome) {
+        if (attemptOpen) {
+            endAttempt(outcome, false);
+        }
+    }
+
+    /**
+     * Ends the current attempt exactly once.
+     *
+     * @param outcome  what to record for outlier detection, or {@code null} when the endpoint is not to
+     *                 blame (the client went away, the local pool was exhausted)
+     * @param reusable whether the connection may go back to the pool
+     */
+    private void endAttempt(Outcome outcome, boolean reusable) {
+        if (!attemptOpen) {
+            return;
+        }
+        attemptOpen = false;
+        Endpoint e = endpoint;
+        e.finished(firstByteNanos);
+        if (outcome != null) {
+            group.detector().record(e.health(), outcome);
+            server.metrics().upstreamRequest(group.name(), e.id(), outcome);
+            if (outcome != Outcome.SUCCESS && outcome != Outcome.SERVER_ERROR) {
+                lastFailure = outcome;
+            }
+        }
+        if (retryHeld) {
+            retryHeld = false;
+            group.retryBudget().retryFinished();
+        }
+        Channel ch = upstream;
+        if (ch != null) {
+            upstream = null;
+            upstreamHandler.detach();
+            upstreamHandler = null;
+            e.pool(ch.eventLoop()).release(ch, reusable);
+        }
+    }
+
+    private void failAfterLastAttempt() {
+        if (lastFailure == Outcome.CONNECT_FAILURE && lastFailureTimeout) {
+            respondError(504, "connecting to the upstream timed out", false);
+        } else if (lastFailure == Outcome.CONNECT_FAILURE) {
+            // nothing reachable: the service is down rather than misbehaving
+            respondError(503, "no endpoint of upstream group '" + group.name() + "' could be reached",
+                    Integer.valueOf(1), false);
+        } else {
+            respondError(502, "the upstream failed", false);
+        }
+    }
+
+    private void respondNoEndpoint() {
+        respondError(503, "no healthy endpoint in upstream group '" + group.name() + "'", Integer.valueOf(1), false);
+    }
+
+    private void respondError(int code, String detail, boolean forceClose) {
+        respondError(code, detail, null, forceClose);
+    }
+
+    private void respondError(int code, String detail, Integer retryAfter, boolean forceClose) {
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            closeClient = true;
+            ctx.close();
+            finish(false);
+            return;
+        }
+        responseStarted = true;
+        responseComplete = true;
+        status = code;
+        cancel(firstByteTimer);
+        boolean close = forceClose || !clientKeepAlive || server.draining() || (hasBody && !requestComplete);
+        closeClient = close;
+        FullHttpResponse r = Errors.problem(ctx.alloc(), code, detail, originalUri.length() <= 256 && originalUri.startsWith("/")
+                ? pathOf(originalUri) : null, config.name(), close);
+        if (retryAfter != null) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
+        bytesSent = r.content().readableBytes();
+        encoder.headResponse = head;
+        ChannelFuture f = ctx.writeAndFlush(r);
+        f.addListener((ChannelFutureListener) x -> finish(x.isSuccess()));
+    }
+
+    /** Ends the request exactly once and hands the connection back. */
+    private void finish(boolean writeSucceeded) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        abortUpstream(null);
+        cancel(firstByteTimer);
+        cancel(totalTimer);
+        if (pending != null) {
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                c.release();
+            }
+        }
+        if (budgetStarted) {
+            group.retryBudget().requestFinished();
+        }
+        long duration = System.nanoTime() - startNanos;
+        String routeName = route == null ? "-" : route.name();
+        server.metrics().requestFinished(routeName, status, duration);
+        AccessLog log = server.accessLog();
+        if (log != null) {
+            InetSocketAddress peer = peer();
+            HttpHeaders h = request.headers();
+            log.log(new AccessLog.Entry(peer == null ? "-" : peer.getAddress().getHostAddress(), startMillis, method,
+                    originalUri, clientVersion.text(), status, bytesSent, h.get(HttpHeaderNames.REFERER),
+                    h.get(HttpHeaderNames.USER_AGENT), route == null ? null : route.name(),
+                    endpoint == null ? null : endpoint.id(), duration, attempts));
+        }
+        client.exchangeFinished(this, writeSucceeded && !closeClient);
+    }
+
+    private InetSocketAddress peer() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static String safe(String message) {
+        if (message == null) {
+            return "invalid syntax";
+        }
+        String m = message.length() > 200 ? message.substring(0, 200) : message;
+        StringBuilder sb = new StringBuilder(m.length());
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,274 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.config.ListenerConfig;
+import dev.strata.gateway.config.RouteConfig;
+import dev.strata.gateway.log.AccessLog;
+import dev.strata.gateway.metrics.GatewayMetrics;
+import dev.strata.gateway.upstream.HealthChecker;
+import dev.strata.gateway.upstream.Upstreams;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's listeners and the live configuration generation they serve.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Reload</b> builds the next {@link Snapshot} (keeping the endpoints that stay, with their
+ *   pools, health and in-flight counts), swaps it in with one volatile write, then retires what left:
+ *   health checks of the old generation stop, idle connections of removed endpoints close. Requests
+ *   already running finish on the generation they started with; established client connections
+ *   stay open and their next request uses the new generation. A listener whose address changed is
+ *   bound anew before the old one closes; closing a listening socket leaves its accepted connections
+ *   open.</li>
+ *   <li><b>Drain</b> stops accepting, closes idle client connections, and lets busy ones finish their
+ *   current request (whose response says {@code Connection: close}) within the drain timeout.</li>
+ * </ul>
+ * {@link #reload} and {@link #drain} are serialized by this object's monitor; the request path only
+ * reads the volatile fields.
+ */
+public final class ProxyServer {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
+    private final Bootstrap upstreamBootstrap;
+    private final ChannelGroup clients = new DefaultChannelGroup("strata-clients", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final Map<String, String> listenerAddresses = new HashMap<>();
+
+    private volatile Snapshot snapshot;
+    private volatile boolean draining;
+    private HealthChecker checker; // guarded by this
+
+    public ProxyServer(Transport transport, EventLoopGroup group, GatewayMetrics metrics, AccessLog accessLog) {
+        this.transport = transport;
+        this.group = group;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.upstreamBootstrap = new Bootstrap()
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(8192)
+                                        .setMaxHeaderSize(64 * 1024)
+                                        .setMaxChunkSize(64 * 1024), false, false))
+                                .addLast("proxy", new UpstreamHandler());
+                    }
+                });
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Client connections open now. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Starts with {@code config}: builds the first generation and binds every listener. */
+    public synchronized void start(GatewayConfig config) throws InterruptedException {
+        install(config, Upstreams.empty());
+        for (ListenerConfig l : config.listeners()) {
+            bind(l);
+        }
+    }
+
+    /** Installs the first generation without binding listeners (handler tests). */
+    synchronized void installOnly(GatewayConfig config) {
+        install(config, Upstreams.empty());
+    }
+
+    /** Swaps in {@code config}; see the design notes. */
+    public synchronized void reload(GatewayConfig config) throws InterruptedException {
+        if (draining) {
+            throw new IllegalStateException("draining: reload refused");
+        }
+        Snapshot old = snapshot;
+        if (config.ioThreads() != old.config().ioThreads()) {
+            log.warn("io_threads changed from {} to {}: takes effect on restart", old.config().ioThreads(), config.ioThreads());
+        }
+        // bind new and moved listeners first, so that a bind failure leaves the old generation running
+        Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
+        config.listeners().forEach(l -> wanted.put(l.name(), l));
+        Map<String, Channel> fresh = new HashMap<>();
+        try {
+            for (ListenerConfig l : wanted.values()) {
+                if (!l.address().equals(listenerAddresses.get(l.name()))) {
+                    fresh.put(l.name(), bindChannel(l));
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            fresh.values().forEach(Channel::close);
+            throw e;
+        }
+        install(config, old.upstreams());
+        for (Map.Entry<String, Channel> e : fresh.entrySet()) {
+            Channel previous = listeners.put(e.getKey(), e.getValue());
+            listenerAddresses.put(e.getKey(), wanted.get(e.getKey()).address());
+            if (previous != null) {
+                previous.close();
+            }
+            log.info("listener {} on {}", e.getKey(), e.getValue().localAddress());
+        }
+        for (String name : Set.copyOf(listeners.keySet())) {
+            if (!wanted.containsKey(name)) {
+                listeners.remove(name).close();
+                listenerAddresses.remove(name);
+                log.info("listener {} closed", name);
+            }
+        }
+        log.info("configuration reloaded: {} routes, upstream groups {}", config.routes().size(),
+                snapshot.upstreams().groups().stream().map(g -> g.name()).sorted().toList());
+    }
+
+    private void install(GatewayConfig config, Upstreams previousUpstreams) {
+        Set<String> used = config.routes().stream().map(RouteConfig::upstream).collect(Collectors.toSet());
+        Upstreams upstreams = Upstreams.build(config.upstreams(), used, previousUpstreams, upstreamBootstrap);
+        Snapshot next = Snapshot.of(config, upstreams);
+        HealthChecker nextChecker = new HealthChecker(group, transport.socketChannel());
+        snapshot = next;
+        if (checker != null) {
+            checker.stop();
+        }
+        checker = nextChecker;
+        nextChecker.start(upstreams);
+        upstreams.retireRemoved(previousUpstreams);
+    }
+
+    /** The bound address of listener {@code name}, or {@code null}. */
+    public synchronized InetSocketAddress address(String name) {
+        Channel ch = listeners.get(name);
+        return ch == null ? null : (InetSocketAddress) ch.localAddress();
+    }
+
+    private void bind(ListenerConfig l) throws InterruptedException {
+        Channel ch = bindChannel(l);
+        listeners.put(l.name(), ch);
+        listenerAddresses.put(l.name(), l.address());
+        log.info("listener {} on {} ({})", l.name(), ch.localAddress(), transport.name());
+    }
+
+    private Channel bindChannel(ListenerConfig l) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        Snapshot s = snapshot;
+                        if (draining) {
+                            ch.close();
+                            return;
+                        }
+                        if (connections.incrementAndGet() > s.config().limits().maxConnections()) {
+                            connections.decrementAndGet();
+                            metrics.connectionRejected();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        clients.add(ch);
+                        ResponseEncoder encoder = new ResponseEncoder();
+                        ClientHandler handler = new ClientHandler(ProxyServer.this, encoder);
+                        ch.pipeline().addLast("decoder", new RequestDecoder(
+                                        s.config().limits().maxRequestLine().intBytes(),
+                                        s.config().limits().maxHeaderSize().intBytes(), handler))
+                                .addLast("encoder", encoder)
+                                .addLast("proxy", handler);
+                    }
+                });
+        InetSocketAddress address = l.socketAddress();
+        return b.bind(address).sync().channel();
+    }
+
+    /**
+     * Graceful stop: no new connections, idle ones closed, busy ones closed after their current
+     * response. Returns whether every client connection was gone before {@code timeout}.
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        synchronized (this) {
+            draining = true;
+            listeners.values().forEach(Channel::close);
+            listeners.clear();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            for (Channel ch : clients) {
+                ClientHandler h = ch.pipeline().get(ClientHandler.class);
+                if (h != null) {
+                    ch.eventLoop().execute(h::closeIfIdle);
+                }
+            }
+            if (clients.isEmpty()) {
+                return true;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return clients.isEmpty();
+    }
+
+    /** Closes everything that is left (after {@link #drain}). */
+    public synchronized void close() {
+        listeners.values().forEach(Channel::close);
+        listeners.clear();
+        clients.close().awaitUninterruptibly(2000);
+        if (checker != null) {
+            checker.stop();
+        }
+        if (snapshot != null) {
+            snapshot.upstreams().closeAll();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Host and path-prefix routing.
+ */
+package dev.strata.gateway.route;

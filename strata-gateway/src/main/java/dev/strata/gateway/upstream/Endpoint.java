@@ -1,0 +1,135 @@
+package dev.strata.gateway.upstream;
+
+import dev.strata.gateway.balance.Target;
+import dev.strata.gateway.config.HostPort;
+import dev.strata.gateway.config.UpstreamConfig.PoolConfig;
+import dev.strata.gateway.health.EndpointHealth;
+import dev.strata.gateway.health.HealthConfig;
+import dev.strata.gateway.pool.ConnectionPool;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One upstream endpoint: its address, health, in-flight count, latency estimate and its connection
+ * pools (one per event loop). Survives a reload that keeps it in its group. Thread-safe.
+ */
+public final class Endpoint implements Target {
+
+    /** Weight of a new sample in the latency EWMA. */
+    private static final double ALPHA = 0.2;
+
+    private final String id;
+    private final InetSocketAddress address;
+    private final EndpointHealth health;
+    private final Bootstrap bootstrap;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(0));
+    private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+    private volatile PoolConfig poolConfig;
+    private volatile boolean removed;
+
+    Endpoint(String id, HealthConfig healthConfig, PoolConfig poolConfig, Bootstrap bootstrap) {
+        this.id = id;
+        this.address = HostPort.parse("endpoint", id);
+        this.health = new EndpointHealth(healthConfig, System::nanoTime);
+        this.poolConfig = poolConfig;
+        this.bootstrap = bootstrap;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public EndpointHealth health() {
+        return health;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public double latencyNanos() {
+        return Double.longBitsToDouble(ewmaBits.get());
+    }
+
+    @Override
+    public double weight() {
+        return health.weight();
+    }
+
+    public PoolConfig poolConfig() {
+        return poolConfig;
+    }
+
+    void poolConfig(PoolConfig config) {
+        this.poolConfig = config;
+    }
+
+    /** Called when a request is dispatched to this endpoint; pair with {@link #finished(long)} exactly once. */
+    public void dispatched() {
+        inFlight.incrementAndGet();
+    }
+
+    /**
+     * Called once when a request dispatched here ends, however it ends.
+     *
+     * @param latencyNanos time to the response head, or a negative value when there was none
+     */
+    public void finished(long latencyNanos) {
+        inFlight.decrementAndGet();
+        if (latencyNanos >= 0) {
+            long prev;
+            long next;
+            do {
+                prev = ewmaBits.get();
+                double old = Double.longBitsToDouble(prev);
+                double v = old == 0 ? latencyNanos : old + ALPHA * (latencyNanos - old);
+                next = Double.doubleToRawLongBits(v);
+            } while (!ewmaBits.compareAndSet(prev, next));
+        }
+    }
+
+    /** This endpoint's pool on {@code loop}; call on {@code loop}. */
+    public ConnectionPool pool(EventLoop loop) {
+        ConnectionPool p = pools.get(loop);
+        if (p == null) {
+            p = pools.computeIfAbsent(loop, l -> new ConnectionPool(l, bootstrap, address));
+        }
+        return p;
+    }
+
+    /** Connections open to this endpoint over all event loops (approximate: read across threads). */
+    public int openConnections() {
+        int n = 0;
+        for (ConnectionPool p : pools.values()) {
+            n += p.open();
+        }
+        return n;
+    }
+
+    boolean removed() {
+        return removed;
+    }
+
+    /** The endpoint left its group: close idle connections; busy ones close when their request ends. */
+    void close() {
+        removed = true;
+        pools.forEach((loop, pool) -> loop.execute(pool::close));
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.strata.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.gateway.testing.Configs;
+import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.RawClient;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The admin listener. */
+class AdminTest {
+
+    static Origin origin;
+    static Gateway gateway;
+    static InetSocketAddress admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        origin = new Origin("o1");
+        gateway = Gateway.start(Configs.gateway("  admin: {address: 127.0.0.1:0, token: s3cret}\n", origin.address()));
+        admin = gateway.adminAddress();
+        try (RawClient c = new RawClient(gateway.listenerAddress("main"))) {
+            c.send("GET /warm HTTP/1.1\r\nHost: a\r\n\r\n").read();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        origin.close();
+    }
+
+    private static RawClient.Response call(String request) throws Exception {
+        try (RawClient c = new RawClient(admin)) {
+            return c.send(request).read();
+        }
+    }
+
+    @Test
+    void healthIsOk() throws Exception {
+        RawClient.Response r = call("GET /_strata/health HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).isEqualTo("{\"status\":\"ok\"}");
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        RawClient.Response r = call("GET /_strata/metrics HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("text/plain");
+        assertThat(r.text())
+                .contains("strata_requests_total{route=\"default\",status=\"200\"}")
+                .contains("strata_upstream_requests_total{endpoint=\"" + origin.address() + "\",outcome=\"success\",upstream=\"app\"}")
+                .contains("strata_request_duration_seconds_bucket")
+                .contains("strata_requests_in_flight")
+                .contains("strata_upstream_ejections")
+                .contains("strata_upstream_in_flight");
+    }
+
+    @Test
+    void upstreamsDescribeEveryEndpoint() throws Exception {
+        RawClient.Response r = call("GET /_strata/upstreams HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode e = new ObjectMapper().readTree(r.body()).path("upstreams").path("app").path("endpoints").get(0);
+        assertThat(e.path("id").asText()).isEqualTo(origin.address());
+        assertThat(e.path("health").asText()).isEqualTo("healthy");
+        assertThat(e.path("in_flight").asInt()).isZero();
+        assertThat(e.has("ewma_latency_ms")).isTrue();
+        assertThat(e.path("ewma_latency_ms").asDouble()).isPositive();
+        assertThat(e.path("weight").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void wrongMethodIs405AndUnknownIs404() throws Exception {
+        RawClient.Response r = call("POST /_strata/health HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(call("GET /_strata/reload HTTP/1.1\r\nHost: a\r\n\r\n").status()).isEqualTo(405);
+        RawClient.Response unknown = call("GET /_strata/nope HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.header("content-type")).isEqualTo("application/problem+json");
+    }
+
+    @Test
+    void reloadNeedsTheTokenAndAFile() throws Exception {
+        assertThat(call("POST /_strata/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").status()).isEqualTo(403);
+        assertThat(call("POST /_strata/reload HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer wrong\r\nContent-Length: 0\r\n\r\n")
+                .status()).isEqualTo(403);
+        // started from a config object, not a file: nothing to reload from
+        assertThat(call("POST /_strata/reload HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer s3cret\r\nContent-Length: 0\r\n\r\n")
+                .status()).isEqualTo(409);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.strata.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.gateway.health.EndpointHealth;
+import dev.strata.gateway.health.HealthConfig;
+import dev.strata.gateway.health.HealthState;
+import dev.strata.gateway.testing.Configs;
+import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.RawClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import dev.strata.gateway.testing.Await;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** An endpoint dies under sequential traffic: no failed response, ejection, re-admission; all down: 503. */
+class FailoverTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void deadEndpointCostsNoFailedRequestAndIsEjectedThenReadmitted() throws Exception {
+        List<Origin> origins = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            origins.add(new Origin("o" + i));
+        }
+        Gateway g = Gateway.start(Configs.gateway("""
+                  upstreams:
+                    app:
+                      endpoints: [%s, %s, %s]
+                      health:
+                        active: {enabled: true, path: /healthz, interval: 100ms, timeout: 500ms, healthy_threshold: 1, unhealthy_threshold: 1}
+                        outlier: {enabled: true, consecutive_failures: 1, base_ejection: 1s, max_ejection: 2s, max_ejected_percent: 50}
+                        slow_start: 0s
+                """.formatted(origins.get(0).address(), origins.get(1).address(), origins.get(2).address())));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            int failures = 0;
+            for (int i = 0; i < 300; i++) {
+                if (i == 100) {
+                    origins.get(1).stop();
+                }
+                RawClient.Response r = c.send("GET /seq/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                if (r.status() != 200) {
+                    failures++;
+                }
+            }
+            assertThat(failures).isZero();
+        }
+        // every attempt, failed or not, gave its in-flight count back exactly once
+        for (Origin o : origins) {
+            assertThat(inFlight(g, o.address())).isZero();
+        }
+        String dead = origins.get(1).address();
+        Assumptions.assumeTrue(healthStateMachineIsReal(), "the endpoint health state machine is still a placeholder");
+        Await.until(() -> !health(g, dead).equals("healthy"));
+        origins.get(1).start();
+        Await.until(() -> health(g, dead).equals("healthy"));
+        g.close();
+        origins.forEach(Origin::close);
+    }
+
+    @Test
+    void activeChecksRunOnTheirIntervalAndStopWithTheGateway() throws Exception {
+        try (Origin o = new Origin("o")) {
+            Gateway g = Gateway.start(Configs.gateway("""
+                      upstreams:
+                        app:
+                          endpoints: [%s]
+                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
+                    """.formatted(o.address())));
+            Await.until(() -> o.healthChecks() >= 3);
+            // a reload keeps checking (one checker per generation, the old one stopped)
+            g.reload(Configs.gateway("""
+                      upstreams:
+                        app:
+                          endpoints: [%s]
+                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
+                    """.formatted(o.address())));
+            int before = o.healthChecks();
+            Await.until(() -> o.healthChecks() >= before + 3);
+            g.close();
+            Thread.sleep(200);
+            int after = o.healthChecks();
+            Thread.sleep(300);
+            assertThat(o.healthChecks()).isEqualTo(after);
+            assertThat(o.seen()).isEmpty(); // checks are not proxied requests
+        }
+    }
+
+    @Test
+    void allEndpointsDownIs503WithRetryAfter() throws Exception {
+        Origin a = new Origin("a");
+        Origin b = new Origin("b");
+        String addrA = a.address();
+        String addrB = b.address();
+        a.stop();
+        b.stop();
+        Gateway g = Gateway.start(Configs.gateway("", addrA, addrB));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            RawClient.Response r = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("retry-after")).isEqualTo("1");
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+            assertThat(r.text()).contains("\"status\":503");
+        } finally {
+            g.close();
+        }
+    }
+
+    @Test
+    void nonIdempotentRequestIsNotRetriedAfterItsBodyWasSent() throws Exception {
+        try (Origin o = new Origin("o")) {
+            Gateway g = Gateway.start(Configs.gateway("", o.address()));
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                RawClient.Response r = c.send("POST /status/503 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi").read();
+                assertThat(r.status()).isEqualTo(503); // the origin's own answer, passed on once
+                assertThat(r.header("x-served-by")).isEqualTo("o");
+            } finally {
+                g.close();
+            }
+            assertThat(o.seen()).hasSize(1);
+        }
+    }
+
+    @Test
+    void idempotent503IsRetriedOnAnotherEndpoint() throws Exception {
+        try (Origin bad = new Origin("bad"); Origin good = new Origin("good")) {
+            Gateway g = Gateway.start(Configs.gateway("""
+                      routes: [{name: r, host: "*", path_prefix: /, upstream: app}]
+                      upstreams:
+                        app:
+                          endpoints: [%s, %s]
+                          health: {active: {enabled: false}}
+                    """.formatted(bad.address(), good.address())));
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                // /status/503 answers 503 on both; the retry goes to the other endpoint, whose 503 is passed on
+                RawClient.Response r = c.send("GET /status/503 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(503);
+            } finally {
+                g.close();
+            }
+            assertThat(bad.seen().size() + good.seen().size()).isEqualTo(2);
+            assertThat(bad.seen()).hasSize(1);
+        }
+    }
+
+    static boolean healthStateMachineIsReal() {
+        HealthConfig config = new HealthConfig(
+                new HealthConfig.Active(true, "/", Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1),
+                new HealthConfig.Outlier(true, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 100),
+                Duration.ZERO);
+        EndpointHealth h = new EndpointHealth(config, System::nanoTime);
+        h.activeCheck(false);
+        return h.state() != HealthState.HEALTHY;
+    }
+
+    static int inFlight(Gateway g, String endpoint) {
+        return endpointInfo(g, endpoint).path("in_flight").asInt(-1);
+    }
+
+    static String health(Gateway g, String endpoint) {
+        return endpointInfo(g, endpoint).path("health").asText("missing");
+    }
+
+    static JsonNode endpointInfo(Gateway g, String endpoint) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + g.adminAddress().getPort() + "/_strata/upstreams")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode e : JSON.readTree(r.body()).path("upstreams").path("app").path("endpoints")) {
+                if (e.path("id").asText().equals(endpoint)) {
+                    return e;
+                }
+            }
+            return JSON.createObjectNode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

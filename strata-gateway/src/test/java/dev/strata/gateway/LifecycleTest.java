@@ -1,0 +1,127 @@
+package dev.strata.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.testing.Configs;
+import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.RawClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import dev.strata.gateway.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Graceful drain and hot reload. */
+class LifecycleTest {
+
+    @Test
+    void drainFinishesInFlightRequestsAndClosesIdleConnections() throws Exception {
+        try (Origin o = new Origin("o")) {
+            Gateway g = Gateway.start(Configs.gateway("  timeouts: {drain: 10s}\n", o.address()));
+            var address = g.listenerAddress("main");
+            try (RawClient busy = new RawClient(address); RawClient idle = new RawClient(address)) {
+                assertThat(idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+                busy.send("GET /sleep/800 HTTP/1.1\r\nHost: a\r\n\r\n");
+                Await.until(() -> o.seen().size() == 2 || o.seen().size() == 1 && !o.seen().get(0).uri().equals("/first"));
+                Thread.sleep(100); // the slow request is at the origin
+                CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(g::drainAndStop);
+                try (RawClient admin = new RawClient(g.adminAddress())) {
+                    Await.until(() -> {
+                        try {
+                            return admin.send("GET /_strata/health HTTP/1.1\r\nHost: a\r\n\r\n").read().status() == 503;
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                }
+                RawClient.Response r = busy.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.text()).startsWith("o GET /sleep/800");
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(idle.closedByPeer()).isTrue();
+                assertThat(drained.get(15, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close()).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void reloadKeepsEstablishedConnectionsAndChangesRouting(@TempDir Path dir) throws Exception {
+        try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
+            GatewayConfig first = Configs.gateway("", a.address());
+            Gateway g = Gateway.start(first);
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                assertThat(c.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
+                int port = freePort();
+                GatewayConfig second = Configs.gateway("""
+                          listeners: [{name: main, address: 127.0.0.1:%d}]
+                          routes:
+                            - {name: a, host: "*", path_prefix: /, upstream: app}
+                            - {name: b, host: "*", path_prefix: /b, upstream: other}
+                          upstreams:
+                            app: {endpoints: [%s], health: {active: {enabled: false}}}
+                            other: {endpoints: [%s], health: {active: {enabled: false}}}
+                        """.formatted(port, a.address(), b.address()));
+                g.reload(second);
+                // the established connection survives the listener move and sees the new routes
+                assertThat(c.send("GET /b/1 HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                assertThat(c.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
+                assertThat(g.listenerAddress("main").getPort()).isEqualTo(port);
+                try (RawClient fresh = new RawClient(g.listenerAddress("main"))) {
+                    assertThat(fresh.send("GET /b/2 HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                }
+            } finally {
+                g.close();
+            }
+        }
+    }
+
+    @Test
+    void adminReloadReadsTheFileAgain(@TempDir Path dir) throws Exception {
+        try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
+            Path file = dir.resolve("strata.yaml");
+            String template = """
+                    gateway:
+                      listeners: [{name: main, address: 127.0.0.1:0}]
+                      admin: {address: 127.0.0.1:0}
+                      access_log: {enabled: false}
+                      upstreams:
+                        app: {endpoints: [%s], health: {active: {enabled: false}}}
+                    """;
+            Files.writeString(file, template.formatted(a.address()));
+            Gateway g = Gateway.start(file);
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
+                Files.writeString(file, template.formatted(b.address()));
+                try (RawClient adm = new RawClient(g.adminAddress())) {
+                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+                    assertThat(r.status()).isEqualTo(200);
+                }
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                // a broken file is refused and the running configuration stays
+                Files.writeString(file, "gateway:\n  nonsense: 1\n");
+                try (RawClient adm = new RawClient(g.adminAddress())) {
+                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+                    assertThat(r.status()).isEqualTo(400);
+                    assertThat(r.text()).contains("nonsense");
+                }
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+            } finally {
+                g.close();
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

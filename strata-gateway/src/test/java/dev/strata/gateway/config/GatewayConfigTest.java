@@ -1,0 +1,96 @@
+package dev.strata.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.common.config.ByteSize;
+import dev.strata.common.config.ConfigException;
+import dev.strata.common.config.ConfigLoader;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+
+    private static GatewayConfig load(String yaml) {
+        return ConfigLoader.fromYaml(yaml, "test.yaml").section("gateway", GatewayConfig.class);
+    }
+
+    @Test
+    void builtInDefaultsAreComplete() {
+        GatewayConfig c = ConfigLoader.defaults().section("gateway", GatewayConfig.class);
+        assertThat(c.name()).isEqualTo("gateway");
+        assertThat(c.listeners()).extracting(ListenerConfig::address).containsExactly("127.0.0.1:8080");
+        assertThat(c.admin().address()).isEqualTo("127.0.0.1:9901");
+        assertThat(c.limits().maxRequestLine()).isEqualTo(ByteSize.parse("8KiB"));
+        assertThat(c.limits().maxHeaderSize()).isEqualTo(ByteSize.parse("32KiB"));
+        assertThat(c.limits().maxBody()).isEqualTo(ByteSize.parse("16MiB"));
+        assertThat(c.timeouts().headerRead()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.timeouts().drain()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.routes()).singleElement().satisfies(r -> {
+            assertThat(r.upstream()).isEqualTo("app");
+            assertThat(r.maxBody()).isNull();
+        });
+        UpstreamConfig app = c.upstreams().get("app");
+        assertThat(app.balance().policy()).isEqualTo("least-request");
+        assertThat(app.health().active().path()).isEqualTo("/healthz");
+        assertThat(app.retry().maxAttempts()).isEqualTo(3);
+    }
+
+    @Test
+    void newEntriesGetTheirMissingKeysFromTheDefaultEntry() {
+        GatewayConfig c = load("""
+                gateway:
+                  listeners: [{address: 127.0.0.1:0}]
+                  routes: [{name: web, upstream: web}]
+                  upstreams:
+                    web: {endpoints: [127.0.0.1:9000], pool: {max_per_event_loop: 8}}
+                """);
+        assertThat(c.listeners().get(0).name()).isEqualTo("main");
+        assertThat(c.routes().get(0).host()).isEqualTo("*");
+        assertThat(c.routes().get(0).pathPrefix()).isEqualTo("/");
+        UpstreamConfig web = c.upstreams().get("web");
+        assertThat(web.pool().maxPerEventLoop()).isEqualTo(8);
+        assertThat(web.pool().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(web.health().outlier().consecutiveFailures()).isEqualTo(5);
+        assertThat(web.balance().hashOn()).isEqualTo("path");
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        assertThatThrownBy(() -> load("gateway:\n  limits: {max_conections: 5}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max_conections");
+        assertThatThrownBy(() -> load("gateway:\n  limits: {max_connections: 0}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max_connections: 0 (expected: > 0)");
+        assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, upstream: nowhere}]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("nowhere");
+        assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, host: 'a*.b', upstream: app}]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes.r.host");
+        assertThatThrownBy(() -> load("gateway:\n  forwarding: {trusted_proxies: [not-a-cidr]}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not-a-cidr");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: []}}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("endpoints");
+        assertThatThrownBy(() -> load("gateway:\n  access_log: {format: xml}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("text or json");
+    }
+
+    @Test
+    void benchConfigIsValid() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of("..", "bench", "peers.yaml");
+        GatewayConfig c = ConfigLoader.fromFile(file).section("gateway", GatewayConfig.class);
+        assertThat(c.ioThreads()).isEqualTo(1);
+        assertThat(c.accessLog().enabled()).isFalse();
+        assertThat(c.upstreams().get("origins").endpoints()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
+    }
+
+    @Test
+    void cidrsMatch() throws Exception {
+        Cidr net = Cidr.parse("10.1.0.0/16");
+        assertThat(net.contains(InetAddress.getByName("10.1.200.3"))).isTrue();
+        assertThat(net.contains(InetAddress.getByName("10.2.0.1"))).isFalse();
+        assertThat(Cidr.parse("::1/128").contains(InetAddress.getByName("::1"))).isTrue();
+        assertThat(Cidr.parse("127.0.0.1").contains(InetAddress.getByName("127.0.0.1"))).isTrue();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("192.0.2.1"))).isTrue();
+        assertThat(Cidr.parse("10.0.0.0/8").contains(InetAddress.getByName("::1"))).isFalse();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.strata.gateway.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+
+/**
+ * A test origin on a loopback port: records every request it gets and answers by path.
+ * <ul>
+ *   <li>{@code /healthz}: 200</li>
+ *   <li>{@code /bytes/N}: N bytes of a repeating pattern, chunked (or with length when {@code ?cl})</li>
+ *   <li>{@code /sleep/MS}: answers after MS milliseconds</li>
+ *   <li>{@code /status/CODE}: answers CODE</li>
+ *   <li>{@code /hop}: answers with hop-by-hop headers (Connection naming X-Hop-Resp, Keep-Alive, Upgrade)</li>
+ *   <li>anything else: 200, body {@code "<name> <METHOD> <uri> <bodyLength> <bodyCrc>"}</li>
+ * </ul>
+ * Every response carries {@code X-Served-By: <name>}.
+ */
+public final class Origin implements AutoCloseable {
+
+    public record Seen(String method, String uri, Map<String, List<String>> headers, long bodyLength, long bodyCrc) {
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return String.join(",", e.getValue());
+                }
+            }
+            return null;
+        }
+    }
+
+    private final String name;
+    private final int fixedPort;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final AtomicInteger healthChecks = new AtomicInteger();
+    private HttpServer server;
+    private ExecutorService executor;
+
+    public Origin(String name) throws IOException {
+        this(name, 0);
+    }
+
+    public Origin(String name, int port) throws IOException {
+        this.name = name;
+        this.fixedPort = port;
+        start();
+    }
+
+    public synchronized void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", server == null ? fixedPort : port()), 128);
+        executor = Executors.newFixedThreadPool(16);
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Stops abruptly: the listener and every connection close. */
+    public synchronized void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    public List<Seen> seen() {
+        return seen;
+    }
+
+    public int healthChecks() {
+        return healthChecks.get();
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            String path = x.getRequestURI().getRawPath();
+            if (path.equals("/healthz")) {
+                healthChecks.incrementAndGet();
+                x.getRequestBody().readAllBytes();
+                x.getResponseHeaders().set("X-Served-By", name);
+                x.sendResponseHeaders(200, -1);
+                return;
+            }
+            CRC32 crc = new CRC32();
+            long n = 0;
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = x.getRequestBody()) {
+                int r;
+                while ((r = in.read(buf)) > 0) {
+                    crc.update(buf, 0, r);
+                    n += r;
+                }
+            }
+            seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().toString(), Map.copyOf(x.getRequestHeaders()), n,
+                    crc.getValue()));
+            x.getResponseHeaders().set("X-Served-By", name);
+            if (path.startsWith("/bytes/")) {
+                long size = Long.parseLong(path.substring(7));
+                boolean cl = "cl".equals(x.getRequestURI().getQuery());
+                x.sendResponseHeaders(200, cl ? size : 0);
+                try (OutputStream out = x.getResponseBody()) {
+                    Patterns.write(out, size);
+                }
+                return;
+            }
+            if (path.startsWith("/sleep/")) {
+                try {
+                    Thread.sleep(Long.parseLong(path.substring(7)));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (path.equals("/hop")) {
+                x.getResponseHeaders().set("Connection", "X-Hop-Resp");
+                x.getResponseHeaders().set("X-Hop-Resp", "1");
+                x.getResponseHeaders().set("Keep-Alive", "timeout=5");
+                x.getResponseHeaders().set("Upgrade", "h2c");
+                x.getResponseHeaders().set("X-Kept", "1");
+            }
+            int status = path.startsWith("/status/") ? Integer.parseInt(path.substring(8)) : 200;
+            byte[] body = (name + " " + x.getRequestMethod() + " " + x.getRequestURI() + " " + n + " " + crc.getValue())
+                    .getBytes(StandardCharsets.UTF_8);
+            if (x.getRequestMethod().equals("HEAD")) {
+                x.sendResponseHeaders(status, -1);
+                return;
+            }
+            x.sendResponseHeaders(status, body.length);
+            x.getResponseBody().write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
