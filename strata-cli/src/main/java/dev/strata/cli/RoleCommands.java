@@ -3,6 +3,7 @@ package dev.strata.cli;
 import dev.strata.common.config.ConfigLoader;
 import dev.strata.data.DataConfig;
 import dev.strata.data.PostgresNode;
+import dev.strata.gateway.Gateway;
 import dev.strata.links.LinksConfig;
 import dev.strata.links.LinksNode;
 import java.nio.file.Path;
@@ -49,6 +50,18 @@ final class RoleCommands {
         @Override
         public Integer call() {
             PostgresNode.run(load(config).section("data", DataConfig.class), fresh);
+            return 0;
+        }
+    }
+
+    @Command(name = "gateway", mixinStandardHelpOptions = true,
+            description = "Run one gateway: reverse proxy and load balancer (SIGHUP reloads the file, SIGTERM drains).")
+    static final class GatewayRole implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "YAML file with a `gateway` section.") Path config;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Gateway.run(config);
             return 0;
         }
     }

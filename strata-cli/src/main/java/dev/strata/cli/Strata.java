@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code strata} command. */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
         description = "The scalable web architecture ladder, from one node to a distributed deployment.",
-        subcommands = {UpCommand.class, RoleCommands.Links.class, RoleCommands.Postgres.class})
+        subcommands = {UpCommand.class, RoleCommands.GatewayRole.class, RoleCommands.Links.class,
+            RoleCommands.Postgres.class})
 public final class Strata {
 
     private Strata() {}

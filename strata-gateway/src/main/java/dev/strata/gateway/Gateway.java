@@ -2,6 +2,7 @@ package dev.strata.gateway;
 
 import dev.strata.common.config.ConfigLoader;
 import dev.strata.common.process.ParentWatch;
+import dev.strata.common.process.StopSignals;
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.log.AccessLog;
@@ -98,8 +99,9 @@ public final class Gateway implements AutoCloseable {
      */
     public static void run(Path configFile) throws InterruptedException {
         Gateway g = start(configFile);
-        ParentWatch.armIfSupervised();
         Runtime.getRuntime().addShutdownHook(new Thread(g::drainAndStop, "strata-gateway-shutdown"));
+        StopSignals.exitZeroOnTermination();
+        ParentWatch.armIfSupervised();
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> g.blocking.execute(() -> {
                 try {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.gateway.health.EndpointHealth;
-import dev.strata.gateway.health.HealthConfig;
-import dev.strata.gateway.health.HealthState;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
@@ -14,11 +11,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import dev.strata.gateway.testing.Await;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** An endpoint dies under sequential traffic: no failed response, ejection, re-admission; all down: 503. */
@@ -59,7 +54,6 @@ class FailoverTest {
             assertThat(inFlight(g, o.address())).isZero();
         }
         String dead = origins.get(1).address();
-        Assumptions.assumeTrue(healthStateMachineIsReal(), "the endpoint health state machine is still a placeholder");
         Await.until(() -> !health(g, dead).equals("healthy"));
         origins.get(1).start();
         Await.until(() -> health(g, dead).equals("healthy"));
@@ -150,16 +144,6 @@ class FailoverTest {
             assertThat(bad.seen().size() + good.seen().size()).isEqualTo(2);
             assertThat(bad.seen()).hasSize(1);
         }
-    }
-
-    static boolean healthStateMachineIsReal() {
-        HealthConfig config = new HealthConfig(
-                new HealthConfig.Active(true, "/", Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1),
-                new HealthConfig.Outlier(true, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 100),
-                Duration.ZERO);
-        EndpointHealth h = new EndpointHealth(config, System::nanoTime);
-        h.activeCheck(false);
-        return h.state() != HealthState.HEALTHY;
     }
 
     static int inFlight(Gateway g, String endpoint) {

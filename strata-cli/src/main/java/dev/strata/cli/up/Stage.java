@@ -4,10 +4,10 @@ package dev.strata.cli.up;
 public final class Stage {
 
     /** The highest stage this build implements. */
-    public static final int HIGHEST = 1;
+    public static final int HIGHEST = 3;
 
     /** The highest stage that runs on embedded defaults (what {@code up} starts without {@code --stage}). */
-    public static final int DEFAULT = 1;
+    public static final int DEFAULT = 3;
 
     private Stage() {}
 
