@@ -1,0 +1,66 @@
+package dev.strata.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./strata up --stage 2}: the gateway in front of one links node. */
+class UpStage2Test {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theGatewayFrontsOneLinksNode() throws Exception {
+        try (StrataProcess up = StrataProcess.up(dir, StrataProcess.upSection(dir, 2), "--stage", "2")) {
+            JsonNode topology = up.awaitTopology(Duration.ofMinutes(3));
+            assertThat(topology.get("nodes")).hasSize(3);
+            JsonNode gateway = StrataProcess.node(topology, "gateway");
+            assertThat(gateway.get("role").asText()).isEqualTo("gateway");
+            String base = gateway.get("url").asText();
+            String admin = gateway.get("admin_url").asText();
+
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"https://example.org/two\",\"code\":\"stage-two\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(JSON.readTree(created.body()).get("short_url").asText()).isEqualTo(base + "/stage-two");
+
+            HttpResponse<String> redirect = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(redirect.statusCode()).isEqualTo(302);
+            assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.org/two");
+            assertThat(redirect.headers().firstValue("X-Served-By")).hasValue("links-1");
+            assertThat(redirect.headers().firstValue("Via")).hasValueSatisfying(v -> assertThat(v).contains("gateway"));
+
+            HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"url\": 42}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+            HttpResponse<String> upstreams = http.send(HttpRequest.newBuilder(URI.create(admin + "/_strata/upstreams")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(upstreams.body()).contains(URI.create(StrataProcess.node(topology, "links-1").get("url").asText()).getAuthority());
+
+            Set<ProcessHandle> processes = StrataProcess.processesOf(topology);
+            up.signal("INT");
+            assertThat(up.awaitExit(Duration.ofSeconds(90))).isZero();
+            assertThat(processes).noneMatch(ProcessHandle::isAlive);
+        }
+    }
+}
