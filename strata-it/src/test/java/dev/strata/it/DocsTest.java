@@ -1,0 +1,34 @@
+package dev.strata.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The documentation a user reads says what the code does. */
+class DocsTest {
+
+    private static final Path HOME = Path.of(System.getProperty("strata.home", "..")).toAbsolutePath().normalize();
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "strata-cli/src/main/resources/strata/defaults/up.yaml",
+            "strata-links/src/main/resources/strata/defaults/links.yaml",
+            "strata-data/src/main/resources/strata/defaults/data.yaml",
+            "strata-gateway/src/main/resources/strata/defaults/gateway.yaml"})
+    void configurationGuideShowsEveryDefaultsFileAsShipped(String defaults) throws Exception {
+        String guide = Files.readString(HOME.resolve("docs/configuration.md"));
+        assertThat(guide).as("docs/configuration.md must show %s verbatim", defaults)
+                .contains(Files.readString(HOME.resolve(defaults)).strip());
+    }
+
+    @Test
+    void readmeStartsWithTheTwoCommands() throws Exception {
+        String readme = Files.readString(HOME.resolve("README.md"));
+        assertThat(readme).contains("./strata up").contains("./strata test");
+        assertThat(readme.indexOf("./strata up")).isLessThan(readme.indexOf("## Commands"));
+    }
+}
