@@ -25,7 +25,8 @@ import java.util.zip.CRC32;
  *   <li>{@code /hop}: answers with hop-by-hop headers (Connection naming X-Hop-Resp, Keep-Alive, Upgrade)</li>
  *   <li>anything else: 200, body {@code "<name> <METHOD> <uri> <bodyLength> <bodyCrc>"}</li>
  * </ul>
- * Every response carries {@code X-Served-By: <name>}.
+ * Every response carries {@code X-Served-By: <name>}. {@link #delay} makes every answer but
+ * {@code /healthz} wait, to stand for a slow endpoint.
  */
 public final class Origin implements AutoCloseable {
 
@@ -44,6 +45,7 @@ public final class Origin implements AutoCloseable {
     private final int fixedPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private volatile long delayMillis;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -71,6 +73,11 @@ public final class Origin implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** The name this origin gives in {@code X-Served-By}. */
+    public String name() {
+        return name;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -85,6 +92,11 @@ public final class Origin implements AutoCloseable {
 
     public int healthChecks() {
         return healthChecks.get();
+    }
+
+    /** Every later request but {@code /healthz} is answered {@code millis} after its body was read; 0 = none. */
+    public void delay(long millis) {
+        this.delayMillis = millis;
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -110,6 +122,14 @@ public final class Origin implements AutoCloseable {
             seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().toString(), Map.copyOf(x.getRequestHeaders()), n,
                     crc.getValue()));
             x.getResponseHeaders().set("X-Served-By", name);
+            long delay = delayMillis;
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
             if (path.startsWith("/bytes/")) {
                 long size = Long.parseLong(path.substring(7));
                 boolean cl = "cl".equals(x.getRequestURI().getQuery());
