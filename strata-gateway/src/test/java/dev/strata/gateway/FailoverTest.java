@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
@@ -13,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /** An endpoint dies under sequential traffic: no failed response, ejection, re-admission; all down: 503. */
@@ -148,6 +148,42 @@ class FailoverTest {
 
     static int inFlight(Gateway g, String endpoint) {
         return endpointInfo(g, endpoint).path("in_flight").asInt(-1);
+    }
+
+    @Test
+    void theEjectionCounterSurvivesAReload() throws Exception {
+        Origin a = new Origin("a");
+        Origin b = new Origin("b");
+        String config = """
+                  upstreams:
+                    app:
+                      endpoints: [%s, %s]
+                      health:
+                        active: {enabled: false}
+                        outlier: {enabled: true, consecutive_failures: 1, base_ejection: 5m, max_ejected_percent: 50}
+                """.formatted(a.address(), b.address());
+        Gateway g = Gateway.start(Configs.gateway(config));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            b.stop();
+            for (int i = 0; i < 10; i++) {
+                assertThat(c.send("GET /e/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+            }
+            Await.until(() -> health(g, b.address()).equals("ejected"));
+            assertThat(metrics(g)).contains("strata_upstream_ejections_total{upstream=\"app\"} 1.0");
+            g.reload(Configs.gateway(config));
+            assertThat(metrics(g)).contains("strata_upstream_ejections_total{upstream=\"app\"} 1.0");
+            assertThat(health(g, b.address())).as("the ejection itself survives too").isEqualTo("ejected");
+        } finally {
+            g.close();
+            a.close();
+            b.close();
+        }
+    }
+
+    static String metrics(Gateway g) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + g.adminAddress().getPort() + "/_strata/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     static String health(Gateway g, String endpoint) {

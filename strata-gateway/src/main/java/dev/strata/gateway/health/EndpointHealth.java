@@ -71,14 +71,7 @@ public final class EndpointHealth {
     }
 
     private final LongSupplier nanoClock;
-    private final boolean activeEnabled;
-    private final int healthyThreshold;
-    private final int unhealthyThreshold;
-    private final boolean outlierEnabled;
-    private final int consecutiveFailures;
-    private final long baseEjectionNanos;
-    private final long maxEjectionNanos;
-    private final long slowStartNanos;
+    private volatile Settings settings;
 
     private final AtomicReference<Snapshot> snapshot;
     private final AtomicInteger failureStreak = new AtomicInteger();
@@ -86,16 +79,46 @@ public final class EndpointHealth {
     public EndpointHealth(HealthConfig config, LongSupplier nanoClock) {
         Objects.requireNonNull(config, "config");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        activeEnabled = config.active().enabled();
-        healthyThreshold = config.active().healthyThreshold();
-        unhealthyThreshold = config.active().unhealthyThreshold();
-        outlierEnabled = config.outlier().enabled();
-        consecutiveFailures = config.outlier().consecutiveFailures();
-        baseEjectionNanos = HealthConfig.nanos(config.outlier().baseEjection());
-        maxEjectionNanos = HealthConfig.nanos(config.outlier().maxEjection());
-        slowStartNanos = HealthConfig.nanos(config.slowStart());
+        this.settings = Settings.of(config);
         long now = nanoClock.getAsLong();
-        snapshot = new AtomicReference<>(new Snapshot(true, 0, now, 0, now - slowStartNanos));
+        snapshot = new AtomicReference<>(new Snapshot(true, 0, now, 0, now - settings.slowStartNanos()));
+    }
+
+    /**
+     * Applies a reloaded group's settings. The state (health verdict, ejection, streaks, ramp) is kept
+     * and the new thresholds and times apply from the next event on; only when active checks are
+     * turned off does their verdict go (an unhealthy endpoint is readmitted, with slow start).
+     */
+    public void reconfigure(HealthConfig config) {
+        Settings next = Settings.of(Objects.requireNonNull(config, "config"));
+        settings = next;
+        if (next.activeEnabled()) {
+            return;
+        }
+        // with active checks off, nothing would ever clear their last verdict: clear it now
+        for (;;) {
+            Snapshot s = snapshot.get();
+            if (s.activeHealthy && s.activeStreak == 0) {
+                return;
+            }
+            long rampStart = s.activeHealthy ? s.rampStart : nanoClock.getAsLong();
+            if (snapshot.compareAndSet(s, s.withActive(true, 0, rampStart))) {
+                return;
+            }
+        }
+    }
+
+    /** The settings this state machine reads, swapped as a whole by {@link #reconfigure}. */
+    private record Settings(boolean activeEnabled, int healthyThreshold, int unhealthyThreshold,
+                            boolean outlierEnabled, int consecutiveFailures, long baseEjectionNanos,
+                            long maxEjectionNanos, long slowStartNanos) {
+
+        static Settings of(HealthConfig config) {
+            return new Settings(config.active().enabled(), config.active().healthyThreshold(),
+                    config.active().unhealthyThreshold(), config.outlier().enabled(),
+                    config.outlier().consecutiveFailures(), HealthConfig.nanos(config.outlier().baseEjection()),
+                    HealthConfig.nanos(config.outlier().maxEjection()), HealthConfig.nanos(config.slowStart()));
+        }
     }
 
     /** Current state; an ejection that has run out reads as {@link HealthState#HEALTHY}. */
@@ -117,22 +140,23 @@ public final class EndpointHealth {
      * linearly from {@link #SLOW_START_FLOOR} to 1 over {@code slow_start} after (re)admission.
      */
     public double weight() {
-        if (slowStartNanos == 0) {
+        long ramp = settings.slowStartNanos();
+        if (ramp == 0) {
             return 1.0;
         }
         long elapsed = nanoClock.getAsLong() - snapshot.get().rampStart;
-        if (elapsed >= slowStartNanos) {
+        if (elapsed >= ramp) {
             return 1.0;
         }
         if (elapsed <= 0) {
             return SLOW_START_FLOOR;
         }
-        return SLOW_START_FLOOR + (1 - SLOW_START_FLOOR) * elapsed / slowStartNanos;
+        return SLOW_START_FLOOR + (1 - SLOW_START_FLOOR) * elapsed / ramp;
     }
 
     /** Result of one active check; ignored when active checks are disabled. */
     public void activeCheck(boolean passed) {
-        if (!activeEnabled) {
+        if (!settings.activeEnabled()) {
             return;
         }
         for (;;) {
@@ -146,11 +170,11 @@ public final class EndpointHealth {
                 next = s.withActive(passed, 0, s.rampStart);
             } else {
                 int streak = s.activeStreak + 1;
-                if (passed && streak >= healthyThreshold) {
+                if (passed && streak >= settings.healthyThreshold()) {
                     long now = nanoClock.getAsLong();
                     next = s.withActive(true, 0, s.ejected(now) ? s.ejectedUntil : now);
                     readmitted = true;
-                } else if (!passed && streak >= unhealthyThreshold) {
+                } else if (!passed && streak >= settings.unhealthyThreshold()) {
                     next = s.withActive(false, 0, s.rampStart);
                 } else {
                     next = s.withActive(s.activeHealthy, streak, s.rampStart);
@@ -172,7 +196,7 @@ public final class EndpointHealth {
      * detector refused for lack of room happens when room frees up.
      */
     public boolean record(Outcome outcome) {
-        if (!outlierEnabled) {
+        if (!settings.outlierEnabled()) {
             return false;
         }
         if (outcome == Outcome.SUCCESS) {
@@ -184,7 +208,7 @@ public final class EndpointHealth {
         if (snapshot.get().ejected(nanoClock.getAsLong())) {
             return false;
         }
-        return failureStreak.updateAndGet(EndpointHealth::saturatingIncrement) >= consecutiveFailures;
+        return failureStreak.updateAndGet(EndpointHealth::saturatingIncrement) >= settings.consecutiveFailures();
     }
 
     private static int saturatingIncrement(int streak) {
@@ -203,9 +227,10 @@ public final class EndpointHealth {
                 return false;
             }
             int ejections = ejections(s, now) + 1;
-            long duration = ejections > maxEjectionNanos / baseEjectionNanos
-                    ? maxEjectionNanos
-                    : Math.min(baseEjectionNanos * ejections, maxEjectionNanos);
+            Settings cfg = settings;
+            long duration = ejections > cfg.maxEjectionNanos() / cfg.baseEjectionNanos()
+                    ? cfg.maxEjectionNanos()
+                    : Math.min(cfg.baseEjectionNanos() * ejections, cfg.maxEjectionNanos());
             long until = now + duration;
             long rampStart = s.rampStart - until > 0 ? s.rampStart : until;
             if (snapshot.compareAndSet(s, new Snapshot(s.activeHealthy, s.activeStreak, until, ejections, rampStart))) {
@@ -243,7 +268,7 @@ public final class EndpointHealth {
         if (s.ejections == 0 || sinceReadmission < 0) {
             return s.ejections;
         }
-        long decayed = sinceReadmission / baseEjectionNanos;
+        long decayed = sinceReadmission / settings.baseEjectionNanos();
         return decayed >= s.ejections ? 0 : (int) (s.ejections - decayed);
     }
 

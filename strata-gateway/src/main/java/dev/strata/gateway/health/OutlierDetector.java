@@ -39,8 +39,20 @@ public final class OutlierDetector {
     private volatile List<EndpointHealth> group;
 
     public OutlierDetector(HealthConfig.Outlier config, List<EndpointHealth> group) {
+        this(config, group, 0);
+    }
+
+    /**
+     * A detector that continues the count of {@code ejectionsSoFar}, e.g. the one it replaces on a
+     * reload, so that the ejection counter stays monotonic.
+     */
+    public OutlierDetector(HealthConfig.Outlier config, List<EndpointHealth> group, long ejectionsSoFar) {
+        if (ejectionsSoFar < 0) {
+            throw new IllegalArgumentException(String.format("ejectionsSoFar: %s (expected: >= 0)", ejectionsSoFar));
+        }
         this.config = Objects.requireNonNull(config, "config");
         this.group = List.copyOf(group);
+        this.ejectionsTotal.set(ejectionsSoFar);
     }
 
     /**

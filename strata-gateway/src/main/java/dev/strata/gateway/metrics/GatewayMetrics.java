@@ -2,6 +2,7 @@ package dev.strata.gateway.metrics;
 
 import dev.strata.gateway.health.Outcome;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -97,13 +98,19 @@ public final class GatewayMetrics {
     }
 
     /** Registers a per-group gauge of ejections (read from the live generation). */
-    public <T> void ejections(String group, T source, ToDoubleFunction<T> value) {
-        Gauge.builder("strata.upstream.ejections", source, value)
-                .description("Outlier ejections so far").tag("upstream", group).register(registry);
+    /** Registers the group's ejection counter unless a previous configuration generation did. */
+    public <T> void ejections(String group, T source, ToDoubleFunction<T> total) {
+        if (registry.find("strata.upstream.ejections").tag("upstream", group).meter() == null) {
+            FunctionCounter.builder("strata.upstream.ejections", source, total)
+                    .description("Outlier ejections so far").tag("upstream", group).register(registry);
+        }
     }
 
+    /** Registers a per-endpoint gauge unless a previous configuration generation did. */
     public <T> void endpointGauge(String name, String group, String endpoint, T source, ToDoubleFunction<T> value) {
-        Gauge.builder(name, source, value).tag("upstream", group).tag("endpoint", endpoint).register(registry);
+        if (registry.find(name).tag("upstream", group).tag("endpoint", endpoint).meter() == null) {
+            Gauge.builder(name, source, value).tag("upstream", group).tag("endpoint", endpoint).register(registry);
+        }
     }
 
     private static final class RouteMeters {

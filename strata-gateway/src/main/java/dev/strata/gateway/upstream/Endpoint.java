@@ -1,5 +1,6 @@
 package dev.strata.gateway.upstream;
 
+import dev.strata.gateway.balance.PeakEwma;
 import dev.strata.gateway.balance.Target;
 import dev.strata.gateway.config.HostPort;
 import dev.strata.gateway.config.UpstreamConfig.PoolConfig;
@@ -11,23 +12,19 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One upstream endpoint: its address, health, in-flight count, latency estimate and its connection
- * pools (one per event loop). Survives a reload that keeps it in its group. Thread-safe.
+ * One upstream endpoint: its address, health, in-flight count, peak-EWMA latency estimate (read by
+ * the {@code peak-ewma} policy and the admin API) and its connection pools (one per event loop). Survives a reload that keeps it in its group. Thread-safe.
  */
 public final class Endpoint implements Target {
-
-    /** Weight of a new sample in the latency EWMA. */
-    private static final double ALPHA = 0.2;
 
     private final String id;
     private final InetSocketAddress address;
     private final EndpointHealth health;
     private final Bootstrap bootstrap;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(0));
+    private final PeakEwma latency = new PeakEwma();
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
     private volatile PoolConfig poolConfig;
     private volatile boolean removed;
@@ -60,7 +57,7 @@ public final class Endpoint implements Target {
 
     @Override
     public double latencyNanos() {
-        return Double.longBitsToDouble(ewmaBits.get());
+        return latency.valueNanos(System.nanoTime());
     }
 
     @Override
@@ -89,14 +86,7 @@ public final class Endpoint implements Target {
     public void finished(long latencyNanos) {
         inFlight.decrementAndGet();
         if (latencyNanos >= 0) {
-            long prev;
-            long next;
-            do {
-                prev = ewmaBits.get();
-                double old = Double.longBitsToDouble(prev);
-                double v = old == 0 ? latencyNanos : old + ALPHA * (latencyNanos - old);
-                next = Double.doubleToRawLongBits(v);
-            } while (!ewmaBits.compareAndSet(prev, next));
+            latency.observe(latencyNanos, System.nanoTime());
         }
     }
 

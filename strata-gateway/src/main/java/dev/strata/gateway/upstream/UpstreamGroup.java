@@ -34,7 +34,9 @@ public final class UpstreamGroup {
     private final String hashCookie;
     private final boolean hashPath;
 
-    UpstreamGroup(String name, UpstreamConfig config, List<Endpoint> endpoints, RetryBudget retryBudget) {
+    /** @param previous this group in the configuration being replaced, or {@code null} */
+    UpstreamGroup(String name, UpstreamConfig config, List<Endpoint> endpoints, RetryBudget retryBudget,
+                  UpstreamGroup previous) {
         this.name = name;
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
@@ -43,7 +45,8 @@ public final class UpstreamGroup {
         for (Endpoint e : endpoints) {
             healths.add(e.health());
         }
-        this.detector = new OutlierDetector(config.health().outlier(), healths);
+        this.detector = new OutlierDetector(config.health().outlier(), healths,
+                previous == null ? 0 : previous.detector.ejectionsTotal());
         this.retryBudget = retryBudget;
         String hashOn = config.balance().hashOn();
         boolean hashing = "consistent-hash".equals(config.balance().policy());

@@ -55,6 +55,7 @@ public final class Upstreams {
                 }
                 if (kept != null) {
                     kept.poolConfig(config.pool());
+                    kept.health().reconfigure(config.health());
                     endpoints.add(kept);
                 } else {
                     endpoints.add(new Endpoint(id, config.health(), config.pool(), bootstrap));
@@ -63,7 +64,7 @@ public final class Upstreams {
             RetryBudget budget = old != null && old.config().retry().equals(config.retry())
                     ? old.retryBudget()
                     : new RetryBudget(config.retry().budgetRatio(), config.retry().minConcurrency());
-            groups.put(name, new UpstreamGroup(name, config, endpoints, budget));
+            groups.put(name, new UpstreamGroup(name, config, endpoints, budget, old));
         }
         return new Upstreams(groups);
     }

@@ -259,4 +259,23 @@ class EndpointHealthTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(endpoint.state()).isEqualTo(HealthState.HEALTHY);
     }
+
+    @Test
+    void reconfigureKeepsTheStateAndAppliesTheNewSettings() {
+        EndpointHealth endpoint = new EndpointHealth(health(), clock);
+        fail(endpoint, 3);
+        assertThat(endpoint.state()).isEqualTo(HealthState.UNHEALTHY);
+        endpoint.reconfigure(health(true, true, Duration.ZERO));
+        assertThat(endpoint.state()).as("the verdict survives").isEqualTo(HealthState.UNHEALTHY);
+        endpoint.reconfigure(health(false, true, Duration.ZERO));
+        assertThat(endpoint.state()).as("with active checks off, their verdict no longer counts")
+                .isEqualTo(HealthState.HEALTHY);
+
+        EndpointHealth fresh = new EndpointHealth(health(true, true, SLOW_START), clock);
+        fail(fresh, 1);
+        fresh.reconfigure(new HealthConfig(new HealthConfig.Active(true, "/healthz", Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, 1), Configs.outlier(true, 50), SLOW_START));
+        fail(fresh, 1);
+        assertThat(fresh.state()).as("the new threshold of one failed check applies").isEqualTo(HealthState.UNHEALTHY);
+    }
 }
