@@ -7,9 +7,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *   requests decoded from the same read) wait in {@code backlog}, which is bounded by one read
  *   because no further read is asked for until the exchange ends.</li>
  *   <li><b>Timers.</b> Between requests the idle timer runs; when the first byte of a head arrives
- *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.</li>
+ *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.
+ *   The running exchange's total and first-byte timeouts are the connection's too, so that all four
+ *   are {@link LazyTimer}s re-armed per request without scheduler work.</li>
  *   <li><b>Drain.</b> When the gateway drains, an idle connection closes at once and a busy one after
  *   its current response, which carries {@code Connection: close}.</li>
  * </ul>
@@ -42,7 +42,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
-    private ScheduledFuture<?> timer;
+    private LazyTimer idleTimer;
+    private LazyTimer headerTimer;
+    LazyTimer totalTimer;     // armed by the running exchange
+    LazyTimer firstByteTimer; // armed by the running exchange
     private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
@@ -55,6 +58,20 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        idleTimer = new LazyTimer(ctx.executor(), this::idleTimeout);
+        headerTimer = new LazyTimer(ctx.executor(), this::headerTimeout);
+        totalTimer = new LazyTimer(ctx.executor(), () -> {
+            Exchange x = exchange;
+            if (x != null) {
+                x.totalTimeout();
+            }
+        });
+        firstByteTimer = new LazyTimer(ctx.executor(), () -> {
+            Exchange x = exchange;
+            if (x != null) {
+                x.firstByteTimeout();
+            }
+        });
     }
 
     @Override
@@ -72,9 +89,8 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armHeaderTimer() {
-        cancelTimer();
-        timer = ctx.executor().schedule(this::headerTimeout,
-                server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
+        idleTimer.disarm();
+        headerTimer.arm(server.snapshot().config().timeouts().headerRead().toMillis());
     }
 
     @Override
@@ -156,7 +172,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        cancelTimer();
+        idleTimer.stop();
+        headerTimer.stop();
+        totalTimer.stop();
+        firstByteTimer.stop();
         Exchange x = exchange;
         exchange = null;
         if (x != null) {
@@ -221,20 +240,16 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armIdle() {
-        cancelTimer();
-        timer = ctx.executor().schedule(this::idleTimeout,
-                server.snapshot().config().timeouts().idle().toMillis(), TimeUnit.MILLISECONDS);
+        headerTimer.disarm();
+        idleTimer.arm(server.snapshot().config().timeouts().idle().toMillis());
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        idleTimer.disarm();
+        headerTimer.disarm();
     }
 
     private void idleTimeout() {
-        timer = null;
         if (exchange == null && !closed) {
             closed = true;
             ctx.close();
@@ -242,7 +257,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void headerTimeout() {
-        timer = null;
         if (exchange != null || closed) {
             return;
         }

@@ -28,10 +28,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,8 +113,8 @@ final class Exchange implements ConnectionPool.Lease {
     private long bytesSent;
     private boolean finished;
 
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> totalTimer;
+    private final LazyTimer firstByteTimer; // the connection's, see ClientHandler
+    private final LazyTimer totalTimer;     // the connection's, see ClientHandler
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, ResponseEncoder encoder,
              HttpRequest request, Snapshot snapshot) {
@@ -131,6 +129,8 @@ final class Exchange implements ConnectionPool.Lease {
         this.method = request.method().name();
         this.head = request.method().equals(HttpMethod.HEAD);
         this.originalUri = request.uri();
+        this.firstByteTimer = client.firstByteTimer;
+        this.totalTimer = client.totalTimer;
     }
 
     /** Whether more of this request's body is expected (later messages belong to the next request). */
@@ -142,7 +142,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     void start() {
         server.metrics().requestStarted();
-        totalTimer = ctx.executor().schedule(this::totalTimeout, config.timeouts().total().toMillis(), TimeUnit.MILLISECONDS);
+        totalTimer.arm(config.timeouts().total().toMillis());
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             requestComplete = true;
@@ -523,13 +523,12 @@ final class Exchange implements ConnectionPool.Lease {
     // ------------------------------------------------------------------ timers
 
     private void armFirstByteTimer() {
-        if (firstByteTimer == null || firstByteTimer.isDone()) {
-            firstByteTimer = ctx.executor().schedule(this::firstByteTimeout,
-                    config.timeouts().upstreamFirstByte().toMillis(), TimeUnit.MILLISECONDS);
+        if (!firstByteTimer.armed()) {
+            firstByteTimer.arm(config.timeouts().upstreamFirstByte().toMillis());
         }
     }
 
-    private void firstByteTimeout() {
+    void firstByteTimeout() {
         if (finished || responseStarted || !attemptOpen) {
             return;
         }
@@ -537,7 +536,7 @@ final class Exchange implements ConnectionPool.Lease {
         respondError(504, "the upstream did not respond in time", false);
     }
 
-    private void totalTimeout() {
+    void totalTimeout() {
         if (finished) {
             return;
         }
@@ -690,10 +689,8 @@ final class Exchange implements ConnectionPool.Lease {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
+    private static void cancel(LazyTimer timer) {
+        timer.disarm();
     }
 
     private static String pathOf(String uri) {
