@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,14 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
 
+    // the client's address, formatted once per connection; confined to the event loop
+    private boolean peerKnown;
+    private InetAddress peerAddress;
+    private String peerIp;
+    private String forwardedFor;
+    private Snapshot trustedIn; // the generation peerTrusted was computed for
+    private boolean peerTrusted;
+
     ClientHandler(ProxyServer server, ResponseEncoder encoder) {
         this.server = server;
         this.encoder = encoder;
@@ -72,6 +83,52 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
                 x.firstByteTimeout();
             }
         });
+    }
+
+    private void knowPeer() {
+        peerKnown = true;
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            peerAddress = a.getAddress();
+            peerIp = peerAddress.getHostAddress();
+            forwardedFor = peerAddress instanceof Inet6Address ? "for=\"[" + peerIp + "]\"" : "for=" + peerIp;
+        } else {
+            peerIp = "unknown";
+            forwardedFor = "for=unknown";
+        }
+    }
+
+    /** The client's IP address, or {@code null} when the channel has none. */
+    InetAddress peerAddress() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return peerAddress;
+    }
+
+    /** The client's IP address as text ({@code unknown} when there is none). */
+    String peerIp() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return peerIp;
+    }
+
+    /** The {@code for=} element of a Forwarded header for this client. */
+    String forwardedFor() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return forwardedFor;
+    }
+
+    /** Whether the client is a trusted proxy in generation {@code s}. */
+    boolean peerTrusted(Snapshot s) {
+        if (trustedIn != s) {
+            InetAddress a = peerAddress();
+            peerTrusted = a != null && s.trusted(a);
+            trustedIn = s;
+        }
+        return peerTrusted;
     }
 
     @Override

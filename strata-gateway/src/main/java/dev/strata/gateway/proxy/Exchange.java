@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +85,7 @@ final class Exchange implements ConnectionPool.Lease {
     private int attempts;
     private long tried;
     private Endpoint endpoint;
+    private ConnectionPool pool; // endpoint's pool on this event loop
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
     private boolean attemptOpen;
@@ -205,9 +205,7 @@ final class Exchange implements ConnectionPool.Lease {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
                     ctx.voidPromise());
         }
-        InetSocketAddress peer = peer();
-        Headers.forRequest(request, peer == null ? null : peer.getAddress(),
-                peer != null && snapshot.trusted(peer.getAddress()),
+        Headers.forRequest(request, client.peerIp(), client.forwardedFor(), client.peerTrusted(snapshot),
                 snapshot.via());
         group.retryBudget().requestStarted();
         budgetStarted = true;
@@ -246,9 +244,10 @@ final class Exchange implements ConnectionPool.Lease {
         attemptOpen = true;
         attemptStartNanos = System.nanoTime();
         firstByteNanos = -1;
-        UpstreamConfig.PoolConfig pool = endpoint.poolConfig();
-        endpoint.pool(ctx.channel().eventLoop()).acquire(this, pool.maxPerEventLoop(),
-                config.timeouts().upstreamConnect().toMillis(), pool.idleTimeout().toMillis());
+        UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
+        pool = endpoint.pool(ctx.channel().eventLoop());
+        pool.acquire(this, poolConfig.maxPerEventLoop(),
+                config.timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
     }
 
     @Override
@@ -258,7 +257,8 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         upstream = channel;
-        upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
+        upstreamHandler = channel.pipeline().last() instanceof UpstreamHandler u ? u
+                : channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
         // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
         // on another connection), so after every write: still ours?
@@ -601,7 +601,7 @@ final class Exchange implements ConnectionPool.Lease {
             upstream = null;
             upstreamHandler.detach();
             upstreamHandler = null;
-            e.pool(ch.eventLoop()).release(ch, reusable);
+            pool.release(ch, reusable); // ch is on this loop, like every connection of the pool
         }
     }
 
@@ -675,18 +675,13 @@ final class Exchange implements ConnectionPool.Lease {
         server.metrics().requestFinished(routeName, status, duration);
         AccessLog log = server.accessLog();
         if (log != null) {
-            InetSocketAddress peer = peer();
             HttpHeaders h = request.headers();
-            log.log(new AccessLog.Entry(peer == null ? "-" : peer.getAddress().getHostAddress(), startMillis, method,
+            log.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis, method,
                     originalUri, clientVersion.text(), status, bytesSent, h.get(HttpHeaderNames.REFERER),
                     h.get(HttpHeaderNames.USER_AGENT), route == null ? null : route.name(),
                     endpoint == null ? null : endpoint.id(), duration, attempts));
         }
         client.exchangeFinished(this, writeSucceeded && !closeClient);
-    }
-
-    private InetSocketAddress peer() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     private static void cancel(LazyTimer timer) {
