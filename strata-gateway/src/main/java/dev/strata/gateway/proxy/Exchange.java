@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.ArrayDeque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,14 +158,14 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean chunked = Headers.chunked(request);
         long length = chunked ? -1 : HttpUtil.getContentLength(request, 0L);
         hasBody = chunked || length > 0;
         clientKeepAlive = Headers.keepAlive(request);
         idempotent = isIdempotent(request.method());
 
-        if (h.getAll(HttpHeaderNames.HOST).size() > 1
-                || (clientVersion.equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST))) {
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (clientVersion.equals(HttpVersion.HTTP_1_1) && hosts.isEmpty())) {
             respondError(400, "a request needs exactly one Host header", true);
             return;
         }
@@ -205,7 +206,7 @@ final class Exchange implements ConnectionPool.Lease {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
                     ctx.voidPromise());
         }
-        Headers.forRequest(request, client.peerIp(), client.forwardedFor(), client.peerTrusted(snapshot),
+        Headers.forRequest(request, chunked, client.peerIp(), client.forwardedFor(), client.peerTrusted(snapshot),
                 snapshot.via());
         group.retryBudget().requestStarted();
         budgetStarted = true;
@@ -429,7 +430,7 @@ final class Exchange implements ConnectionPool.Lease {
         }
         responseStarted = true;
         status = code;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        upstreamKeepAlive = Headers.keepAlive(response);
         boolean close = !clientKeepAlive || server.draining() || !requestComplete;
         closeClient = Headers.forResponse(response, clientVersion, head, close,
                 snapshot.via());

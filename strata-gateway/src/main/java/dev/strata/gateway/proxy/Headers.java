@@ -57,9 +57,9 @@ final class Headers {
      * Prepares a client request for the upstream: HTTP/1.1, hop-by-hop headers gone, re-framed
      * ({@code chunked} stays chunked, a Content-Length stays), forwarding headers and Via set.
      */
-    static void forRequest(HttpRequest request, String ip, String forwardedFor, boolean trusted, String via) {
+    static void forRequest(HttpRequest request, boolean chunked, String ip, String forwardedFor, boolean trusted,
+                           String via) {
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
         if (chunked) {
@@ -101,7 +101,7 @@ final class Headers {
     static boolean forResponse(HttpResponse response, HttpVersion clientVersion, boolean headRequest,
                                boolean close, String via) {
         HttpHeaders h = response.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean chunked = chunked(response);
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         int code = response.status().code();
         boolean bodyless = code == 204 || code == 304 || (code >= 100 && code < 200);
@@ -129,12 +129,19 @@ final class Headers {
 
     /** Whether the client asked to keep the connection open after this exchange. */
     static boolean keepAlive(HttpMessage m) {
-        return HttpUtil.isKeepAlive(m);
+        // most messages have no Connection header: one lookup instead of a value scan
+        return m.headers().get(HttpHeaderNames.CONNECTION) == null
+                ? m.protocolVersion().isKeepAliveDefault() : HttpUtil.isKeepAlive(m);
+    }
+
+    /** {@link HttpUtil#isTransferEncodingChunked}, with one lookup for the usual message without it. */
+    static boolean chunked(HttpMessage m) {
+        return m.headers().get(HttpHeaderNames.TRANSFER_ENCODING) != null && HttpUtil.isTransferEncodingChunked(m);
     }
 
     private static void append(HttpHeaders h, CharSequence name, boolean keepPrior, String value) {
-        if (keepPrior && h.contains(name)) {
-            List<String> prior = h.getAll(name);
+        List<String> prior = keepPrior ? h.getAll(name) : List.of();
+        if (!prior.isEmpty()) {
             StringBuilder sb = new StringBuilder(64);
             for (String p : prior) {
                 sb.append(p).append(", ");
