@@ -383,8 +383,8 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         Channel ch = upstream;
-        if (ch != null) {
-            ch.flush();
+        if (ch != null && !requestSent) {
+            ch.flush(); // once the request is sent (and flushed) nothing of it is left to flush
         }
         if (!finished && !requestComplete && upstream != null) {
             readClientIfWritable();
