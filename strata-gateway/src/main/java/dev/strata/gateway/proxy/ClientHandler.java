@@ -7,9 +7,10 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *   requests decoded from the same read) wait in {@code backlog}, which is bounded by one read
  *   because no further read is asked for until the exchange ends.</li>
  *   <li><b>Timers.</b> Between requests the idle timer runs; when the first byte of a head arrives
- *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.</li>
+ *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.
+ *   The running exchange's total and first-byte timeouts are the connection's too, so that all four
+ *   are {@link LazyTimer}s re-armed per request without scheduler work.</li>
  *   <li><b>Drain.</b> When the gateway drains, an idle connection closes at once and a busy one after
  *   its current response, which carries {@code Connection: close}.</li>
  * </ul>
@@ -42,10 +45,21 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
-    private ScheduledFuture<?> timer;
+    private LazyTimer idleTimer;
+    private LazyTimer headerTimer;
+    LazyTimer totalTimer;     // armed by the running exchange
+    LazyTimer firstByteTimer; // armed by the running exchange
     private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
+
+    // the client's address, formatted once per connection; confined to the event loop
+    private boolean peerKnown;
+    private InetAddress peerAddress;
+    private String peerIp;
+    private String forwardedFor;
+    private Snapshot trustedIn; // the generation peerTrusted was computed for
+    private boolean peerTrusted;
 
     ClientHandler(ProxyServer server, ResponseEncoder encoder) {
         this.server = server;
@@ -55,6 +69,66 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        idleTimer = new LazyTimer(ctx.executor(), this::idleTimeout);
+        headerTimer = new LazyTimer(ctx.executor(), this::headerTimeout);
+        totalTimer = new LazyTimer(ctx.executor(), () -> {
+            Exchange x = exchange;
+            if (x != null) {
+                x.totalTimeout();
+            }
+        });
+        firstByteTimer = new LazyTimer(ctx.executor(), () -> {
+            Exchange x = exchange;
+            if (x != null) {
+                x.firstByteTimeout();
+            }
+        });
+    }
+
+    private void knowPeer() {
+        peerKnown = true;
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            peerAddress = a.getAddress();
+            peerIp = peerAddress.getHostAddress();
+            forwardedFor = peerAddress instanceof Inet6Address ? "for=\"[" + peerIp + "]\"" : "for=" + peerIp;
+        } else {
+            peerIp = "unknown";
+            forwardedFor = "for=unknown";
+        }
+    }
+
+    /** The client's IP address, or {@code null} when the channel has none. */
+    InetAddress peerAddress() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return peerAddress;
+    }
+
+    /** The client's IP address as text ({@code unknown} when there is none). */
+    String peerIp() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return peerIp;
+    }
+
+    /** The {@code for=} element of a Forwarded header for this client. */
+    String forwardedFor() {
+        if (!peerKnown) {
+            knowPeer();
+        }
+        return forwardedFor;
+    }
+
+    /** Whether the client is a trusted proxy in generation {@code s}. */
+    boolean peerTrusted(Snapshot s) {
+        if (trustedIn != s) {
+            InetAddress a = peerAddress();
+            peerTrusted = a != null && s.trusted(a);
+            trustedIn = s;
+        }
+        return peerTrusted;
     }
 
     @Override
@@ -72,9 +146,8 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armHeaderTimer() {
-        cancelTimer();
-        timer = ctx.executor().schedule(this::headerTimeout,
-                server.snapshot().config().timeouts().headerRead().toMillis(), TimeUnit.MILLISECONDS);
+        idleTimer.disarm();
+        headerTimer.arm(server.snapshot().config().timeouts().headerRead().toMillis());
     }
 
     @Override
@@ -156,7 +229,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        cancelTimer();
+        idleTimer.stop();
+        headerTimer.stop();
+        totalTimer.stop();
+        firstByteTimer.stop();
         Exchange x = exchange;
         exchange = null;
         if (x != null) {
@@ -221,20 +297,16 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armIdle() {
-        cancelTimer();
-        timer = ctx.executor().schedule(this::idleTimeout,
-                server.snapshot().config().timeouts().idle().toMillis(), TimeUnit.MILLISECONDS);
+        headerTimer.disarm();
+        idleTimer.arm(server.snapshot().config().timeouts().idle().toMillis());
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        idleTimer.disarm();
+        headerTimer.disarm();
     }
 
     private void idleTimeout() {
-        timer = null;
         if (exchange == null && !closed) {
             closed = true;
             ctx.close();
@@ -242,7 +314,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void headerTimeout() {
-        timer = null;
         if (exchange != null || closed) {
             return;
         }

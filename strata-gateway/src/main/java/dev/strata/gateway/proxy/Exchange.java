@@ -28,10 +28,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +86,7 @@ final class Exchange implements ConnectionPool.Lease {
     private int attempts;
     private long tried;
     private Endpoint endpoint;
+    private ConnectionPool pool; // endpoint's pool on this event loop
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
     private boolean attemptOpen;
@@ -115,8 +114,8 @@ final class Exchange implements ConnectionPool.Lease {
     private long bytesSent;
     private boolean finished;
 
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> totalTimer;
+    private final LazyTimer firstByteTimer; // the connection's, see ClientHandler
+    private final LazyTimer totalTimer;     // the connection's, see ClientHandler
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, ResponseEncoder encoder,
              HttpRequest request, Snapshot snapshot) {
@@ -131,6 +130,8 @@ final class Exchange implements ConnectionPool.Lease {
         this.method = request.method().name();
         this.head = request.method().equals(HttpMethod.HEAD);
         this.originalUri = request.uri();
+        this.firstByteTimer = client.firstByteTimer;
+        this.totalTimer = client.totalTimer;
     }
 
     /** Whether more of this request's body is expected (later messages belong to the next request). */
@@ -142,7 +143,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     void start() {
         server.metrics().requestStarted();
-        totalTimer = ctx.executor().schedule(this::totalTimeout, config.timeouts().total().toMillis(), TimeUnit.MILLISECONDS);
+        totalTimer.arm(config.timeouts().total().toMillis());
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             requestComplete = true;
@@ -157,14 +158,14 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean chunked = Headers.chunked(request);
         long length = chunked ? -1 : HttpUtil.getContentLength(request, 0L);
         hasBody = chunked || length > 0;
         clientKeepAlive = Headers.keepAlive(request);
         idempotent = isIdempotent(request.method());
 
-        if (h.getAll(HttpHeaderNames.HOST).size() > 1
-                || (clientVersion.equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST))) {
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (clientVersion.equals(HttpVersion.HTTP_1_1) && hosts.isEmpty())) {
             respondError(400, "a request needs exactly one Host header", true);
             return;
         }
@@ -205,9 +206,7 @@ final class Exchange implements ConnectionPool.Lease {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
                     ctx.voidPromise());
         }
-        InetSocketAddress peer = peer();
-        Headers.forRequest(request, peer == null ? null : peer.getAddress(),
-                peer != null && snapshot.trusted(peer.getAddress()),
+        Headers.forRequest(request, chunked, client.peerIp(), client.forwardedFor(), client.peerTrusted(snapshot),
                 snapshot.via());
         group.retryBudget().requestStarted();
         budgetStarted = true;
@@ -246,9 +245,10 @@ final class Exchange implements ConnectionPool.Lease {
         attemptOpen = true;
         attemptStartNanos = System.nanoTime();
         firstByteNanos = -1;
-        UpstreamConfig.PoolConfig pool = endpoint.poolConfig();
-        endpoint.pool(ctx.channel().eventLoop()).acquire(this, pool.maxPerEventLoop(),
-                config.timeouts().upstreamConnect().toMillis(), pool.idleTimeout().toMillis());
+        UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
+        pool = endpoint.pool(ctx.channel().eventLoop());
+        pool.acquire(this, poolConfig.maxPerEventLoop(),
+                config.timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
     }
 
     @Override
@@ -258,7 +258,8 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         upstream = channel;
-        upstreamHandler = channel.pipeline().get(UpstreamHandler.class);
+        upstreamHandler = channel.pipeline().last() instanceof UpstreamHandler u ? u
+                : channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
         // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
         // on another connection), so after every write: still ours?
@@ -382,8 +383,8 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         Channel ch = upstream;
-        if (ch != null) {
-            ch.flush();
+        if (ch != null && !requestSent) {
+            ch.flush(); // once the request is sent (and flushed) nothing of it is left to flush
         }
         if (!finished && !requestComplete && upstream != null) {
             readClientIfWritable();
@@ -429,7 +430,7 @@ final class Exchange implements ConnectionPool.Lease {
         }
         responseStarted = true;
         status = code;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        upstreamKeepAlive = Headers.keepAlive(response);
         boolean close = !clientKeepAlive || server.draining() || !requestComplete;
         closeClient = Headers.forResponse(response, clientVersion, head, close,
                 snapshot.via());
@@ -523,13 +524,12 @@ final class Exchange implements ConnectionPool.Lease {
     // ------------------------------------------------------------------ timers
 
     private void armFirstByteTimer() {
-        if (firstByteTimer == null || firstByteTimer.isDone()) {
-            firstByteTimer = ctx.executor().schedule(this::firstByteTimeout,
-                    config.timeouts().upstreamFirstByte().toMillis(), TimeUnit.MILLISECONDS);
+        if (!firstByteTimer.armed()) {
+            firstByteTimer.arm(config.timeouts().upstreamFirstByte().toMillis());
         }
     }
 
-    private void firstByteTimeout() {
+    void firstByteTimeout() {
         if (finished || responseStarted || !attemptOpen) {
             return;
         }
@@ -537,7 +537,7 @@ final class Exchange implements ConnectionPool.Lease {
         respondError(504, "the upstream did not respond in time", false);
     }
 
-    private void totalTimeout() {
+    void totalTimeout() {
         if (finished) {
             return;
         }
@@ -602,7 +602,7 @@ final class Exchange implements ConnectionPool.Lease {
             upstream = null;
             upstreamHandler.detach();
             upstreamHandler = null;
-            e.pool(ch.eventLoop()).release(ch, reusable);
+            pool.release(ch, reusable); // ch is on this loop, like every connection of the pool
         }
     }
 
@@ -676,9 +676,8 @@ final class Exchange implements ConnectionPool.Lease {
         server.metrics().requestFinished(routeName, status, duration);
         AccessLog log = server.accessLog();
         if (log != null) {
-            InetSocketAddress peer = peer();
             HttpHeaders h = request.headers();
-            log.log(new AccessLog.Entry(peer == null ? "-" : peer.getAddress().getHostAddress(), startMillis, method,
+            log.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis, method,
                     originalUri, clientVersion.text(), status, bytesSent, h.get(HttpHeaderNames.REFERER),
                     h.get(HttpHeaderNames.USER_AGENT), route == null ? null : route.name(),
                     endpoint == null ? null : endpoint.id(), duration, attempts));
@@ -686,14 +685,8 @@ final class Exchange implements ConnectionPool.Lease {
         client.exchangeFinished(this, writeSucceeded && !closeClient);
     }
 
-    private InetSocketAddress peer() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
+    private static void cancel(LazyTimer timer) {
+        timer.disarm();
     }
 
     private static String pathOf(String uri) {

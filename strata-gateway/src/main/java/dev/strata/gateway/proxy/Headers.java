@@ -9,8 +9,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.util.List;
 
 /** Rewrites the heads that cross the proxy: hop-by-hop removal, re-framing, forwarding headers, Via. */
@@ -22,6 +20,8 @@ final class Headers {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString X_SERVED_BY = AsciiString.cached("x-served-by");
+
+    private static final AsciiString HTTP = AsciiString.cached("http");
 
     private Headers() {}
 
@@ -57,9 +57,9 @@ final class Headers {
      * Prepares a client request for the upstream: HTTP/1.1, hop-by-hop headers gone, re-framed
      * ({@code chunked} stays chunked, a Content-Length stays), forwarding headers and Via set.
      */
-    static void forRequest(HttpRequest request, InetAddress peer, boolean trusted, String via) {
+    static void forRequest(HttpRequest request, boolean chunked, String ip, String forwardedFor, boolean trusted,
+                           String via) {
         HttpHeaders h = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         removeHopByHop(h);
         h.remove(HttpHeaderNames.EXPECT);
         if (chunked) {
@@ -67,11 +67,10 @@ final class Headers {
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
-        String ip = peer == null ? "unknown" : peer.getHostAddress();
         String host = h.get(HttpHeaderNames.HOST);
         append(h, X_FORWARDED_FOR, trusted, ip);
         if (!trusted || !h.contains(X_FORWARDED_PROTO)) {
-            h.set(X_FORWARDED_PROTO, "http");
+            h.set(X_FORWARDED_PROTO, HTTP);
         }
         if (!trusted || !h.contains(X_FORWARDED_HOST)) {
             if (host != null) {
@@ -80,17 +79,15 @@ final class Headers {
                 h.remove(X_FORWARDED_HOST);
             }
         }
-        StringBuilder fwd = new StringBuilder(64).append("for=");
-        if (peer instanceof Inet6Address) {
-            fwd.append("\"[").append(ip).append("]\"");
-        } else {
-            fwd.append(ip);
-        }
+        String fwd;
         if (host != null) {
-            fwd.append(";host=\"").append(host.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            String quoted = host.indexOf('\\') < 0 && host.indexOf('"') < 0 ? host
+                    : host.replace("\\", "\\\\").replace("\"", "\\\"");
+            fwd = forwardedFor + ";host=\"" + quoted + "\";proto=http";
+        } else {
+            fwd = forwardedFor + ";proto=http";
         }
-        fwd.append(";proto=http");
-        append(h, FORWARDED, trusted, fwd.toString());
+        append(h, FORWARDED, trusted, fwd);
         if (via != null) {
             append(h, HttpHeaderNames.VIA, true, via);
         }
@@ -104,7 +101,7 @@ final class Headers {
     static boolean forResponse(HttpResponse response, HttpVersion clientVersion, boolean headRequest,
                                boolean close, String via) {
         HttpHeaders h = response.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean chunked = chunked(response);
         boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
         int code = response.status().code();
         boolean bodyless = code == 204 || code == 304 || (code >= 100 && code < 200);
@@ -132,12 +129,19 @@ final class Headers {
 
     /** Whether the client asked to keep the connection open after this exchange. */
     static boolean keepAlive(HttpMessage m) {
-        return HttpUtil.isKeepAlive(m);
+        // most messages have no Connection header: one lookup instead of a value scan
+        return m.headers().get(HttpHeaderNames.CONNECTION) == null
+                ? m.protocolVersion().isKeepAliveDefault() : HttpUtil.isKeepAlive(m);
+    }
+
+    /** {@link HttpUtil#isTransferEncodingChunked}, with one lookup for the usual message without it. */
+    static boolean chunked(HttpMessage m) {
+        return m.headers().get(HttpHeaderNames.TRANSFER_ENCODING) != null && HttpUtil.isTransferEncodingChunked(m);
     }
 
     private static void append(HttpHeaders h, CharSequence name, boolean keepPrior, String value) {
-        if (keepPrior && h.contains(name)) {
-            List<String> prior = h.getAll(name);
+        List<String> prior = keepPrior ? h.getAll(name) : List.of();
+        if (!prior.isEmpty()) {
             StringBuilder sb = new StringBuilder(64);
             for (String p : prior) {
                 sb.append(p).append(", ");

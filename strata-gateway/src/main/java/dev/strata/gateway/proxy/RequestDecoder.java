@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -28,7 +29,9 @@ import java.util.List;
  *   NUL, CTLs and DEL. Netty folds continuation lines and tolerates some of these; a proxy must not,
  *   because the upstream may read the same bytes differently. The head is scanned only when it is
  *   complete; until then nothing is consumed (Netty buffers the same bytes either way), unless it
- *   already exceeds the limits, in which case Netty's own parser reports 414 or 431.</li>
+ *   already exceeds the limits, in which case Netty's own parser reports 414 or 431. Since every head
+ *   that Netty parses was scanned, Netty does not validate the head's header names and values a second
+ *   time (it still validates trailers, which the scan does not cover).</li>
  *   <li><b>Framing of the decoded head.</b> Exactly one Content-Length made of digits; no
  *   Content-Length together with Transfer-Encoding; Transfer-Encoding only on HTTP/1.1 and with
  *   {@code chunked} as its final and only-once coding.</li>
@@ -62,6 +65,9 @@ final class RequestDecoder extends HttpRequestDecoder {
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setValidateHeaders(true)
+                // the head's names and values were checked by HeadScanner already (see the notes);
+                // trailers are not scanned and keep Netty's validation
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
                 .setChunkedSupported(true));
         this.maxInitialLine = maxInitialLine;
         this.maxHeaderSize = maxHeaderSize;

@@ -48,6 +48,9 @@ public final class Router {
      * @param path the request path (origin form, query allowed)
      */
     public RouteConfig match(String host, String path) {
+        if (exact.isEmpty() && wildcards.isEmpty()) {
+            return byPath(any, path); // host-independent routes only: no need to normalize the host
+        }
         String h = normalizeHost(host);
         if (h != null) {
             List<RouteConfig> byHost = exact.get(h);
