@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Restarts.</b> A node that exits while the supervisor is not stopping is started again
  *       after a back-off that doubles from 1 s to 30 s; {@code topology.json} then shows its new pid.</li>
  * </ul>
- * {@link #stopping} is written once by the stopping thread and read by restart tasks.
+ * Threading: a node is started, and {@link #children} grows, only under {@code this} and while
+ * {@link #stopping} is false; {@link #stop()} sets it under {@code this}, so no node starts after a
+ * stop began.
  */
 public final class Supervisor {
 
@@ -75,8 +77,13 @@ public final class Supervisor {
         for (NodeSpec spec : specs) {
             Child child = new Child(spec, command(spec), runDir.resolve("logs").resolve(spec.name() + ".log"),
                     environment);
-            children.add(child);
-            child.start();
+            synchronized (this) {
+                if (stopping) {
+                    throw new NodeFailedException("stopped while starting " + spec.name());
+                }
+                children.add(child);
+                child.start();
+            }
             awaitReady(child);
             watch(child, Duration.ofSeconds(1));
         }
@@ -140,7 +147,12 @@ public final class Supervisor {
         Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
                 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
         try {
-            child.start();
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                child.start();
+            }
             watch(child, next);
             writeTopology();
             out.printf("strata: %s restarted (pid %d)%n", child.spec().name(), child.pid());
