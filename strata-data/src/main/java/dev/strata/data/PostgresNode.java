@@ -1,8 +1,6 @@
 package dev.strata.data;
 
-import dev.strata.common.process.ParentWatch;
-import dev.strata.common.process.StopSignals;
-import java.util.concurrent.CountDownLatch;
+import dev.strata.common.process.NodeProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,19 +18,10 @@ public final class PostgresNode {
     /** Starts the server, logs {@code ready}, and blocks until the JVM shuts down. */
     public static void run(DataConfig config, boolean fresh) {
         RunningPostgres server = EmbeddedPostgres.start(config, fresh);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid());
+        NodeProcess.serveUntilStopped("postgres", () -> {
             LOG.info("stopping PostgreSQL (pid {})", server.pid());
             server.close();
-            stopped.countDown();
-        }, "strata-postgres-stop"));
-        StopSignals.exitZeroOnTermination();
-        ParentWatch.armIfSupervised();
-        LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid());
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 }

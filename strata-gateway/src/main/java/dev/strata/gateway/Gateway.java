@@ -1,8 +1,7 @@
 package dev.strata.gateway;
 
 import dev.strata.common.config.ConfigLoader;
-import dev.strata.common.process.ParentWatch;
-import dev.strata.common.process.StopSignals;
+import dev.strata.common.process.NodeProcess;
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.log.AccessLog;
@@ -99,9 +98,6 @@ public final class Gateway implements AutoCloseable {
      */
     public static void run(Path configFile) throws InterruptedException {
         Gateway g = start(configFile);
-        Runtime.getRuntime().addShutdownHook(new Thread(g::drainAndStop, "strata-gateway-shutdown"));
-        StopSignals.exitZeroOnTermination();
-        ParentWatch.armIfSupervised();
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> g.blocking.execute(() -> {
                 try {
@@ -116,7 +112,7 @@ public final class Gateway implements AutoCloseable {
         g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
                 hostPort(g.listenerAddress(l.name()))));
         log.info("gateway admin: http://{}", hostPort(g.adminAddress()));
-        g.stopped.await();
+        NodeProcess.serveUntilStopped("gateway", g::drainAndStop);
     }
 
     static GatewayConfig load(Path file) {

@@ -180,6 +180,39 @@ class FailoverTest {
         }
     }
 
+    @Test
+    void connectFailuresAreRetriedEvenWithNoRetryBudget() throws Exception {
+        Origin live = new Origin("live");
+        Origin dead1 = new Origin("dead1");
+        Origin dead2 = new Origin("dead2");
+        dead1.stop();
+        dead2.stop();
+        // a budget that allows no retry at all: only connect failures may still go elsewhere
+        Gateway g = Gateway.start(Configs.gateway("""
+                  upstreams:
+                    app:
+                      endpoints: [%s, %s, %s]
+                      health: {active: {enabled: false}, outlier: {enabled: false}}
+                      retry: {max_attempts: 3, budget_ratio: 0.0, min_concurrency: 0}
+                """.formatted(dead1.address(), dead2.address(), live.address())));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            // least-request picks at random among equals: most of these requests try a dead one first
+            for (int i = 0; i < 40; i++) {
+                assertThat(c.send("GET /r/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+                        .as("request %d", i).isEqualTo(200);
+            }
+            // a 503 from the endpoint itself is retried only within the budget: none here
+            RawClient.Response r = c.send("GET /status/503 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("x-served-by")).isEqualTo("live");
+        } finally {
+            g.close();
+            live.close();
+            dead1.close();
+            dead2.close();
+        }
+    }
+
     static String metrics(Gateway g) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + g.adminAddress().getPort() + "/_strata/metrics")).build(),

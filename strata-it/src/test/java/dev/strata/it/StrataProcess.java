@@ -82,6 +82,16 @@ final class StrataProcess implements AutoCloseable {
         throw new AssertionError("no topology.json within " + timeout + ":\n" + output());
     }
 
+    /** The non-access-log lines of node {@code name}'s log, for failure messages. */
+    String log(String name) {
+        try {
+            return String.join("\n", Files.readAllLines(runDir.resolve("logs").resolve(name + ".log")).stream()
+                    .filter(l -> !l.contains("\" 200 ") && !l.contains("\" 302 ")).toList());
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     String output() throws IOException {
         return Files.exists(output) ? Files.readString(output) : "";
     }

@@ -1,9 +1,8 @@
 package dev.strata.links;
 
-import dev.strata.common.process.ParentWatch;
+import dev.strata.common.process.NodeProcess;
 import dev.strata.data.DataConfig;
 import dev.strata.data.Database;
-import dev.strata.common.process.StopSignals;
 import dev.strata.links.api.LinksApi;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.LinkStore;
@@ -12,7 +11,6 @@ import io.javalin.Javalin;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,19 +76,8 @@ public final class LinksNode implements AutoCloseable {
      */
     public static void run(LinksConfig config, DataConfig data) {
         LinksNode node = start(config, data);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "links-stop"));
-        StopSignals.exitZeroOnTermination();
-        ParentWatch.armIfSupervised();
         LOG.info("ready: {} at {}", config.nodeName(), node.url());
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        NodeProcess.serveUntilStopped("links", node::close);
     }
 
     /** The port it listens on (the chosen one when configured with 0). */

@@ -54,7 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Retries</b> happen only while the client has seen nothing and the upstream has got no
  *   byte of the body: on connect failure (any method: nothing left the gateway), and for idempotent
  *   methods also on a reset before the response or a 502/503 response. Each retry goes to an
- *   endpoint this request has not tried, within {@code max_attempts} and the group's retry budget.</li>
+ *   endpoint this request has not tried, within {@code max_attempts}. Retries after a reset or a
+ *   502/503 also need the group's retry budget, which keeps retries from multiplying the work of a
+ *   failing group; a retry after a connect failure does not, since no endpoint did any work yet (a
+ *   dead endpoint fails connects fast, so least-request keeps picking it until it is ejected, and a
+ *   budget would turn those picks into client errors).</li>
  * </ul>
  */
 final class Exchange implements ConnectionPool.Lease {
@@ -306,8 +310,8 @@ final class Exchange implements ConnectionPool.Lease {
         lastFailureTimeout = cause instanceof ConnectTimeoutException;
         log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
         endAttempt(Outcome.CONNECT_FAILURE, false);
-        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)
-                && acquireRetry()) {
+        // no retry permit: the request reached no endpoint, so trying another duplicates no work
+        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)) {
             retry();
         } else {
             failAfterLastAttempt();
