@@ -18,10 +18,9 @@ public final class PostgresNode {
     /** Starts the server, logs {@code ready}, and blocks until the JVM shuts down. */
     public static void run(DataConfig config, boolean fresh) {
         RunningPostgres server = EmbeddedPostgres.start(config, fresh);
-        LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid());
         NodeProcess.serveUntilStopped("postgres", () -> {
             LOG.info("stopping PostgreSQL (pid {})", server.pid());
             server.close();
-        });
+        }, () -> LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid()));
     }
 }

@@ -109,10 +109,11 @@ public final class Gateway implements AutoCloseable {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("SIGHUP not available: {}", e.toString());
         }
-        g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
-                hostPort(g.listenerAddress(l.name()))));
-        log.info("gateway admin: http://{}", hostPort(g.adminAddress()));
-        NodeProcess.serveUntilStopped("gateway", g::drainAndStop);
+        NodeProcess.serveUntilStopped("gateway", g::drainAndStop, () -> {
+            g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
+                    hostPort(g.listenerAddress(l.name()))));
+            log.info("gateway admin: http://{}", hostPort(g.adminAddress()));
+        });
     }
 
     static GatewayConfig load(Path file) {

@@ -76,8 +76,8 @@ public final class LinksNode implements AutoCloseable {
      */
     public static void run(LinksConfig config, DataConfig data) {
         LinksNode node = start(config, data);
-        LOG.info("ready: {} at {}", config.nodeName(), node.url());
-        NodeProcess.serveUntilStopped("links", node::close);
+        NodeProcess.serveUntilStopped("links", node::close,
+                () -> LOG.info("ready: {} at {}", config.nodeName(), node.url()));
     }
 
     /** The port it listens on (the chosen one when configured with 0). */

@@ -11,8 +11,11 @@ public final class NodeProcess {
 
     private NodeProcess() {}
 
-    /** Arms the stop paths for {@code gracefulStop}, then blocks until it has run. */
-    public static void serveUntilStopped(String name, Runnable gracefulStop) {
+    /**
+     * Arms the stop paths for {@code gracefulStop}, then runs {@code announceReady} (a supervisor or a
+     * test may send SIGTERM as soon as it sees the announcement), then blocks until the stop has run.
+     */
+    public static void serveUntilStopped(String name, Runnable gracefulStop, Runnable announceReady) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -23,6 +26,7 @@ public final class NodeProcess {
         }, name + "-stop"));
         StopSignals.exitZeroOnTermination();
         ParentWatch.armIfSupervised();
+        announceReady.run();
         try {
             stopped.await();
         } catch (InterruptedException e) {
