@@ -20,7 +20,17 @@ final class HeadScanner {
     /** Token characters of RFC 9110 §5.6.2. */
     private static final boolean[] TOKEN = new boolean[256];
 
+    /** Bytes allowed in the request line: visible ASCII, space, and obs-text. */
+    private static final boolean[] REQUEST_LINE = new boolean[256];
+
+    /** Bytes allowed in a field value: visible ASCII, space, tab, and obs-text (RFC 9110 §5.5). */
+    private static final boolean[] FIELD_VALUE = new boolean[256];
+
     static {
+        for (int c = 0; c < 256; c++) {
+            REQUEST_LINE[c] = c >= 0x20 && c != 0x7f;
+            FIELD_VALUE[c] = (c >= 0x20 || c == '\t') && c != 0x7f;
+        }
         for (int c = '0'; c <= '9'; c++) TOKEN[c] = true;
         for (int c = 'a'; c <= 'z'; c++) TOKEN[c] = true;
         for (int c = 'A'; c <= 'Z'; c++) TOKEN[c] = true;
@@ -48,20 +58,8 @@ final class HeadScanner {
         while (i + 1 < to && buf.getByte(i) == '\r' && buf.getByte(i + 1) == '\n') {
             i += 2;
         }
-        // request line
-        for (;;) {
-            if (i >= to) return INCOMPLETE;
-            int b = buf.getByte(i) & 0xff;
-            if (b == '\r') {
-                if (i + 1 >= to) return INCOMPLETE;
-                if (buf.getByte(i + 1) != '\n') return BARE_CR;
-                i += 2;
-                break;
-            }
-            if (b == '\n') return BARE_LF;
-            if ((b < 0x21 && b != ' ') || b == 0x7f) return BAD_REQUEST_LINE;
-            i++;
-        }
+        i = lineEnd(buf, i, to, REQUEST_LINE, BAD_REQUEST_LINE);
+        if (i < 0) return i;
         // header lines
         for (;;) {
             if (i >= to) return INCOMPLETE;
@@ -85,20 +83,27 @@ final class HeadScanner {
             }
             if (i == nameStart) return BAD_NAME;
             i++;
-            // value
-            for (;;) {
-                if (i >= to) return INCOMPLETE;
-                b = buf.getByte(i) & 0xff;
-                if (b == '\r') {
-                    if (i + 1 >= to) return INCOMPLETE;
-                    if (buf.getByte(i + 1) != '\n') return BARE_CR;
-                    i += 2;
-                    break;
-                }
-                if (b == '\n') return BARE_LF;
-                if ((b < 0x20 && b != '\t') || b == 0x7f) return BAD_VALUE;
-                i++;
+            i = lineEnd(buf, i, to, FIELD_VALUE, BAD_VALUE);
+            if (i < 0) return i;
+        }
+    }
+
+    /**
+     * Scans from {@code i} to the CRLF that ends a line whose bytes must all be {@code allowed}; returns
+     * the index after the CRLF, or {@link #INCOMPLETE}, {@link #BARE_CR}, {@link #BARE_LF} or
+     * {@code badByte}.
+     */
+    private static int lineEnd(ByteBuf buf, int i, int to, boolean[] allowed, int badByte) {
+        for (;;) {
+            if (i >= to) return INCOMPLETE;
+            int b = buf.getByte(i) & 0xff;
+            if (b == '\r') {
+                if (i + 1 >= to) return INCOMPLETE;
+                return buf.getByte(i + 1) == '\n' ? i + 2 : BARE_CR;
             }
+            if (b == '\n') return BARE_LF;
+            if (!allowed[b]) return badByte;
+            i++;
         }
     }
 }
