@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.config.ConfigLoader;
+import dev.strata.data.DataConfig;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -40,8 +41,7 @@ final class Planner {
 
         ObjectNode base = userTree.deepCopy();
         ObjectNode data = section(base, "data");
-        boolean embedded = !data.path("url").asText("").isBlank() ? false : true;
-        if (embedded) {
+        if (data.path("url").asText("").isBlank()) {
             ObjectNode emb = section(data, "embedded");
             emb.put("host", host);
             emb.put("port", up.ports().postgres());
@@ -49,14 +49,11 @@ final class Planner {
                 emb.put("dir", runDir.resolve("postgres").toString());
             }
             Path conf = write(confDir, "postgres", base);
-            String database = emb.path("database").asText("strata");
-            String url = "jdbc:postgresql://" + host + ":" + up.ports().postgres() + "/" + database;
-            String user = data.path("user").asText("strata");
-            String password = data.path("password").asText("");
+            DataConfig db = ConfigLoader.fromYaml(ConfigLoader.toYaml(base), conf.toString())
+                    .section("data", DataConfig.class);
             specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
-                    fresh ? List.of("--fresh") : List.of(),
-                    "postgresql://" + host + ":" + up.ports().postgres() + "/" + database, null,
-                    Readiness.jdbc(url, user, password)));
+                    fresh ? List.of("--fresh") : List.of(), db.jdbcUrl().substring("jdbc:".length()), null,
+                    Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
         }
 
         int linksCount = stage >= 3 ? nodes : 1;

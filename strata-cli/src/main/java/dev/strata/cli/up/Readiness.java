@@ -1,8 +1,6 @@
 package dev.strata.cli.up;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,18 +47,6 @@ interface Readiness {
             try (Connection c = DriverManager.getConnection(url, props)) {
                 return c.isValid(2);
             } catch (SQLException e) {
-                return false;
-            }
-        };
-    }
-
-    /** A TCP connection opens. */
-    static Readiness tcp(String host, int port) {
-        return () -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 1000);
-                return true;
-            } catch (IOException e) {
                 return false;
             }
         };
