@@ -1,11 +1,9 @@
 package dev.strata.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -39,7 +37,6 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
     private final ProxyServer server;
-    private final ResponseEncoder encoder;
 
     // confined to the event loop
     private ChannelHandlerContext ctx;
@@ -49,7 +46,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private LazyTimer headerTimer;
     LazyTimer totalTimer;     // armed by the running exchange
     LazyTimer firstByteTimer; // armed by the running exchange
-    private boolean headPending; // bytes of a request head arrived whose HttpRequest has not been seen yet
+    private boolean headPending; // bytes of a request head arrived whose RequestHead has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
 
@@ -57,13 +54,12 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private boolean peerKnown;
     private InetAddress peerAddress;
     private String peerIp;
-    private String forwardedFor;
-    private Snapshot trustedIn; // the generation peerTrusted was computed for
-    private boolean peerTrusted;
+    private byte[] forwardedFor;
+    private Snapshot peerIn; // the generation peer was computed for
+    private Wire.Peer peer;
 
-    ClientHandler(ProxyServer server, ResponseEncoder encoder) {
+    ClientHandler(ProxyServer server) {
         this.server = server;
-        this.encoder = encoder;
     }
 
     @Override
@@ -90,10 +86,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
             peerAddress = a.getAddress();
             peerIp = peerAddress.getHostAddress();
-            forwardedFor = peerAddress instanceof Inet6Address ? "for=\"[" + peerIp + "]\"" : "for=" + peerIp;
+            forwardedFor = Wire.ascii(peerAddress instanceof Inet6Address ? "for=\"[" + peerIp + "]\"" : "for=" + peerIp);
         } else {
             peerIp = "unknown";
-            forwardedFor = "for=unknown";
+            forwardedFor = Wire.ascii("for=unknown");
         }
     }
 
@@ -113,22 +109,14 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         return peerIp;
     }
 
-    /** The {@code for=} element of a Forwarded header for this client. */
-    String forwardedFor() {
-        if (!peerKnown) {
-            knowPeer();
-        }
-        return forwardedFor;
-    }
-
-    /** Whether the client is a trusted proxy in generation {@code s}. */
-    boolean peerTrusted(Snapshot s) {
-        if (trustedIn != s) {
+    /** The client as its requests' forwarding fields describe it, in generation {@code s}. */
+    Wire.Peer peer(Snapshot s) {
+        if (peerIn != s) {
             InetAddress a = peerAddress();
-            peerTrusted = a != null && s.trusted(a);
-            trustedIn = s;
+            peer = new Wire.Peer(Wire.ascii(peerIp), forwardedFor, a != null && s.trusted(a));
+            peerIn = s;
         }
-        return peerTrusted;
+        return peer;
     }
 
     @Override
@@ -156,7 +144,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest) {
+        if (msg instanceof RequestHead) {
             headPending = false;
         }
         if (!backlog.isEmpty() || (exchange != null && !exchange.wantsRequestContent())) {
@@ -167,22 +155,25 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void handle(Object msg) {
-        if (msg instanceof HttpRequest request) {
+        Exchange x = exchange;
+        if (msg instanceof ByteBuf data) {
+            if (x != null) {
+                x.requestContent(data);
+            } else {
+                data.release(); // the rest of a request that was already answered
+            }
+        } else if (msg instanceof BodyEnd end) {
+            if (x != null) {
+                x.requestEnd(end);
+            }
+        } else if (msg instanceof RequestHead head) {
             cancelTimer();
-            Exchange x = new Exchange(server, this, ctx, encoder, request, server.snapshot());
+            x = new Exchange(server, this, ctx, head, server.snapshot());
             exchange = x;
             x.start();
-            if (msg instanceof LastHttpContent last && exchange == x) {
-                x.requestContent(last); // a decoder-made full request (only ever a rejected one)
-            } else if (msg instanceof LastHttpContent last) {
-                last.release();
-            }
-        } else if (msg instanceof HttpContent content) {
-            Exchange x = exchange;
+        } else if (msg instanceof DecodeFailure failure) {
             if (x != null) {
-                x.requestContent(content);
-            } else {
-                content.release(); // the rest of a request that was already answered
+                x.requestFailed(failure.reason());
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -318,9 +309,8 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             return;
         }
         closed = true;
-        encoder.headResponse = false;
-        ctx.writeAndFlush(Errors.problem(ctx.alloc(), 408, "the request head did not arrive in time", null,
-                        server.snapshot().config().name(), true))
+        ctx.writeAndFlush(Errors.problemBytes(ctx.alloc(), 408, "the request head did not arrive in time", null,
+                        server.snapshot().config().name(), true, null, false))
                 .addListener(f -> ctx.close());
         server.metrics().requestStarted();
         server.metrics().requestFinished("-", 408, 0);

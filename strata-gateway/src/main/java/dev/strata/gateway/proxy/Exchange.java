@@ -8,28 +8,13 @@ import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.pool.ConnectionPool;
 import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.UpstreamGroup;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.ArrayDeque;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,19 +49,18 @@ import org.slf4j.LoggerFactory;
 final class Exchange implements ConnectionPool.Lease {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final byte[] REFERER = Wire.ascii("referer");
+    private static final byte[] USER_AGENT = Wire.ascii("user-agent");
 
     private final ProxyServer server;
     private final ClientHandler client;
     private final ChannelHandlerContext ctx;
-    private final ResponseEncoder encoder;
-    private final HttpRequest request;
+    private final RequestHead request;
     private final Snapshot snapshot;
     private final GatewayConfig config;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
-    private final HttpVersion clientVersion;
     private final boolean head;
-    private final String method;
     private final String originalUri;
 
     // all below: confined to the event loop
@@ -86,6 +70,9 @@ final class Exchange implements ConnectionPool.Lease {
     private boolean hasBody;
     private boolean idempotent;
     private boolean clientKeepAlive;
+    private boolean chunked;       // the request body is chunked (and so is what the upstream gets)
+    private String targetOverride; // an absolute-form target made origin-form
+    private String hostOverride;   // ... and the Host it named
 
     private int attempts;
     private long tried;
@@ -101,7 +88,8 @@ final class Exchange implements ConnectionPool.Lease {
     private Outcome lastFailure;
     private boolean lastFailureTimeout;
 
-    private ArrayDeque<HttpContent> pending;
+    private ArrayDeque<ByteBuf> pending;
+    private BodyEnd requestEnd;
     private boolean awaitingFirstChunk;
     private boolean requestComplete;
     private boolean requestSent;
@@ -112,7 +100,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     private boolean responseStarted;
     private boolean responseComplete;
-    private boolean upstreamKeepAlive;
+    private boolean chunkedToClient;
     private boolean closeClient;
     private int status;
     private long bytesSent;
@@ -121,19 +109,16 @@ final class Exchange implements ConnectionPool.Lease {
     private final LazyTimer firstByteTimer; // the connection's, see ClientHandler
     private final LazyTimer totalTimer;     // the connection's, see ClientHandler
 
-    Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, ResponseEncoder encoder,
-             HttpRequest request, Snapshot snapshot) {
+    Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, RequestHead request,
+             Snapshot snapshot) {
         this.server = server;
         this.client = client;
         this.ctx = ctx;
-        this.encoder = encoder;
         this.request = request;
         this.snapshot = snapshot;
         this.config = snapshot.config();
-        this.clientVersion = request.protocolVersion();
-        this.method = request.method().name();
-        this.head = request.method().equals(HttpMethod.HEAD);
-        this.originalUri = request.uri();
+        this.head = request.head;
+        this.originalUri = request.target;
         this.firstByteTimer = client.firstByteTimer;
         this.totalTimer = client.totalTimer;
     }
@@ -148,53 +133,58 @@ final class Exchange implements ConnectionPool.Lease {
     void start() {
         server.metrics().requestStarted();
         totalTimer.arm(config.timeouts().total().toMillis());
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
+        if (request.failureStatus != 0) {
             requestComplete = true;
             hasBody = true; // unknown framing: the connection closes
-            if (cause instanceof TooLongHttpLineException) {
-                respondError(414, "the request line is longer than " + config.limits().maxRequestLine(), true);
-            } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                respondError(431, "the header section is larger than " + config.limits().maxHeaderSize(), true);
-            } else {
-                respondError(400, "malformed request: " + safe(cause.getMessage()), true);
+            switch (request.failureStatus) {
+                case 414 -> respondError(414, "the request line is longer than " + config.limits().maxRequestLine(), true);
+                case 431 -> respondError(431, "the header section is larger than " + config.limits().maxHeaderSize(), true);
+                case 505 -> respondError(505, request.failure, true);
+                default -> respondError(400, "malformed request: " + request.failure, true);
             }
             return;
         }
-        HttpHeaders h = request.headers();
-        boolean chunked = Headers.chunked(request);
-        long length = chunked ? -1 : HttpUtil.getContentLength(request, 0L);
+        chunked = request.chunked();
+        long length = chunked ? -1 : Math.max(request.contentLength, 0);
         hasBody = chunked || length > 0;
-        clientKeepAlive = Headers.keepAlive(request);
-        idempotent = isIdempotent(request.method());
+        clientKeepAlive = request.keepAlive();
+        idempotent = request.idempotent;
 
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1 || (clientVersion.equals(HttpVersion.HTTP_1_1) && hosts.isEmpty())) {
+        int hostField = request.first(FieldKind.HOST);
+        int hosts = hostField < 0 ? 0 : 1;
+        for (int i = hostField + 1; hostField >= 0 && i < request.fieldCount(); i++) {
+            if (request.kind(i) == FieldKind.HOST) {
+                hosts++;
+            }
+        }
+        if (hosts > 1 || (request.http11 && hosts == 0)) {
             respondError(400, "a request needs exactly one Host header", true);
             return;
         }
-        String uri = request.uri();
+        String uri = request.target;
+        String host = hostField < 0 ? null : request.value(hostField);
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             int authority = uri.indexOf("://") + 3;
             int slash = uri.indexOf('/', authority);
-            String host = uri.substring(authority, slash < 0 ? uri.length() : slash);
+            host = uri.substring(authority, slash < 0 ? uri.length() : slash);
             if (host.isEmpty() || host.indexOf('@') >= 0) {
                 respondError(400, "invalid absolute request target", true);
                 return;
             }
-            h.set(HttpHeaderNames.HOST, host);
-            request.setUri(slash < 0 ? "/" : uri.substring(slash));
-            uri = request.uri();
-        } else if (!uri.startsWith("/") && !(uri.equals("*") && request.method().equals(HttpMethod.OPTIONS))) {
+            hostOverride = host;
+            targetOverride = slash < 0 ? "/" : uri.substring(slash);
+            uri = targetOverride;
+        } else if (!uri.startsWith("/") && !(uri.equals("*") && request.method.equals("OPTIONS"))) {
             respondError(400, "invalid request target", true);
             return;
         }
-        String expect = h.get(HttpHeaderNames.EXPECT);
+        int expectField = request.first(FieldKind.EXPECT);
+        String expect = expectField < 0 ? null : request.value(expectField);
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
             respondError(417, "only the expectation 100-continue is supported", hasBody);
             return;
         }
-        route = snapshot.router().match(h.get(HttpHeaderNames.HOST), uri);
+        route = snapshot.router().match(host, uri);
         if (route == null) {
             respondError(404, "no route for this host and path", hasBody);
             return;
@@ -205,13 +195,10 @@ final class Exchange implements ConnectionPool.Lease {
             respondError(413, "the request body is larger than " + maxBody + " bytes", true);
             return;
         }
-        if (expect != null && hasBody) {
+        if (expect != null && hasBody && request.http11) {
             // accepted by routing and limits: ask for the body ourselves (the upstream never sees Expect)
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
-                    ctx.voidPromise());
+            ctx.writeAndFlush(Wire.continueResponse(ctx.alloc()), ctx.voidPromise());
         }
-        Headers.forRequest(request, chunked, client.peerIp(), client.forwardedFor(), client.peerTrusted(snapshot),
-                snapshot.via());
         group.retryBudget().requestStarted();
         budgetStarted = true;
         if (chunked) {
@@ -221,11 +208,6 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         dispatch();
-    }
-
-    private static boolean isIdempotent(HttpMethod m) {
-        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
-                || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE) || m.equals(HttpMethod.TRACE);
     }
 
     // ------------------------------------------------------------------ endpoint selection and connection
@@ -265,23 +247,29 @@ final class Exchange implements ConnectionPool.Lease {
         upstreamHandler = channel.pipeline().last() instanceof UpstreamHandler u ? u
                 : channel.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
+        upstreamHandler.decoder.expectResponseTo(head);
+        ByteBuf requestHead = Wire.requestHead(channel.alloc(), request, targetOverride, hostOverride,
+                client.peer(snapshot), snapshot.via());
         // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
         // on another connection), so after every write: still ours?
-        channel.write(request, channel.voidPromise());
-        if (upstream != channel) {
-            return;
-        }
         if (!hasBody) {
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+            channel.writeAndFlush(requestHead, channel.voidPromise());
             if (upstream != channel) {
                 return;
             }
             requestSent = true;
             armFirstByteTimer();
         } else {
-            HttpContent c;
+            channel.write(requestHead, channel.voidPromise());
+            if (upstream != channel) {
+                return;
+            }
+            ByteBuf c;
             while (upstream == channel && pending != null && (c = pending.poll()) != null) {
                 writeBody(c);
+            }
+            if (upstream == channel && requestEnd != null) {
+                writeEnd(requestEnd); // also again on a retry: no body byte went out before it
             }
             if (upstream != channel) {
                 return;
@@ -320,47 +308,53 @@ final class Exchange implements ConnectionPool.Lease {
 
     // ------------------------------------------------------------------ request body, client -> upstream
 
-    void requestContent(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            requestComplete = true;
-            abortUpstream(null);
-            respondError(400, "malformed request body: " + safe(content.decoderResult().cause().getMessage()), true);
-            return;
-        }
-        if (finished || responseComplete) {
-            content.release();
-            if (content instanceof LastHttpContent) {
-                requestComplete = true;
-            }
-            return;
-        }
-        if (content instanceof LastHttpContent) {
-            requestComplete = true;
-        }
-        if (!hasBody) {
-            content.release(); // the end of a bodiless request, already sent with its head
+    void requestContent(ByteBuf data) {
+        if (finished || responseComplete || !hasBody) {
+            data.release();
             return;
         }
         if (upstream == null) {
             if (pending == null) {
                 pending = new ArrayDeque<>(4);
             }
-            pending.add(content);
+            pending.add(data);
             if (awaitingFirstChunk) {
                 awaitingFirstChunk = false;
                 dispatch();
             }
         } else {
-            writeBody(content);
+            writeBody(data);
         }
     }
 
-    private void writeBody(HttpContent content) {
-        int n = content.content().readableBytes();
+    void requestEnd(BodyEnd end) {
+        requestComplete = true;
+        if (finished || responseComplete || !hasBody) {
+            return; // a bodiless request's end: its head went out complete
+        }
+        requestEnd = end;
+        if (upstream == null) {
+            if (awaitingFirstChunk) {
+                awaitingFirstChunk = false;
+                dispatch();
+            }
+        } else {
+            writeEnd(end);
+        }
+    }
+
+    /** The client's body could not be decoded any further. */
+    void requestFailed(String reason) {
+        requestComplete = true;
+        abortUpstream(null);
+        respondError(400, "malformed request body: " + reason, true);
+    }
+
+    private void writeBody(ByteBuf data) {
+        int n = data.readableBytes();
         bodyBytes += n;
         if (bodyBytes > maxBody) {
-            content.release();
+            data.release();
             requestComplete = true;
             abortUpstream(null);
             respondError(413, "the request body is larger than " + maxBody + " bytes", true);
@@ -369,15 +363,21 @@ final class Exchange implements ConnectionPool.Lease {
         if (n > 0) {
             bodyBytesSent = true;
         }
-        boolean last = content instanceof LastHttpContent;
+        Wire.writeBody(upstream, upstream.alloc(), data, chunked);
+    }
+
+    private void writeEnd(BodyEnd end) {
         Channel ch = upstream;
-        ch.write(content, ch.voidPromise());
-        if (last && upstream == ch) {
-            requestSent = true;
-            ch.flush();
-            if (upstream == ch) {
-                armFirstByteTimer();
-            }
+        if (chunked) {
+            ch.write(Wire.end(ch.alloc(), end, true), ch.voidPromise());
+        }
+        if (upstream != ch) {
+            return;
+        }
+        requestSent = true;
+        ch.flush();
+        if (upstream == ch) {
+            armFirstByteTimer();
         }
     }
 
@@ -416,12 +416,12 @@ final class Exchange implements ConnectionPool.Lease {
 
     // ------------------------------------------------------------------ response, upstream -> client
 
-    void upstreamResponse(HttpResponse response) {
+    void upstreamResponse(ResponseHead response) {
         if (finished || responseStarted) {
             return;
         }
-        int code = response.status().code();
-        if (code >= 100 && code < 200) {
+        int code = response.status;
+        if (code < 200) {
             return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
         }
         cancel(firstByteTimer);
@@ -434,30 +434,43 @@ final class Exchange implements ConnectionPool.Lease {
         }
         responseStarted = true;
         status = code;
-        upstreamKeepAlive = Headers.keepAlive(response);
         boolean close = !clientKeepAlive || server.draining() || !requestComplete;
-        closeClient = Headers.forResponse(response, clientVersion, head, close,
-                snapshot.via());
-        encoder.headResponse = head;
-        ctx.write(response, ctx.voidPromise());
+        if (!response.bodyless() && !head
+                && (response.transferEncoding || response.contentLengths == 0)) {
+            // the upstream framed the body by chunks or by closing: re-frame it for this client
+            if (request.http11) {
+                chunkedToClient = true;
+            } else {
+                close = true; // an HTTP/1.0 client reads to the end of the connection
+            }
+        }
+        boolean chunkedHead = chunkedToClient || (head && response.transferEncoding && request.http11);
+        closeClient = close;
+        ctx.write(Wire.responseHead(ctx.alloc(), response, chunkedHead, close, request.http11, snapshot.via()),
+                ctx.voidPromise());
     }
 
-    void upstreamContent(HttpContent content) {
+    void upstreamContent(ByteBuf data) {
         if (finished || !responseStarted || responseComplete) {
-            content.release();
+            data.release();
             return;
         }
-        bytesSent += content.content().readableBytes();
-        if (content instanceof LastHttpContent) {
-            responseComplete = true;
-            if (!requestComplete) {
-                closeClient = true; // the rest of the body will not be read
-            }
-            endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS, upstreamKeepAlive && requestSent);
-            ctx.writeAndFlush(content).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
-        } else {
-            ctx.write(content, ctx.voidPromise());
+        bytesSent += data.readableBytes();
+        Wire.writeBody(ctx, ctx.alloc(), data, chunkedToClient);
+    }
+
+    void upstreamEnd(BodyEnd end) {
+        if (finished || !responseStarted || responseComplete) {
+            return;
         }
+        responseComplete = true;
+        if (!requestComplete) {
+            closeClient = true; // the rest of the body will not be read
+        }
+        endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
+                requestSent && upstreamHandler.decoder.reusable());
+        ctx.writeAndFlush(Wire.end(ctx.alloc(), end, chunkedToClient))
+                .addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
     }
 
     void upstreamReadComplete() {
@@ -485,7 +498,7 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("upstream {} failed for {} {}: {}", endpoint.id(), method, originalUri,
+            log.debug("upstream {} failed for {} {}: {}", endpoint.id(), request.method, originalUri,
                     cause == null ? "connection closed" : cause.toString());
         }
         cancel(firstByteTimer);
@@ -646,13 +659,10 @@ final class Exchange implements ConnectionPool.Lease {
         cancel(firstByteTimer);
         boolean close = forceClose || !clientKeepAlive || server.draining() || (hasBody && !requestComplete);
         closeClient = close;
-        FullHttpResponse r = Errors.problem(ctx.alloc(), code, detail, originalUri.length() <= 256 && originalUri.startsWith("/")
-                ? pathOf(originalUri) : null, config.name(), close);
-        if (retryAfter != null) {
-            r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-        }
-        bytesSent = r.content().readableBytes();
-        encoder.headResponse = head;
+        ByteBuf r = Errors.problemBytes(ctx.alloc(), code, detail,
+                originalUri.length() <= 256 && originalUri.startsWith("/") ? pathOf(originalUri) : null,
+                config.name(), close, retryAfter, head);
+        bytesSent = r.readableBytes();
         ChannelFuture f = ctx.writeAndFlush(r);
         f.addListener((ChannelFutureListener) x -> finish(x.isSuccess()));
     }
@@ -667,7 +677,7 @@ final class Exchange implements ConnectionPool.Lease {
         cancel(firstByteTimer);
         cancel(totalTimer);
         if (pending != null) {
-            HttpContent c;
+            ByteBuf c;
             while ((c = pending.poll()) != null) {
                 c.release();
             }
@@ -680,10 +690,9 @@ final class Exchange implements ConnectionPool.Lease {
         server.metrics().requestFinished(routeName, status, duration);
         AccessLog log = server.accessLog();
         if (log != null) {
-            HttpHeaders h = request.headers();
-            log.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis, method,
-                    originalUri, clientVersion.text(), status, bytesSent, h.get(HttpHeaderNames.REFERER),
-                    h.get(HttpHeaderNames.USER_AGENT), route == null ? null : route.name(),
+            log.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis,
+                    request.method, originalUri, request.version(), status, bytesSent, request.header(REFERER),
+                    request.header(USER_AGENT), route == null ? null : route.name(),
                     endpoint == null ? null : endpoint.id(), duration, attempts));
         }
         client.exchangeFinished(this, writeSucceeded && !closeClient);
@@ -696,18 +705,5 @@ final class Exchange implements ConnectionPool.Lease {
     private static String pathOf(String uri) {
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
-    }
-
-    private static String safe(String message) {
-        if (message == null) {
-            return "invalid syntax";
-        }
-        String m = message.length() > 200 ? message.substring(0, 200) : message;
-        StringBuilder sb = new StringBuilder(m.length());
-        for (int i = 0; i < m.length(); i++) {
-            char c = m.charAt(i);
-            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
-        }
-        return sb.toString();
     }
 }

@@ -17,8 +17,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -80,11 +78,8 @@ public final class ProxyServer {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(8192)
-                                        .setMaxHeaderSize(64 * 1024)
-                                        .setMaxChunkSize(64 * 1024), false, false))
-                                .addLast("proxy", new UpstreamHandler());
+                        ResponseDecoder decoder = new ResponseDecoder();
+                        ch.pipeline().addLast("decoder", decoder).addLast("proxy", new UpstreamHandler(decoder));
                     }
                 });
     }
@@ -220,12 +215,10 @@ public final class ProxyServer {
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         clients.add(ch);
-                        ResponseEncoder encoder = new ResponseEncoder();
-                        ClientHandler handler = new ClientHandler(ProxyServer.this, encoder);
+                        ClientHandler handler = new ClientHandler(ProxyServer.this);
                         ch.pipeline().addLast("decoder", new RequestDecoder(
                                         s.config().limits().maxRequestLine().intBytes(),
                                         s.config().limits().maxHeaderSize().intBytes(), handler))
-                                .addLast("encoder", encoder)
                                 .addLast("proxy", handler);
                     }
                 });

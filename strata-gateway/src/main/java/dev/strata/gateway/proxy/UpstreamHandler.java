@@ -1,9 +1,8 @@
 package dev.strata.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -13,8 +12,14 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
+    final ResponseDecoder decoder;
+
     // the exchange leasing this connection, or null while pooled; confined to the channel's event loop
     private Exchange exchange;
+
+    UpstreamHandler(ResponseDecoder decoder) {
+        this.decoder = decoder;
+    }
 
     void attach(Exchange exchange) {
         this.exchange = exchange;
@@ -32,21 +37,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (msg instanceof HttpResponse r) {
-            if (r.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                x.upstreamFailed(r.decoderResult().cause());
-                ctx.close();
-                return;
-            }
-            x.upstreamResponse(r);
-        }
-        if (msg instanceof HttpContent c) {
-            if (exchange != x) {
-                c.release(); // the exchange let the connection go on the head (a retried 502/503)
-                return;
-            }
-            x.upstreamContent(c);
+        if (msg instanceof ByteBuf data) {
+            x.upstreamContent(data);
+        } else if (msg instanceof ResponseHead head) {
+            x.upstreamResponse(head);
+        } else if (msg instanceof BodyEnd end) {
+            x.upstreamEnd(end);
+        } else if (msg instanceof DecodeFailure f) {
+            x.upstreamFailed(new IllegalStateException(f.reason()));
+            ctx.close();
+        } else {
+            ReferenceCountUtil.release(msg);
         }
     }
 

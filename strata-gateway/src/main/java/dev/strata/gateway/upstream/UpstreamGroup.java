@@ -5,8 +5,6 @@ import dev.strata.gateway.config.UpstreamConfig;
 import dev.strata.gateway.health.EndpointHealth;
 import dev.strata.gateway.health.OutlierDetector;
 import dev.strata.gateway.health.RetryBudget;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import java.util.ArrayList;
@@ -81,7 +79,7 @@ public final class UpstreamGroup {
      * @param tried bit {@code i} set when endpoint {@code i} of {@link #endpoints()} was tried already
      * @return the endpoint's index, or {@code -1} when no endpoint is eligible
      */
-    public int select(HttpRequest request, long tried) {
+    public int select(RequestView request, long tried) {
         List<Endpoint> all = endpoints;
         int n = all.size();
         boolean allEligible = tried == 0;
@@ -118,17 +116,17 @@ public final class UpstreamGroup {
         return false;
     }
 
-    private String hashKey(HttpRequest request) {
+    private String hashKey(RequestView request) {
         if (hashPath) {
             String uri = request.uri();
             int q = uri.indexOf('?');
             return q < 0 ? uri : uri.substring(0, q);
         }
         if (hashHeader != null) {
-            return request.headers().get(hashHeader);
+            return request.header(hashHeader);
         }
         if (hashCookie != null) {
-            String header = request.headers().get(HttpHeaderNames.COOKIE);
+            String header = request.header("cookie");
             if (header != null) {
                 for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
                     if (c.name().equals(hashCookie)) {

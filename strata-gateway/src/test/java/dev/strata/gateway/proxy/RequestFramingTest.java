@@ -39,9 +39,8 @@ class RequestFramingTest {
     }
 
     private static EmbeddedChannel channel() {
-        ResponseEncoder encoder = new ResponseEncoder();
-        ClientHandler handler = new ClientHandler(server, encoder);
-        return new EmbeddedChannel(new RequestDecoder(1024, 2048, handler), encoder, handler);
+        ClientHandler handler = new ClientHandler(server);
+        return new EmbeddedChannel(new RequestDecoder(1024, 2048, handler), handler);
     }
 
     private static String exchange(String request) {

@@ -1,0 +1,218 @@
+package dev.strata.gateway.proxy;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A parsed HTTP/1.1 head kept as its bytes: the start line and each field as offsets into one array
+ * (see {@link HeadParser}). What the proxy needs to know about framing and connection handling is
+ * worked out once, here; everything else is copied through untouched.
+ */
+abstract sealed class Head permits RequestHead, ResponseHead {
+
+    private static final byte[] CLOSE = FieldKind.ascii("close");
+    private static final byte[] KEEP_ALIVE = FieldKind.ascii("keep-alive");
+    private static final byte[] CHUNKED = FieldKind.ascii("chunked");
+
+    final byte[] bytes;
+    final int startLineStart;
+    final int startLineEnd;
+    private final int[] fields; // per field: name start, name end, value start, value end
+    private final byte[] kinds;
+
+    // framing and connection, from the fields
+    int contentLengths;          // how many Content-Length fields
+    long contentLength = -1;     // their value when there is exactly one and it is valid, else -1
+    boolean transferEncoding;    // any Transfer-Encoding field
+    boolean chunkedOnceAndLast;  // the codings end with chunked, which occurs once, and none is empty
+    boolean connectionClose;
+    boolean connectionKeepAlive;
+    private int[] connectionNames; // other tokens of Connection: fields to drop as hop-by-hop
+
+    Head(byte[] bytes, int startLineStart, int startLineEnd, int[] fields, byte[] kinds) {
+        this.bytes = bytes;
+        this.startLineStart = startLineStart;
+        this.startLineEnd = startLineEnd;
+        this.fields = fields;
+        this.kinds = kinds;
+        analyze();
+    }
+
+    final int fieldCount() {
+        return kinds.length;
+    }
+
+    final byte kind(int i) {
+        return kinds[i];
+    }
+
+    final int valueStart(int i) {
+        return fields[i * 4 + 2];
+    }
+
+    final int valueEnd(int i) {
+        return fields[i * 4 + 3];
+    }
+
+    final String value(int i) {
+        int vs = fields[i * 4 + 2];
+        return new String(bytes, vs, fields[i * 4 + 3] - vs, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The first value of the field named {@code lowerName} (lower case), or {@code null}. */
+    final String header(byte[] lowerName) {
+        for (int i = 0; i < kinds.length; i++) {
+            int k = i * 4;
+            if (FieldKind.equalsIgnoreCase(bytes, fields[k], fields[k + 1], lowerName)) {
+                return value(i);
+            }
+        }
+        return null;
+    }
+
+    /** The first field of this kind, or -1. */
+    final int first(byte kind) {
+        for (int i = 0; i < kinds.length; i++) {
+            if (kinds[i] == kind) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the field must not cross the proxy: hop-by-hop by name, or named in Connection. */
+    final boolean hopByHop(int i) {
+        if (FieldKind.hopByHop(kinds[i])) {
+            return true;
+        }
+        int[] named = connectionNames;
+        if (named != null) {
+            int ns = fields[i * 4];
+            int len = fields[i * 4 + 1] - ns;
+            for (int t = 0; t < named.length; t += 2) {
+                if (named[t + 1] - named[t] == len && sameIgnoringCase(ns, named[t], len)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Writes field {@code i} as it arrived (name, colon, value without trailing whitespace) and CRLF. */
+    final void writeField(ByteBuf out, int i) {
+        int ns = fields[i * 4];
+        out.writeBytes(bytes, ns, fields[i * 4 + 3] - ns);
+        out.writeShort(Wire.CRLF_SHORT);
+    }
+
+    /** Writes the values of every field of {@code kind}, joined by ", "; returns whether there was one. */
+    final boolean writeJoinedValues(ByteBuf out, byte kind) {
+        boolean any = false;
+        for (int i = 0; i < kinds.length; i++) {
+            if (kinds[i] == kind) {
+                if (any) {
+                    out.writeShort(Wire.COMMA_SPACE_SHORT);
+                }
+                int vs = fields[i * 4 + 2];
+                out.writeBytes(bytes, vs, fields[i * 4 + 3] - vs);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private boolean sameIgnoringCase(int a, int b, int len) {
+        for (int j = 0; j < len; j++) {
+            if ((bytes[a + j] | 0x20) != (bytes[b + j] | 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void analyze() {
+        int chunked = 0;
+        int lastStart = -1;
+        int lastEnd = -1;
+        boolean emptyCoding = false;
+        for (int i = 0; i < kinds.length; i++) {
+            byte kind = kinds[i];
+            if (kind == FieldKind.OTHER) {
+                continue;
+            }
+            int vs = fields[i * 4 + 2];
+            int ve = fields[i * 4 + 3];
+            switch (kind) {
+                case FieldKind.CONTENT_LENGTH -> {
+                    contentLengths++;
+                    contentLength = contentLengths == 1 ? digits(vs, ve) : -1;
+                }
+                case FieldKind.TRANSFER_ENCODING, FieldKind.CONNECTION -> {
+                    boolean te = kind == FieldKind.TRANSFER_ENCODING;
+                    transferEncoding |= te;
+                    int s = vs;
+                    while (s <= ve) {
+                        int e = s;
+                        while (e < ve && bytes[e] != ',') {
+                            e++;
+                        }
+                        int ts = s;
+                        int te2 = e;
+                        while (ts < te2 && (bytes[ts] == ' ' || bytes[ts] == '\t')) ts++;
+                        while (te2 > ts && (bytes[te2 - 1] == ' ' || bytes[te2 - 1] == '\t')) te2--;
+                        if (te) {
+                            if (ts == te2) {
+                                emptyCoding = true;
+                            } else if (FieldKind.equalsIgnoreCase(bytes, ts, te2, CHUNKED)) {
+                                chunked++;
+                            }
+                            lastStart = ts;
+                            lastEnd = te2;
+                        } else if (ts < te2) {
+                            connectionToken(ts, te2);
+                        }
+                        s = e + 1;
+                    }
+                }
+                default -> { }
+            }
+        }
+        chunkedOnceAndLast = transferEncoding && !emptyCoding && chunked == 1
+                && FieldKind.equalsIgnoreCase(bytes, lastStart, lastEnd, CHUNKED);
+    }
+
+    private void connectionToken(int s, int e) {
+        if (FieldKind.equalsIgnoreCase(bytes, s, e, CLOSE)) {
+            connectionClose = true;
+        } else if (FieldKind.equalsIgnoreCase(bytes, s, e, KEEP_ALIVE)) {
+            connectionKeepAlive = true;
+        } else {
+            for (int j = s; j < e; j++) {
+                if (!HeadParser.isToken(bytes[j])) {
+                    return; // not a field name: nothing to drop
+                }
+            }
+            int[] n = connectionNames;
+            n = n == null ? new int[2] : java.util.Arrays.copyOf(n, n.length + 2);
+            n[n.length - 2] = s;
+            n[n.length - 1] = e;
+            connectionNames = n;
+        }
+    }
+
+    /** The value of 1 to 18 decimal digits, or -1. */
+    private long digits(int s, int e) {
+        if (e <= s || e - s > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int j = s; j < e; j++) {
+            int d = bytes[j] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+}

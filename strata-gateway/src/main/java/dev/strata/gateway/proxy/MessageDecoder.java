@@ -1,0 +1,240 @@
+package dev.strata.gateway.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * HTTP/1.1 message framing shared by both sides of the proxy: a head (decoded by the subclass), then
+ * the body as retained slices of the received buffers ({@link ByteBuf} messages, never copied), then
+ * one {@link BodyEnd}.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Body framing</b> is a length, chunks, or (responses only) the end of the connection. Chunk
+ *   sizes are hexadecimal digits only (no sign, no prefix, at most 15 digits so that no size can
+ *   overflow), chunk extensions are skipped but bounded and validated like field values, the CRLF after
+ *   each chunk's data is required, and trailer lines are validated like header lines.</li>
+ *   <li><b>After a failure nothing more is decoded.</b> A {@link DecodeFailure} (or the subclass's own
+ *   refusal) is the last message of the connection; every later byte is discarded.</li>
+ *   <li><b>Bounded.</b> Heads, chunk-size lines and trailer sections have limits; body bytes are passed
+ *   on as they arrive, so no body is ever held whole.</li>
+ * </ul>
+ * Threading: one instance per channel, confined to its event loop.
+ */
+abstract class MessageDecoder extends ByteToMessageDecoder {
+
+    static final int HEAD = 0;
+    static final int FIXED = 1;
+    static final int CHUNK_SIZE = 2;
+    static final int CHUNK_DATA = 3;
+    static final int CHUNK_CRLF = 4;
+    static final int TRAILERS = 5;
+    static final int UNTIL_CLOSE = 6;
+    static final int FAILED = 7;
+
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    private final int maxTrailers;
+    private final HeadParser trailers = new HeadParser(false, false);
+
+    // confined to the event loop
+    int state = HEAD;
+    private long remaining;
+
+    MessageDecoder(int maxTrailers) {
+        this.maxTrailers = maxTrailers;
+    }
+
+    /**
+     * Decodes a head from {@code in} if it is complete, adds it (or a refusal) to {@code out} and moves
+     * to the body's state through {@link #bodyFixed}, {@link #bodyChunked}, {@link #bodyUntilClose} or
+     * {@link #endMessage}. Returns false when more bytes are needed.
+     */
+    abstract boolean decodeHead(ChannelHandlerContext ctx, ByteBuf in, List<Object> out);
+
+    /** Called when a message's body is complete (after its {@link BodyEnd} was added). */
+    void messageEnded() {}
+
+    @Override
+    protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        for (;;) {
+            switch (state) {
+                case HEAD -> {
+                    if (!in.isReadable() || !decodeHead(ctx, in, out)) {
+                        return;
+                    }
+                }
+                case FIXED, CHUNK_DATA -> {
+                    int n = in.readableBytes();
+                    if (n == 0) {
+                        return;
+                    }
+                    int take = (int) Math.min(n, remaining);
+                    out.add(in.readRetainedSlice(take));
+                    remaining -= take;
+                    if (remaining == 0) {
+                        if (state == FIXED) {
+                            endMessage(out, BodyEnd.EMPTY);
+                        } else {
+                            state = CHUNK_CRLF;
+                        }
+                    }
+                }
+                case CHUNK_SIZE -> {
+                    if (!chunkSize(in, out)) {
+                        return;
+                    }
+                }
+                case CHUNK_CRLF -> {
+                    if (in.readableBytes() < 2) {
+                        return;
+                    }
+                    if (in.getByte(in.readerIndex()) != '\r' || in.getByte(in.readerIndex() + 1) != '\n') {
+                        fail(in, out, new DecodeFailure("chunk data not followed by CRLF"));
+                        return;
+                    }
+                    in.skipBytes(2);
+                    state = CHUNK_SIZE;
+                }
+                case TRAILERS -> {
+                    if (!trailers(in, out)) {
+                        return;
+                    }
+                }
+                case UNTIL_CLOSE -> {
+                    if (in.isReadable()) {
+                        out.add(in.readRetainedSlice(in.readableBytes()));
+                    }
+                    return;
+                }
+                default -> {
+                    in.skipBytes(in.readableBytes());
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        decode(ctx, in, out);
+        if (state == UNTIL_CLOSE) {
+            endMessage(out, BodyEnd.EMPTY);
+        }
+    }
+
+    final void bodyFixed(List<Object> out, long length) {
+        if (length == 0) {
+            endMessage(out, BodyEnd.EMPTY);
+        } else {
+            remaining = length;
+            state = FIXED;
+        }
+    }
+
+    final void bodyChunked() {
+        state = CHUNK_SIZE;
+    }
+
+    final void bodyUntilClose() {
+        state = UNTIL_CLOSE;
+    }
+
+    final void endMessage(List<Object> out, BodyEnd end) {
+        out.add(end);
+        state = HEAD;
+        messageEnded();
+    }
+
+    /** Ends decoding for good: {@code failure} (a {@link DecodeFailure} or a refused head) is the last message. */
+    final void fail(ByteBuf in, List<Object> out, Object failure) {
+        state = FAILED;
+        in.skipBytes(in.readableBytes());
+        out.add(failure);
+    }
+
+    private boolean chunkSize(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int limit = Math.min(in.writerIndex(), start + MAX_CHUNK_LINE);
+        int lf = in.indexOf(start, limit, (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() >= MAX_CHUNK_LINE) {
+                fail(in, out, new DecodeFailure("chunk size line too long"));
+            }
+            return false;
+        }
+        if (lf == start || in.getByte(lf - 1) != '\r') {
+            fail(in, out, new DecodeFailure("chunk size line not terminated by CRLF"));
+            return false;
+        }
+        int end = lf - 1; // the CR
+        long size = 0;
+        int i = start;
+        for (; i < end; i++) {
+            int d = Character.digit(in.getByte(i), 16);
+            if (d < 0) {
+                break;
+            }
+            if (i - start == 15) {
+                fail(in, out, new DecodeFailure("chunk size too large"));
+                return false;
+            }
+            size = size << 4 | d;
+        }
+        if (i == start) {
+            fail(in, out, new DecodeFailure("invalid chunk size"));
+            return false;
+        }
+        // optional whitespace, then extensions: ;name[=value] with value bytes as in a field value
+        for (; i < end; i++) {
+            byte b = in.getByte(i);
+            if (b != ' ' && b != '\t') {
+                break;
+            }
+        }
+        if (i < end) {
+            if (in.getByte(i) != ';') {
+                fail(in, out, new DecodeFailure("invalid chunk size"));
+                return false;
+            }
+            for (; i < end; i++) {
+                int b = in.getByte(i) & 0xff;
+                if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                    fail(in, out, new DecodeFailure("invalid chunk extension"));
+                    return false;
+                }
+            }
+        }
+        in.readerIndex(lf + 1);
+        if (size == 0) {
+            state = TRAILERS;
+        } else {
+            remaining = size;
+            state = CHUNK_DATA;
+        }
+        return true;
+    }
+
+    private boolean trailers(ByteBuf in, List<Object> out) {
+        int r = trailers.feed(in, maxTrailers + 2);
+        if (r == HeadParser.INCOMPLETE) {
+            if (trailers.filled() >= maxTrailers + 2) {
+                trailers.reset();
+                fail(in, out, new DecodeFailure("trailer section too large"));
+            }
+            return false;
+        }
+        if (r < 0) {
+            trailers.reset();
+            fail(in, out, new DecodeFailure("invalid trailer section: " + HeadParser.reason(r)));
+            return false;
+        }
+        in.skipBytes(r);
+        byte[] lines = r > 2 ? trailers.copyHead(r - 2) : null;
+        trailers.reset();
+        endMessage(out, lines == null ? BodyEnd.EMPTY : new BodyEnd(lines));
+        return true;
+    }
+}

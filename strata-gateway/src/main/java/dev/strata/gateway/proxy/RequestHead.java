@@ -1,0 +1,157 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.upstream.RequestView;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A request head as received from a client, or the refusal of one ({@link #failureStatus} not 0, with
+ * no fields). Framing rules (RFC 9112 §6, with the strictness a proxy needs against smuggling) are
+ * checked in {@link #framingProblem()}.
+ */
+final class RequestHead extends Head implements RequestView {
+
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final byte[] HTTP_1_1 = FieldKind.ascii("HTTP/1.1");
+    private static final byte[] HTTP_1_0 = FieldKind.ascii("HTTP/1.0");
+
+    final String method;
+    final int methodEnd;
+    final int targetStart;
+    final int targetEnd;
+    final String target;
+    final boolean http11;
+    final boolean head;
+    final boolean idempotent;
+
+    final int failureStatus;
+    final String failure;
+
+    private RequestHead(byte[] bytes, int startLineStart, int startLineEnd, int[] fields, byte[] kinds,
+                        String method, int methodEnd, int targetStart, int targetEnd, boolean http11,
+                        int failureStatus, String failure) {
+        super(bytes, startLineStart, startLineEnd, fields, kinds);
+        this.method = method;
+        this.methodEnd = methodEnd;
+        this.targetStart = targetStart;
+        this.targetEnd = targetEnd;
+        this.target = failureStatus != 0 ? "/" : new String(bytes, targetStart, targetEnd - targetStart,
+                StandardCharsets.ISO_8859_1);
+        this.http11 = http11;
+        this.head = "HEAD".equals(method);
+        this.idempotent = switch (method) {
+            case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+            default -> false;
+        };
+        this.failureStatus = failureStatus;
+        this.failure = failure;
+    }
+
+    /** A refused head: answered with {@code status} and the connection closed. */
+    static RequestHead failed(int status, String reason) {
+        return new RequestHead(NO_BYTES, 0, 0, new int[0], new byte[0], "-", 0, 0, 0, false, status, reason);
+    }
+
+    /**
+     * The head the parser just completed ({@code length} bytes), or a refusal when its request line is
+     * malformed.
+     */
+    static RequestHead of(HeadParser p, int length) {
+        byte[] b = p.copyHead(length);
+        int s = p.startLineStart();
+        int e = p.startLineEnd();
+        int sp1 = s;
+        while (sp1 < e && b[sp1] != ' ') {
+            if (!HeadParser.isToken(b[sp1])) {
+                return failed(400, "invalid request method");
+            }
+            sp1++;
+        }
+        int sp2 = sp1 + 1;
+        while (sp2 < e && b[sp2] != ' ') {
+            sp2++;
+        }
+        if (sp1 == s || sp1 >= e || sp2 == sp1 + 1 || sp2 >= e) {
+            return failed(400, "malformed request line");
+        }
+        int vs = sp2 + 1;
+        boolean http11;
+        if (e - vs == HTTP_1_1.length && same(b, vs, HTTP_1_1)) {
+            http11 = true;
+        } else if (e - vs == HTTP_1_0.length && same(b, vs, HTTP_1_0)) {
+            http11 = false;
+        } else if (e - vs == 8 && b[vs] == 'H' && b[vs + 1] == 'T' && b[vs + 2] == 'T' && b[vs + 3] == 'P'
+                && b[vs + 4] == '/' && digit(b[vs + 5]) && b[vs + 6] == '.' && digit(b[vs + 7])) {
+            return failed(505, "only HTTP/1.0 and HTTP/1.1 are served here");
+        } else {
+            return failed(400, "malformed request line");
+        }
+        return new RequestHead(b, s, e, p.copyFields(), p.copyKinds(), method(b, s, sp1), sp1, sp1 + 1, sp2,
+                http11, 0, null);
+    }
+
+    /** The reason this head frames its body ambiguously, or {@code null} if it is fine. */
+    String framingProblem() {
+        if (contentLengths > 1) {
+            return "more than one Content-Length";
+        }
+        if (contentLengths == 1 && contentLength < 0) {
+            return "invalid Content-Length";
+        }
+        if (transferEncoding) {
+            if (contentLengths > 0) {
+                return "both Content-Length and Transfer-Encoding";
+            }
+            if (!http11) {
+                return "Transfer-Encoding in an HTTP/1.0 request";
+            }
+            if (!chunkedOnceAndLast) {
+                return "Transfer-Encoding must end with chunked, once";
+            }
+        }
+        return null;
+    }
+
+    boolean chunked() {
+        return transferEncoding;
+    }
+
+    /** Whether the client wants the connection kept open after this exchange. */
+    boolean keepAlive() {
+        return http11 ? !connectionClose : connectionKeepAlive && !connectionClose;
+    }
+
+    String version() {
+        return http11 ? "HTTP/1.1" : "HTTP/1.0";
+    }
+
+    @Override
+    public String uri() {
+        return target;
+    }
+
+    @Override
+    public String header(String name) {
+        return header(FieldKind.ascii(name.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    private static String method(byte[] b, int s, int e) {
+        int n = e - s;
+        if (n == 3 && b[s] == 'G' && b[s + 1] == 'E' && b[s + 2] == 'T') return "GET";
+        if (n == 4 && b[s] == 'P' && b[s + 1] == 'O' && b[s + 2] == 'S' && b[s + 3] == 'T') return "POST";
+        if (n == 4 && b[s] == 'H' && b[s + 1] == 'E' && b[s + 2] == 'A' && b[s + 3] == 'D') return "HEAD";
+        return new String(b, s, n, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean same(byte[] b, int s, byte[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            if (b[s + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean digit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+}

@@ -1,0 +1,52 @@
+package dev.strata.gateway.proxy;
+
+/** A response head as received from an upstream. */
+final class ResponseHead extends Head {
+
+    final int status;
+    final boolean http11;
+    /** Start of the status code in {@link #bytes}; the code, a space and the reason run to the line's end. */
+    final int statusStart;
+
+    private ResponseHead(HeadParser p, byte[] bytes, int status, boolean http11, int statusStart) {
+        super(bytes, p.startLineStart(), p.startLineEnd(), p.copyFields(), p.copyKinds());
+        this.status = status;
+        this.http11 = http11;
+        this.statusStart = statusStart;
+    }
+
+    /** The head the parser just completed, or {@code null} when its status line is malformed. */
+    static ResponseHead of(HeadParser p, int length) {
+        byte[] b = p.copyHead(length);
+        int s = p.startLineStart();
+        int e = p.startLineEnd();
+        // HTTP/1.x SP 3DIGIT [SP reason]
+        if (e - s < 12 || b[s] != 'H' || b[s + 1] != 'T' || b[s + 2] != 'T' || b[s + 3] != 'P' || b[s + 4] != '/'
+                || b[s + 5] != '1' || b[s + 6] != '.' || (b[s + 7] != '0' && b[s + 7] != '1') || b[s + 8] != ' ') {
+            return null;
+        }
+        int c = s + 9;
+        int status = 0;
+        for (int i = c; i < c + 3; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return null;
+            }
+            status = status * 10 + d;
+        }
+        if (status < 100 || (e > c + 3 && b[c + 3] != ' ')) {
+            return null;
+        }
+        return new ResponseHead(p, b, status, b[s + 7] == '1', c);
+    }
+
+    /** Whether this response never has a body, whatever its fields say (RFC 9112 §6.3). */
+    boolean bodyless() {
+        return status < 200 || status == 204 || status == 304;
+    }
+
+    /** Whether the upstream keeps the connection open after this response. */
+    boolean keepAlive() {
+        return http11 ? !connectionClose : connectionKeepAlive && !connectionClose;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.strata.gateway.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOutboundInvoker;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes what crosses the proxy, on the bytes: rewritten heads (hop-by-hop fields dropped, forwarding
+ * fields and Via added, framing set) and bodies framed for the receiving side.
+ */
+final class Wire {
+
+    static final short CRLF_SHORT = 0x0d0a;
+    static final short COMMA_SPACE_SHORT = 0x2c20;
+
+    private static final ByteBuf CRLF = constant("\r\n");
+    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+    private static final byte[] LAST_CHUNK_LINE = ascii("0\r\n");
+    private static final byte[] HTTP11_SP = ascii("HTTP/1.1 ");
+    private static final byte[] SP_HTTP11_CRLF = ascii(" HTTP/1.1\r\n");
+    private static final byte[] HOST = ascii("Host: ");
+    private static final byte[] TE_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
+    private static final byte[] XFF = ascii("X-Forwarded-For: ");
+    private static final byte[] XFP_HTTP = ascii("X-Forwarded-Proto: http\r\n");
+    private static final byte[] XFH = ascii("X-Forwarded-Host: ");
+    private static final byte[] FORWARDED = ascii("Forwarded: ");
+    private static final byte[] HOST_ELEMENT = ascii(";host=\"");
+    private static final byte[] PROTO_ELEMENT = ascii(";proto=http");
+    private static final byte[] QUOTE_PROTO_ELEMENT = ascii("\";proto=http");
+    private static final byte[] VIA = ascii("Via: ");
+    private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
+    private static final byte[] HEX = ascii("0123456789abcdef");
+
+    private Wire() {}
+
+    /** The client's side of a request's forwarding fields, formatted once per connection. */
+    record Peer(byte[] ip, byte[] forwardedFor, boolean trusted) {}
+
+    /**
+     * The request head for the upstream: HTTP/1.1, hop-by-hop fields and Expect gone, Transfer-Encoding
+     * chunked when the body is chunked (a Content-Length stays as it came), X-Forwarded-For/-Proto/-Host
+     * and Forwarded set (appended to when the peer is trusted, replaced otherwise), Via appended to.
+     *
+     * @param target the request target to send ({@code null}: as received)
+     * @param host   a Host field that replaces the received one ({@code null}: as received)
+     */
+    static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, String target, String host, Peer peer,
+                               byte[] via) {
+        ByteBuf out = alloc.directBuffer(h.bytes.length + 160 + (via == null ? 0 : via.length));
+        out.writeBytes(h.bytes, h.startLineStart, h.methodEnd - h.startLineStart + 1);
+        if (target == null) {
+            out.writeBytes(h.bytes, h.targetStart, h.targetEnd - h.targetStart);
+        } else {
+            ascii(out, target);
+        }
+        out.writeBytes(SP_HTTP11_CRLF);
+        int hostField = -1;
+        if (host != null) {
+            out.writeBytes(HOST);
+            ascii(out, host);
+            out.writeShort(CRLF_SHORT);
+        }
+        boolean trusted = peer.trusted();
+        boolean priorProto = false;
+        boolean priorHost = false;
+        for (int i = 0, n = h.fieldCount(); i < n; i++) {
+            byte kind = h.kind(i);
+            switch (kind) {
+                case FieldKind.OTHER -> {
+                    if (h.hopByHop(i)) {
+                        continue;
+                    }
+                }
+                case FieldKind.HOST -> {
+                    if (host != null || h.hopByHop(i)) {
+                        continue;
+                    }
+                    hostField = i;
+                }
+                case FieldKind.X_FORWARDED_PROTO -> {
+                    if (!trusted || h.hopByHop(i)) {
+                        continue;
+                    }
+                    priorProto = true;
+                }
+                case FieldKind.X_FORWARDED_HOST -> {
+                    if (!trusted || h.hopByHop(i)) {
+                        continue;
+                    }
+                    priorHost = true;
+                }
+                case FieldKind.CONTENT_LENGTH -> { }
+                default -> {
+                    continue; // hop-by-hop, Expect, and the fields written below
+                }
+            }
+            h.writeField(out, i);
+        }
+        if (h.chunked()) {
+            out.writeBytes(TE_CHUNKED);
+        }
+        out.writeBytes(XFF);
+        if (trusted && h.writeJoinedValues(out, FieldKind.X_FORWARDED_FOR)) {
+            out.writeShort(COMMA_SPACE_SHORT);
+        }
+        out.writeBytes(peer.ip()).writeShort(CRLF_SHORT);
+        if (!priorProto) {
+            out.writeBytes(XFP_HTTP);
+        }
+        if (!priorHost && (host != null || hostField >= 0)) {
+            out.writeBytes(XFH);
+            if (host != null) {
+                ascii(out, host);
+            } else {
+                out.writeBytes(h.bytes, h.valueStart(hostField), h.valueEnd(hostField) - h.valueStart(hostField));
+            }
+            out.writeShort(CRLF_SHORT);
+        }
+        out.writeBytes(FORWARDED);
+        if (trusted && h.writeJoinedValues(out, FieldKind.FORWARDED)) {
+            out.writeShort(COMMA_SPACE_SHORT);
+        }
+        out.writeBytes(peer.forwardedFor());
+        if (host != null || hostField >= 0) {
+            out.writeBytes(HOST_ELEMENT);
+            String value = host != null ? host : h.value(hostField);
+            ascii(out, value.indexOf('\\') < 0 && value.indexOf('"') < 0 ? value
+                    : value.replace("\\", "\\\\").replace("\"", "\\\""));
+            out.writeBytes(QUOTE_PROTO_ELEMENT);
+        } else {
+            out.writeBytes(PROTO_ELEMENT);
+        }
+        out.writeShort(CRLF_SHORT);
+        writeVia(out, h, via);
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    /**
+     * The response head for the client: HTTP/1.1 with the upstream's status and reason, hop-by-hop
+     * fields gone, chunked framing when {@code chunked}, {@code Connection: close} when {@code close}
+     * (or {@code keep-alive} for an HTTP/1.0 client that stays), Via appended to.
+     */
+    static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead h, boolean chunked, boolean close,
+                                boolean http11Client, byte[] via) {
+        ByteBuf out = alloc.directBuffer(h.bytes.length + 64 + (via == null ? 0 : via.length));
+        out.writeBytes(HTTP11_SP);
+        out.writeBytes(h.bytes, h.statusStart, h.startLineEnd - h.statusStart);
+        if (h.startLineEnd - h.statusStart == 3) {
+            out.writeByte(' ');
+        }
+        out.writeShort(CRLF_SHORT);
+        for (int i = 0, n = h.fieldCount(); i < n; i++) {
+            byte kind = h.kind(i);
+            if (kind == FieldKind.VIA || h.hopByHop(i)) {
+                continue;
+            }
+            h.writeField(out, i);
+        }
+        if (chunked) {
+            out.writeBytes(TE_CHUNKED);
+        }
+        if (close) {
+            out.writeBytes(CONNECTION_CLOSE);
+        } else if (!http11Client) {
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
+        }
+        writeVia(out, h, via);
+        out.writeShort(CRLF_SHORT);
+        return out;
+    }
+
+    private static void writeVia(ByteBuf out, Head h, byte[] via) {
+        if (via == null) {
+            if (h.first(FieldKind.VIA) >= 0) {
+                out.writeBytes(VIA);
+                h.writeJoinedValues(out, FieldKind.VIA);
+                out.writeShort(CRLF_SHORT);
+            }
+            return;
+        }
+        out.writeBytes(VIA);
+        if (h.writeJoinedValues(out, FieldKind.VIA)) {
+            out.writeShort(COMMA_SPACE_SHORT);
+        }
+        out.writeBytes(via).writeShort(CRLF_SHORT);
+    }
+
+    /** {@code HTTP/1.1 100 Continue}. */
+    static ByteBuf continueResponse(ByteBufAllocator alloc) {
+        return alloc.directBuffer(CONTINUE.length).writeBytes(CONTINUE);
+    }
+
+    /** Writes (without flushing) a piece of body, as a chunk when {@code chunked}; takes ownership of it. */
+    static void writeBody(ChannelOutboundInvoker to, ByteBufAllocator alloc, ByteBuf data, boolean chunked) {
+        if (!chunked) {
+            to.write(data, to.voidPromise());
+            return;
+        }
+        int n = data.readableBytes();
+        if (n == 0) {
+            data.release(); // an empty chunk would end the body
+            return;
+        }
+        ByteBuf size = alloc.directBuffer(10);
+        int shift = (31 - Integer.numberOfLeadingZeros(n)) & ~3;
+        for (; shift >= 0; shift -= 4) {
+            size.writeByte(HEX[(n >>> shift) & 0xf]);
+        }
+        size.writeShort(CRLF_SHORT);
+        to.write(size, to.voidPromise());
+        to.write(data, to.voidPromise());
+        to.write(CRLF.duplicate(), to.voidPromise());
+    }
+
+    /** The end of a body: the last chunk with the trailers when {@code chunked}, else an empty buffer. */
+    static ByteBuf end(ByteBufAllocator alloc, BodyEnd end, boolean chunked) {
+        if (!chunked) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        if (end.trailers == null) {
+            return LAST_CHUNK.duplicate();
+        }
+        ByteBuf b = alloc.directBuffer(end.trailers.length + 5);
+        return b.writeBytes(LAST_CHUNK_LINE).writeBytes(end.trailers).writeShort(CRLF_SHORT);
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void ascii(ByteBuf out, String s) {
+        out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static ByteBuf constant(String s) {
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(s.length()).writeBytes(ascii(s)).asReadOnly());
+    }
+}
