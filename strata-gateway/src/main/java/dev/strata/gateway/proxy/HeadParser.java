@@ -1,6 +1,7 @@
 package dev.strata.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 
 /**
@@ -13,8 +14,8 @@ import java.util.Arrays;
  *   only (no bare CR or LF), no obs-fold, field names made of token characters directly followed by
  *   the colon, no NUL, CTL or DEL in values or in the start line. Anything else is refused with a
  *   code that {@link #reason} explains.</li>
- *   <li><b>Bytes stay bytes.</b> The head is copied once into an array (bounded by the limit the
- *   caller gives) and each field is recorded as four offsets (name start/end, value start/end with
+ *   <li><b>Bytes stay bytes.</b> The head is copied once into a per-thread array (bounded by the
+ *   limit the caller gives) and each field is recorded as four offsets (name start/end, value start/end with
  *   surrounding whitespace trimmed) plus its {@link FieldKind}; later steps write fields out by
  *   copying ranges, never through strings.</li>
  *   <li><b>Linear in the head's size however it is split.</b> Only bytes not seen before are copied,
@@ -51,14 +52,32 @@ final class HeadParser {
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TOKEN[c] = true;
     }
 
+    /**
+     * Where heads are parsed: one per event-loop thread, lent to one parser at a time. A parser whose
+     * scratch was used by another connection since its last call starts over from its buffered bytes
+     * (they are all still in the decoder's cumulation, since nothing is consumed before the head is
+     * complete). So an idle connection holds a few ints, not buffers.
+     */
+    private static final class Scratch {
+        byte[] buf = new byte[2048];
+        int[] fields = new int[128];
+        byte[] kinds = new byte[32];
+        HeadParser owner;
+    }
+
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
     private final boolean startLine;
     private final boolean skipLeadingEmptyLines;
 
     // confined to the event loop; valid until reset()
-    private byte[] buf = new byte[1024];
+    private Scratch scratch;
     private int filled;
-    private int[] fields = new int[64];
-    private byte[] kinds = new byte[16];
     private int count;
     private int pos;
     private int startLineStart;
@@ -97,22 +116,28 @@ final class HeadParser {
      * Consumes nothing from {@code in}.
      */
     int feed(ByteBuf in, int limit) {
+        Scratch sc = SCRATCH.get();
+        if (sc.owner != this) {
+            sc.owner = this;
+            scratch = sc;
+            reset(); // start over: the scratch holds another connection's bytes
+        }
         int n = Math.min(in.readableBytes(), limit);
         int old = filled;
         if (n > old) {
-            if (n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.min(Math.max(n, buf.length * 2), Math.max(limit, n)));
+            if (n > sc.buf.length) {
+                sc.buf = Arrays.copyOf(sc.buf, Math.max(n, Math.min(sc.buf.length * 2, limit)));
             }
-            in.getBytes(in.readerIndex() + old, buf, old, n - old);
+            in.getBytes(in.readerIndex() + old, sc.buf, old, n - old);
             filled = n;
         }
-        if (old > 0 && buf[old - 1] != '\r' && !endsALine(old, filled)) {
+        if (old > 0 && sc.buf[old - 1] != '\r' && !endsALine(sc.buf, old, filled)) {
             return INCOMPLETE; // the line that was incomplete still is: no rescan (a head fed byte by byte)
         }
-        return scan();
+        return scan(sc);
     }
 
-    private boolean endsALine(int from, int to) {
+    private static boolean endsALine(byte[] buf, int from, int to) {
         for (int i = from; i < to; i++) {
             if (buf[i] == '\n' || buf[i] == '\r') {
                 return true;
@@ -140,25 +165,21 @@ final class HeadParser {
         return startLineEnd;
     }
 
-    byte[] bytes() {
-        return buf;
-    }
-
     int fieldCount() {
         return count;
     }
 
-    /** A copy of the head's first {@code length} bytes. */
+    /** A copy of the head's first {@code length} bytes (valid after {@link #feed} found the head). */
     byte[] copyHead(int length) {
-        return Arrays.copyOf(buf, length);
+        return Arrays.copyOf(scratch.buf, length);
     }
 
     int[] copyFields() {
-        return Arrays.copyOf(fields, count * 4);
+        return Arrays.copyOf(scratch.fields, count * 4);
     }
 
     byte[] copyKinds() {
-        return Arrays.copyOf(kinds, count);
+        return Arrays.copyOf(scratch.kinds, count);
     }
 
     void reset() {
@@ -169,8 +190,8 @@ final class HeadParser {
         startLineEnd = -1;
     }
 
-    private int scan() {
-        final byte[] b = buf;
+    private int scan(Scratch sc) {
+        final byte[] b = sc.buf;
         final int to = filled;
         int i = pos;
         if (startLine && startLineEnd < 0) {
@@ -215,25 +236,26 @@ final class HeadParser {
             int ve = e - 2;
             while (vs < ve && (b[vs] == ' ' || b[vs] == '\t')) vs++;
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t')) ve--;
-            add(nameStart, nameEnd, vs, ve, FieldKind.of(b, nameStart, nameEnd));
+            add(sc, nameStart, nameEnd, vs, ve, FieldKind.of(b, nameStart, nameEnd));
             i = e;
             pos = e;
         }
     }
 
-    private void add(int ns, int ne, int vs, int ve, byte kind) {
-        if (count * 4 + 4 > fields.length) {
-            fields = Arrays.copyOf(fields, fields.length * 2);
+    private void add(Scratch sc, int ns, int ne, int vs, int ve, byte kind) {
+        if (count * 4 + 4 > sc.fields.length) {
+            sc.fields = Arrays.copyOf(sc.fields, sc.fields.length * 2);
         }
-        if (count + 1 > kinds.length) {
-            kinds = Arrays.copyOf(kinds, kinds.length * 2);
+        if (count + 1 > sc.kinds.length) {
+            sc.kinds = Arrays.copyOf(sc.kinds, sc.kinds.length * 2);
         }
+        int[] fields = sc.fields;
         int k = count * 4;
         fields[k] = ns;
         fields[k + 1] = ne;
         fields[k + 2] = vs;
         fields[k + 3] = ve;
-        kinds[count++] = kind;
+        sc.kinds[count++] = kind;
     }
 
     /**

@@ -43,10 +43,11 @@ final class ResponseDecoder extends MessageDecoder {
 
     /**
      * Whether the last complete response left the connection fit for another request: its framing was
-     * unambiguous and it ended by its own framing, not by the connection's end.
+     * unambiguous, it ended by its own framing (not by the connection's end), and the upstream sent
+     * nothing after it.
      */
     boolean reusable() {
-        return reusable && state == HEAD;
+        return reusable && state == HEAD && actualReadableBytes() == 0;
     }
 
     @Override

@@ -91,6 +91,32 @@ class MessageDecoderTest {
     }
 
     @Test
+    void headsArrivingInPiecesOnManyConnectionsAtOnceAreEachDecodedWhole() {
+        EmbeddedChannel a = requests();
+        EmbeddedChannel b = requests();
+        String ha = "GET /from-a HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\r\n";
+        String hb = "DELETE /from-b HTTP/1.1\r\nHost: b\r\n\r\n";
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < Math.max(ha.length(), hb.length()); i += 5) {
+            if (i < ha.length()) {
+                got.addAll(decode(a, ha.substring(i, Math.min(i + 5, ha.length())), 5));
+            }
+            if (i < hb.length()) {
+                got.addAll(decode(b, hb.substring(i, Math.min(i + 5, hb.length())), 5));
+            }
+        }
+        assertThat(got).containsExactlyInAnyOrder("request GET /from-a", "end", "request DELETE /from-b", "end");
+    }
+
+    @Test
+    void anUpstreamThatSendsBytesAfterItsResponseIsNotReused() {
+        EmbeddedChannel ch = responses(false);
+        assertThat(decode(ch, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nzHTTP/1.1 2", 64))
+                .containsExactly("response 200", "body z", "end");
+        assertThat(((ResponseDecoder) ch.pipeline().first()).reusable()).isFalse();
+    }
+
+    @Test
     void aChunkSizeThatWouldOverflowIsRefused() {
         assertThat(decode(requests(), "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "1000000000000000\r\n", 64)).containsExactly("request POST /", "failure chunk size too large");
