@@ -101,6 +101,7 @@ final class Exchange implements ConnectionPool.Lease {
     private boolean responseStarted;
     private boolean responseComplete;
     private boolean chunkedToClient;
+    private ByteBuf heldHead; // the response head, not yet written (see upstreamResponse)
     private boolean closeClient;
     private int status;
     private long bytesSent;
@@ -446,8 +447,8 @@ final class Exchange implements ConnectionPool.Lease {
         }
         boolean chunkedHead = chunkedToClient || (head && response.transferEncoding && request.http11);
         closeClient = close;
-        ctx.write(Wire.responseHead(ctx.alloc(), response, chunkedHead, close, request.http11, snapshot.via()),
-                ctx.voidPromise());
+        // held until the end of this read: a small body that came with it joins it in one buffer
+        heldHead = Wire.responseHead(ctx.alloc(), response, chunkedHead, close, request.http11, snapshot.via());
     }
 
     void upstreamContent(ByteBuf data) {
@@ -455,7 +456,18 @@ final class Exchange implements ConnectionPool.Lease {
             data.release();
             return;
         }
-        bytesSent += data.readableBytes();
+        int n = data.readableBytes();
+        bytesSent += n;
+        ByteBuf held = heldHead;
+        if (held != null) {
+            if (n <= Wire.JOIN_LIMIT) {
+                Wire.appendBody(held, data, chunkedToClient);
+                data.release();
+                return;
+            }
+            heldHead = null;
+            ctx.write(held, ctx.voidPromise());
+        }
         Wire.writeBody(ctx, ctx.alloc(), data, chunkedToClient);
     }
 
@@ -469,11 +481,19 @@ final class Exchange implements ConnectionPool.Lease {
         }
         endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
                 requestSent && upstreamHandler.decoder.reusable());
-        ctx.writeAndFlush(Wire.end(ctx.alloc(), end, chunkedToClient))
-                .addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
+        ByteBuf last;
+        if (heldHead != null) {
+            last = heldHead;
+            heldHead = null;
+            Wire.appendEnd(last, end, chunkedToClient);
+        } else {
+            last = Wire.end(ctx.alloc(), end, chunkedToClient);
+        }
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
     }
 
     void upstreamReadComplete() {
+        writeHeldHead();
         ctx.flush();
         if (!finished && !responseComplete && upstream != null) {
             if (ctx.channel().isWritable()) {
@@ -489,6 +509,14 @@ final class Exchange implements ConnectionPool.Lease {
         if (upstreamReadWanted && ctx.channel().isWritable() && upstream != null && !finished) {
             upstreamReadWanted = false;
             upstream.read();
+        }
+    }
+
+    private void writeHeldHead() {
+        ByteBuf held = heldHead;
+        if (held != null) {
+            heldHead = null;
+            ctx.write(held, ctx.voidPromise());
         }
     }
 
@@ -673,6 +701,10 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         finished = true;
+        if (heldHead != null) {
+            heldHead.release();
+            heldHead = null;
+        }
         abortUpstream(null);
         cancel(firstByteTimer);
         cancel(totalTimer);

@@ -207,14 +207,42 @@ final class Wire {
             return;
         }
         ByteBuf size = alloc.directBuffer(10);
-        int shift = (31 - Integer.numberOfLeadingZeros(n)) & ~3;
-        for (; shift >= 0; shift -= 4) {
-            size.writeByte(HEX[(n >>> shift) & 0xf]);
-        }
+        hex(size, n);
         size.writeShort(CRLF_SHORT);
         to.write(size, to.voidPromise());
         to.write(data, to.voidPromise());
         to.write(CRLF.duplicate(), to.voidPromise());
+    }
+
+    /** Body pieces up to this size are copied into the buffer before them rather than written on their own. */
+    static final int JOIN_LIMIT = 2048;
+
+    /** Appends a piece of body (as a chunk when {@code chunked}) to {@code out}; {@code data} stays the caller's. */
+    static void appendBody(ByteBuf out, ByteBuf data, boolean chunked) {
+        int n = data.readableBytes();
+        if (!chunked) {
+            out.writeBytes(data, data.readerIndex(), n);
+        } else if (n > 0) {
+            hex(out, n);
+            out.writeShort(CRLF_SHORT).writeBytes(data, data.readerIndex(), n).writeShort(CRLF_SHORT);
+        }
+    }
+
+    /** Appends the end of a body (see {@link #end}) to {@code out}. */
+    static void appendEnd(ByteBuf out, BodyEnd end, boolean chunked) {
+        if (chunked) {
+            out.writeBytes(LAST_CHUNK_LINE);
+            if (end.trailers != null) {
+                out.writeBytes(end.trailers);
+            }
+            out.writeShort(CRLF_SHORT);
+        }
+    }
+
+    private static void hex(ByteBuf out, int n) {
+        for (int shift = (31 - Integer.numberOfLeadingZeros(n)) & ~3; shift >= 0; shift -= 4) {
+            out.writeByte(HEX[(n >>> shift) & 0xf]);
+        }
     }
 
     /** The end of a body: the last chunk with the trailers when {@code chunked}, else an empty buffer. */

@@ -1,0 +1,208 @@
+package dev.strata.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.gateway.Gateway;
+import dev.strata.gateway.testing.Configs;
+import dev.strata.gateway.testing.RawClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upstreams that answer with exactly the bytes a test scripts (malformed, close-delimited, with
+ * trailers, cut short, followed by stray bytes): what the client gets, and whether the upstream
+ * connection is used again.
+ */
+class UpstreamBytesTest {
+
+    /** Answers each request with the bytes scripted for its path; closes when the script says so. */
+    static final class ScriptedUpstream implements AutoCloseable {
+        record Script(String bytes, boolean closeAfter) {}
+
+        final ServerSocket server;
+        final AtomicInteger connections = new AtomicInteger();
+        final Map<String, Script> scripts;
+        volatile int lastConnection; // the connection that served the last request
+
+        ScriptedUpstream(Map<String, Script> scripts) throws IOException {
+            this.scripts = scripts;
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        int id = connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> serve(s, id));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket s, int id) {
+            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                for (;;) {
+                    String head = readHead(in);
+                    if (head == null) {
+                        return;
+                    }
+                    String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                    Script script = scripts.get(path);
+                    lastConnection = id;
+                    out.write(script.bytes().getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    if (script.closeAfter()) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the gateway went away
+            }
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    static ScriptedUpstream upstream;
+    static Gateway gateway;
+    static InetSocketAddress address;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new ScriptedUpstream(Map.of(
+                "/malformed", new ScriptedUpstream.Script("HTTP/1.1 2x0 OK\r\n\r\n", true),
+                "/until-close", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\n\r\nto the end", true),
+                "/trailers", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                        + "Trailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: 42\r\n\r\n", false),
+                "/truncated", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true),
+                "/stray", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200", false),
+                "/fine", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine", false),
+                "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false)));
+        gateway = Gateway.start(Configs.gateway("  io_threads: 1\n", upstream.address()));
+        address = gateway.listenerAddress("main");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        gateway.close();
+        upstream.close();
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n";
+    }
+
+    @Test
+    void aMalformedResponseIs502() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send(get("/malformed")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        }
+    }
+
+    @Test
+    void aCloseDelimitedBodyIsRechunkedForHttp11AndTheClientConnectionStays() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send(get("/until-close")).read();
+            assertThat(r.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(r.text()).isEqualTo("to the end");
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void aCloseDelimitedBodyReachesAnHttp10ClientUntilClose() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send("GET /until-close HTTP/1.0\r\n\r\n").read();
+            assertThat(r.header("transfer-encoding")).isNull();
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.text()).isEqualTo("to the end");
+        }
+    }
+
+    @Test
+    void trailersCrossWithTheirChunkedBody() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send(get("/trailers"));
+            String raw = readUntil(c.socket().getInputStream(), "\r\n0\r\nX-Checksum: 42\r\n\r\n");
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").contains("Transfer-Encoding: chunked\r\n")
+                    .doesNotContainIgnoringCase("\r\nTrailer:").endsWith("\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: 42\r\n\r\n");
+        }
+    }
+
+    @Test
+    void aResponseCutShortClosesTheClientConnectionWithoutCompletingIt() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            assertThatThrownBy(() -> c.send(get("/truncated")).read()).hasMessageContaining("body ended early: 10 of 100");
+        }
+    }
+
+    @Test
+    void anUpstreamConnectionWithStrayBytesAfterItsResponseIsNotUsedAgain() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+            int first = upstream.lastConnection;
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+            assertThat(upstream.lastConnection).as("a clean connection is used again").isEqualTo(first);
+            assertThat(c.send(get("/stray")).read().text()).isEqualTo("ok");
+            int stray = upstream.lastConnection;
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+            assertThat(upstream.lastConnection).as("the one with stray bytes is not").isNotEqualTo(stray);
+        }
+    }
+
+    @Test
+    void aResponseToHeadKeepsItsLengthAndHasNoBody() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n").read(true);
+            assertThat(r.header("content-length")).isEqualTo("50");
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.write(c);
+            if (b.size() >= 4 && b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                return b.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private static String readUntil(InputStream in, String end) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            b.write(c);
+            if (b.toString(StandardCharsets.ISO_8859_1).endsWith(end)) {
+                break;
+            }
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}
