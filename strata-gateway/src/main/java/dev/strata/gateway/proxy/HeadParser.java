@@ -72,6 +72,8 @@ final class HeadParser {
         }
     };
 
+    private static final int FIRST_STEP = 1024;
+
     private final boolean startLine;
     private final boolean skipLeadingEmptyLines;
 
@@ -122,19 +124,27 @@ final class HeadParser {
             scratch = sc;
             reset(); // start over: the scratch holds another connection's bytes
         }
-        int n = Math.min(in.readableBytes(), limit);
-        int old = filled;
-        if (n > old) {
+        int available = Math.min(in.readableBytes(), limit);
+        for (;;) {
+            // copy in growing steps: a head is usually far shorter than what arrived with it
+            int n = Math.min(available, Math.max(filled * 2, FIRST_STEP));
+            int old = filled;
+            if (n <= old) {
+                return INCOMPLETE;
+            }
             if (n > sc.buf.length) {
                 sc.buf = Arrays.copyOf(sc.buf, Math.max(n, Math.min(sc.buf.length * 2, limit)));
             }
             in.getBytes(in.readerIndex() + old, sc.buf, old, n - old);
             filled = n;
+            if (old > 0 && sc.buf[old - 1] != '\r' && !endsALine(sc.buf, old, n)) {
+                continue; // the line that was incomplete still is: no rescan (a head fed byte by byte)
+            }
+            int r = scan(sc);
+            if (r != INCOMPLETE || filled >= available) {
+                return r;
+            }
         }
-        if (old > 0 && sc.buf[old - 1] != '\r' && !endsALine(sc.buf, old, filled)) {
-            return INCOMPLETE; // the line that was incomplete still is: no rescan (a head fed byte by byte)
-        }
-        return scan(sc);
     }
 
     private static boolean endsALine(byte[] buf, int from, int to) {
