@@ -4,39 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.gateway.testing.Configs;
-import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
-import java.net.InetSocketAddress;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin listener. */
 class AdminTest {
 
-    static Origin origin;
-    static Gateway gateway;
-    static InetSocketAddress admin;
+    @RegisterExtension
+    static final OriginAndGateway env = new OriginAndGateway("o1", "  admin: {address: 127.0.0.1:0, token: s3cret}\n");
 
+    /** Runs after {@link #env} has started the origin and the gateway. */
     @BeforeAll
-    static void start() throws Exception {
-        origin = new Origin("o1");
-        gateway = Gateway.start(Configs.gateway("  admin: {address: 127.0.0.1:0, token: s3cret}\n", origin.address()));
-        admin = gateway.adminAddress();
-        try (RawClient c = new RawClient(gateway.listenerAddress("main"))) {
+    static void warmUp() throws Exception {
+        try (RawClient c = new RawClient(env.address())) {
             c.send("GET /warm HTTP/1.1\r\nHost: a\r\n\r\n").read();
         }
     }
 
-    @AfterAll
-    static void stop() {
-        gateway.close();
-        origin.close();
-    }
-
     private static RawClient.Response call(String request) throws Exception {
-        try (RawClient c = new RawClient(admin)) {
+        try (RawClient c = new RawClient(env.admin())) {
             return c.send(request).read();
         }
     }
@@ -55,7 +44,7 @@ class AdminTest {
         assertThat(r.header("content-type")).startsWith("text/plain");
         assertThat(r.text())
                 .contains("strata_requests_total{route=\"default\",status=\"200\"}")
-                .contains("strata_upstream_requests_total{endpoint=\"" + origin.address() + "\",outcome=\"success\",upstream=\"app\"}")
+                .contains("strata_upstream_requests_total{endpoint=\"" + env.origin().address() + "\",outcome=\"success\",upstream=\"app\"}")
                 .contains("strata_request_duration_seconds_bucket")
                 .contains("strata_requests_in_flight")
                 .contains("strata_upstream_ejections")
@@ -67,7 +56,7 @@ class AdminTest {
         RawClient.Response r = call("GET /_strata/upstreams HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
         JsonNode e = new ObjectMapper().readTree(r.body()).path("upstreams").path("app").path("endpoints").get(0);
-        assertThat(e.path("id").asText()).isEqualTo(origin.address());
+        assertThat(e.path("id").asText()).isEqualTo(env.origin().address());
         assertThat(e.path("health").asText()).isEqualTo("healthy");
         assertThat(e.path("in_flight").asInt()).isZero();
         assertThat(e.has("ewma_latency_ms")).isTrue();
