@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.cli.up.UpConfig;
 import dev.strata.common.config.ConfigLoader;
 import dev.strata.data.DataConfig;
 import dev.strata.data.PostgresNode;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The roles {@code ./strata up} starts as child processes. Hidden from the help (a user starts a
@@ -50,6 +52,21 @@ final class RoleCommands {
         @Override
         public Integer call() {
             PostgresNode.run(load(config).section("data", DataConfig.class), fresh);
+            return 0;
+        }
+    }
+
+    @Command(name = "jvm-options", hidden = true, mixinStandardHelpOptions = true,
+            description = "Print, one per line, the JVM options a node of ROLE starts with (up.jvm_options).")
+    static final class JvmOptionsOfRole implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ROLE", description = "postgres, links or gateway.") String role;
+        @Option(names = "--config", description = "YAML file whose `up` section overrides the defaults.") Path config;
+
+        @Override
+        public Integer call() {
+            for (String option : load(config).section("up", UpConfig.class).jvmOptions().forRole(role)) {
+                System.out.println(option);
+            }
             return 0;
         }
     }

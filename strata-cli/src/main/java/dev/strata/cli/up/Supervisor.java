@@ -93,12 +93,7 @@ public final class Supervisor {
     private List<String> command(NodeSpec spec) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand.get(0));
-        cmd.addAll(spec.jvmOptions());
-        if (spec.jvmOptions().contains("-Dio.netty.noUnsafe=false") && Runtime.version().feature() >= 23) {
-            // Java 23+ (the nodes run on this same JDK) checks every sun.misc.Unsafe memory access
-            // unless allowed; Java 21 does not know the option. Same rule as ./strata gateway.
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        cmd.addAll(UpConfig.JvmOptions.forThisJdk(spec.jvmOptions())); // the nodes run on this same JDK
         cmd.addAll(javaCommand.subList(1, javaCommand.size()));
         cmd.add(spec.role());
         cmd.add("--config");

@@ -18,7 +18,33 @@ public record UpConfig(int stage, int nodes, String runDir, String host, Ports p
 
     public record Ports(int gateway, int gatewayAdmin, int links, int postgres) {}
 
-    public record JvmOptions(List<String> postgres, List<String> links, List<String> gateway) {}
+    public record JvmOptions(List<String> postgres, List<String> links, List<String> gateway) {
+
+        /** The options a node of {@code role} starts with on this JDK (see {@link #forThisJdk}). */
+        public List<String> forRole(String role) {
+            return forThisJdk(switch (role) {
+                case "postgres" -> postgres;
+                case "links" -> links;
+                case "gateway" -> gateway;
+                default -> throw new IllegalArgumentException("unknown role: " + role
+                        + " (expected: postgres, links, gateway)");
+            });
+        }
+
+        /**
+         * {@code options} with what this JDK needs besides: Java 23+ checks every {@code sun.misc.Unsafe}
+         * memory access unless allowed, which undoes {@code -Dio.netty.noUnsafe=false}; Java 21 does not
+         * know the option.
+         */
+        static List<String> forThisJdk(List<String> options) {
+            if (options.contains("-Dio.netty.noUnsafe=false") && Runtime.version().feature() >= 23) {
+                List<String> all = new java.util.ArrayList<>(options);
+                all.add("--sun-misc-unsafe-memory-access=allow");
+                return List.copyOf(all);
+            }
+            return options;
+        }
+    }
 
     UpConfig with(int newStage, int newNodes) {
         return new UpConfig(newStage, newNodes, runDir, host, ports, startupTimeout, stopTimeout, restart, jvmOptions);
