@@ -28,7 +28,7 @@ class JvmOptionsCommandTest {
     void theGatewaysOptionsComeFromTheDefaultsWithWhatThisJdkNeeds() throws Exception {
         Run r = run("gateway");
         assertThat(r.exit()).isZero();
-        assertThat(r.lines()).startsWith("-Xmx512m", "-XX:+UseSerialGC").contains("-Dio.netty.noUnsafe=false");
+        assertThat(r.lines()).startsWith("-Xmx512m", "-XX:+UseSerialGC", "-XX:MetaspaceSize=64m").contains("-Dio.netty.noUnsafe=false");
         if (Runtime.version().feature() >= 23) {
             assertThat(r.lines()).endsWith("--sun-misc-unsafe-memory-access=allow");
         } else {
