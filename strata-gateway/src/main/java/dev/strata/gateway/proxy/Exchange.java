@@ -319,12 +319,17 @@ final class Exchange implements ConnectionPool.Lease {
                 pending = new ArrayDeque<>(4);
             }
             pending.add(data);
-            if (awaitingFirstChunk) {
-                awaitingFirstChunk = false;
-                dispatch();
-            }
+            dispatchOnFirstChunk();
         } else {
             writeBody(data);
+        }
+    }
+
+    /** A chunked request goes upstream once its first chunk parsed (see {@link #start}). */
+    private void dispatchOnFirstChunk() {
+        if (awaitingFirstChunk) {
+            awaitingFirstChunk = false;
+            dispatch();
         }
     }
 
@@ -335,10 +340,7 @@ final class Exchange implements ConnectionPool.Lease {
         }
         requestEnd = end;
         if (upstream == null) {
-            if (awaitingFirstChunk) {
-                awaitingFirstChunk = false;
-                dispatch();
-            }
+            dispatchOnFirstChunk();
         } else {
             writeEnd(end);
         }
