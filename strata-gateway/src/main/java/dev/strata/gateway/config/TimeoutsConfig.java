@@ -3,11 +3,12 @@ package dev.strata.gateway.config;
 import java.time.Duration;
 
 /** Every timeout of the request path; see {@code strata/defaults/gateway.yaml}. */
-public record TimeoutsConfig(Duration headerRead, Duration idle, Duration upstreamConnect,
+public record TimeoutsConfig(Duration headerRead, Duration bodyRead, Duration idle, Duration upstreamConnect,
                              Duration upstreamFirstByte, Duration total, Duration drain) {
 
     public TimeoutsConfig {
         positive("header_read", headerRead);
+        positive("body_read", bodyRead);
         positive("idle", idle);
         positive("upstream_connect", upstreamConnect);
         positive("upstream_first_byte", upstreamFirstByte);

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   because no further read is asked for until the exchange ends.</li>
  *   <li><b>Timers.</b> Between requests the idle timer runs; when the first byte of a head arrives
  *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.
- *   The running exchange's total and first-byte timeouts are the connection's too, so that all four
- *   are {@link LazyTimer}s re-armed per request without scheduler work.</li>
+ *   The running exchange's total, first-byte and body-read timeouts are the connection's too, so that
+ *   all five are {@link LazyTimer}s re-armed per request without scheduler work.</li>
  *   <li><b>Drain.</b> When the gateway drains, an idle connection closes at once and a busy one after
  *   its current response, which carries {@code Connection: close}.</li>
  * </ul>
@@ -46,6 +46,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private LazyTimer headerTimer;
     LazyTimer totalTimer;     // armed by the running exchange
     LazyTimer firstByteTimer; // armed by the running exchange
+    LazyTimer bodyTimer;      // armed by the running exchange
     private boolean headPending; // bytes of a request head arrived whose RequestHead has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
@@ -77,6 +78,12 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             Exchange x = exchange;
             if (x != null) {
                 x.firstByteTimeout();
+            }
+        });
+        bodyTimer = new LazyTimer(ctx.executor(), () -> {
+            Exchange x = exchange;
+            if (x != null) {
+                x.bodyReadTimeout();
             }
         });
     }
@@ -224,6 +231,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         headerTimer.stop();
         totalTimer.stop();
         firstByteTimer.stop();
+        bodyTimer.stop();
         Exchange x = exchange;
         exchange = null;
         if (x != null) {

@@ -109,6 +109,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     private final LazyTimer firstByteTimer; // the connection's, see ClientHandler
     private final LazyTimer totalTimer;     // the connection's, see ClientHandler
+    private final LazyTimer bodyTimer;      // the connection's, see ClientHandler
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, RequestHead request,
              Snapshot snapshot) {
@@ -122,6 +123,7 @@ final class Exchange implements ConnectionPool.Lease {
         this.originalUri = request.target;
         this.firstByteTimer = client.firstByteTimer;
         this.totalTimer = client.totalTimer;
+        this.bodyTimer = client.bodyTimer;
     }
 
     /** Whether more of this request's body is expected (later messages belong to the next request). */
@@ -335,6 +337,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     void requestEnd(BodyEnd end) {
         requestComplete = true;
+        cancel(bodyTimer);
         if (finished || responseComplete || !hasBody) {
             return; // a bodiless request's end: its head went out complete
         }
@@ -386,7 +389,7 @@ final class Exchange implements ConnectionPool.Lease {
 
     void clientReadComplete() {
         if (awaitingFirstChunk) {
-            ctx.read();
+            readBody();
             return;
         }
         Channel ch = upstream;
@@ -404,17 +407,33 @@ final class Exchange implements ConnectionPool.Lease {
         }
         if (upstream.isWritable()) {
             clientReadWanted = false;
-            ctx.read();
+            readBody();
         } else {
             clientReadWanted = true;
+            cancel(bodyTimer); // the gateway, not the client, is waiting now
         }
     }
 
     void upstreamWritabilityChanged() {
         if (clientReadWanted && upstream != null && upstream.isWritable() && !finished && !requestComplete) {
             clientReadWanted = false;
-            ctx.read();
+            readBody();
         }
+    }
+
+    /** Asks for more of the request body, which must then arrive within {@code timeouts.body_read}. */
+    private void readBody() {
+        bodyTimer.arm(config.timeouts().bodyRead().toMillis());
+        ctx.read();
+    }
+
+    void bodyReadTimeout() {
+        if (finished || requestComplete) {
+            return;
+        }
+        requestComplete = true; // nothing more of it will be read
+        abortUpstream(null);    // the client is slow, not the endpoint
+        respondError(408, "the request body did not arrive in time", true);
     }
 
     // ------------------------------------------------------------------ response, upstream -> client
@@ -710,6 +729,7 @@ final class Exchange implements ConnectionPool.Lease {
         abortUpstream(null);
         cancel(firstByteTimer);
         cancel(totalTimer);
+        cancel(bodyTimer);
         if (pending != null) {
             ByteBuf c;
             while ((c = pending.poll()) != null) {

@@ -7,12 +7,12 @@ import dev.strata.gateway.testing.RawClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Header-read, idle, first-byte timeouts. */
+/** Header-read, body-read, idle, first-byte timeouts. */
 class TimeoutsTest {
 
     @RegisterExtension
     static final OriginAndGateway env = new OriginAndGateway("slow", """
-              timeouts: {header_read: 300ms, idle: 500ms, upstream_first_byte: 300ms, total: 5s}
+              timeouts: {header_read: 300ms, body_read: 1s, idle: 500ms, upstream_first_byte: 300ms, total: 5s}
             """);
 
     @Test
@@ -24,6 +24,32 @@ class TimeoutsTest {
             assertThat(r.header("connection")).isEqualTo("close");
             assertThat(c.closedByPeer()).isTrue();
         }
+    }
+
+    @Test
+    void aStalledRequestBodyGets408AndCloseAndNeverReachesTheOriginWhole() throws Exception {
+        try (RawClient c = new RawClient(env.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(env.origin().seen()).noneMatch(s -> s.bodyLength() == 10);
+    }
+
+    @Test
+    void aSlowButSteadyRequestBodyIsForwarded() throws Exception {
+        try (RawClient c = new RawClient(env.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 15\r\n\r\n");
+            for (int i = 0; i < 15; i++) {
+                Thread.sleep(100); // each gap a tenth of body_read; the whole body takes longer than it
+                c.send("x");
+            }
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        assertThat(env.origin().seen()).anyMatch(s -> s.bodyLength() == 15);
     }
 
     @Test
