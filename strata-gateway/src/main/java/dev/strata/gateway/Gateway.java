@@ -41,7 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup group;
     private final ProxyServer proxy;
     private final AdminServer admin;
-    private final AccessLog accessLog;
+    private volatile AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final Transport transport;
     private final ExecutorService blocking;
@@ -140,21 +140,53 @@ public final class Gateway implements AutoCloseable {
         if (stopping) {
             throw new IllegalStateException("stopping: reload refused");
         }
+        // opened first: a log that cannot be opened refuses the reload before anything changed
+        boolean logChanged = !next.accessLog().equals(config.accessLog());
+        AccessLog freshLog = logChanged ? AccessLog.open(next.accessLog(), metrics::accessLogDropped) : null;
+        boolean applied = false;
         try {
             proxy.reload(next);
             if (!next.admin().address().equals(config.admin().address())) {
                 admin.bind(group, transport, next.admin().socketAddress());
             }
             admin.token(next.admin().token());
-            if (!next.accessLog().equals(config.accessLog())) {
-                log.warn("access_log changes take effect on restart");
+            if (logChanged) {
+                swapAccessLog(freshLog, next);
             }
+            applied = true;
             config = next;
             registerGauges();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("reload interrupted", e);
+        } finally {
+            if (!applied && freshLog != null) {
+                freshLog.close();
+            }
         }
+    }
+
+    /**
+     * Requests that finish after the swap go to the new log. The old one is closed a moment later
+     * (its queue written out first), so that a request that picked it up just before the swap still
+     * gets its line written.
+     */
+    private void swapAccessLog(AccessLog fresh, GatewayConfig next) {
+        AccessLog old = proxy.swapAccessLog(fresh);
+        accessLog = fresh;
+        if (old != null) {
+            Thread.ofVirtual().name("strata-access-log-close").start(() -> {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                old.close();
+            });
+        }
+        log.info("access log: {}", next.accessLog().enabled()
+                ? next.accessLog().format() + " to " + (next.accessLog().path().isEmpty() ? "stdout" : next.accessLog().path())
+                : "off");
     }
 
     private String reloadFromSource() {

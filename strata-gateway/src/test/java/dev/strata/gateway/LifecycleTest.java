@@ -84,6 +84,44 @@ class LifecycleTest {
     }
 
     @Test
+    void reloadSwitchesTheAccessLogOnAndOffAndBetweenFormats(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("text.log");
+        Path json = dir.resolve("json.log");
+        try (Origin a = new Origin("a")) {
+            Gateway g = Gateway.start(Configs.gateway("", a.address()));
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                c.send("GET /unlogged HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                g.reload(Configs.gateway("  access_log: {enabled: true, format: text, path: '" + text + "'}\n",
+                        a.address()));
+                c.send("GET /as-text HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                Await.until(() -> lineCount(text) == 1);
+                g.reload(Configs.gateway("  access_log: {enabled: true, format: json, path: '" + json + "'}\n",
+                        a.address()));
+                c.send("GET /as-json HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                Await.until(() -> lineCount(json) == 1);
+                g.reload(Configs.gateway("", a.address()));
+                c.send("GET /unlogged-again HTTP/1.1\r\nHost: h\r\n\r\n").read();
+                assertThatThrownBy(() -> g.reload(Configs.gateway(
+                        "  access_log: {enabled: true, format: text, path: '" + dir.resolve("no/such/dir/x.log") + "'}\n",
+                        a.address()))).isInstanceOf(IllegalArgumentException.class);
+                assertThat(c.send("GET /still-served HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+            } finally {
+                g.close();
+            }
+        }
+        assertThat(Files.readAllLines(text)).singleElement().asString().contains("\"GET /as-text HTTP/1.1\" 200 ");
+        assertThat(Files.readAllLines(json)).singleElement().asString().startsWith("{").contains("\"/as-json\"");
+    }
+
+    private static int lineCount(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Test
     void adminReloadReadsTheFileAgain(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
             Path file = dir.resolve("strata.yaml");

@@ -54,7 +54,7 @@ public final class ProxyServer {
     private final Transport transport;
     private final EventLoopGroup group;
     private final GatewayMetrics metrics;
-    private final AccessLog accessLog;
+    private volatile AccessLog accessLog;
     private final Bootstrap upstreamBootstrap;
     private final ChannelGroup clients = new DefaultChannelGroup("strata-clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
@@ -94,6 +94,13 @@ public final class ProxyServer {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    /** Requests that finish from now on are logged to {@code next} ({@code null}: not logged); returns the previous log. */
+    public AccessLog swapAccessLog(AccessLog next) {
+        AccessLog previous = accessLog;
+        accessLog = next;
+        return previous;
     }
 
     public boolean draining() {
