@@ -113,6 +113,21 @@ class LifecycleTest {
         assertThat(Files.readAllLines(json)).singleElement().asString().startsWith("{").contains("\"/as-json\"");
     }
 
+    @Test
+    void reloadedHeadLimitsApplyToTheNextRequestOnAnEstablishedConnection() throws Exception {
+        try (Origin a = new Origin("a")) {
+            Gateway g = Gateway.start(Configs.gateway("", a.address()));
+            String bigHead = "GET /big HTTP/1.1\r\nHost: h\r\nX-Pad: " + "p".repeat(3000) + "\r\n\r\n";
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                assertThat(c.send(bigHead).read().status()).isEqualTo(200);
+                g.reload(Configs.gateway("  limits: {max_header_size: 2KiB}\n", a.address()));
+                assertThat(c.send(bigHead).read().status()).isEqualTo(431);
+            } finally {
+                g.close();
+            }
+        }
+    }
+
     private static int lineCount(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file).size() : 0;

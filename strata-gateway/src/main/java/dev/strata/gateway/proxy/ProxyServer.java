@@ -1,6 +1,7 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.config.LimitsConfig;
 import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
 import dev.strata.gateway.log.AccessLog;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +64,7 @@ public final class ProxyServer {
     private final Map<String, String> listenerAddresses = new HashMap<>();
 
     private volatile Snapshot snapshot;
+    private final Supplier<LimitsConfig> liveLimits = () -> snapshot.config().limits();
     private volatile boolean draining;
     private HealthChecker checker; // guarded by this
 
@@ -223,9 +226,7 @@ public final class ProxyServer {
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         clients.add(ch);
                         ClientHandler handler = new ClientHandler(ProxyServer.this);
-                        ch.pipeline().addLast("decoder", new RequestDecoder(
-                                        s.config().limits().maxRequestLine().intBytes(),
-                                        s.config().limits().maxHeaderSize().intBytes(), handler))
+                        ch.pipeline().addLast("decoder", new RequestDecoder(liveLimits, handler))
                                 .addLast("proxy", handler);
                     }
                 });

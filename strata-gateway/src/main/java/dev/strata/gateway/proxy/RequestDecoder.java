@@ -1,8 +1,10 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.config.LimitsConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Decodes client requests: a {@link RequestHead}, the body's slices, a {@link BodyEnd} (also for a
@@ -27,18 +29,22 @@ final class RequestDecoder extends MessageDecoder {
         void headStarted();
     }
 
-    private final int maxRequestLine;
-    private final int maxHeaderSize;
+    private final Supplier<LimitsConfig> limits;
     private final HeadWatch watch;
     private final HeadParser parser = new HeadParser(true, true);
 
     // confined to the event loop
     private boolean headStarted;
+    private int maxRequestLine; // the live limits, read when a head starts
+    private int maxHeaderSize;
 
-    RequestDecoder(int maxRequestLine, int maxHeaderSize, HeadWatch watch) {
-        super(maxHeaderSize);
-        this.maxRequestLine = maxRequestLine;
-        this.maxHeaderSize = maxHeaderSize;
+    /**
+     * @param limits the live limits (a reload changes them for the next request head, also on
+     *               established connections); trailer sections keep the header limit of the start
+     */
+    RequestDecoder(Supplier<LimitsConfig> limits, HeadWatch watch) {
+        super(limits.get().maxHeaderSize().intBytes());
+        this.limits = limits;
         this.watch = watch;
     }
 
@@ -46,6 +52,9 @@ final class RequestDecoder extends MessageDecoder {
     boolean decodeHead(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (!headStarted) {
             headStarted = true;
+            LimitsConfig l = limits.get();
+            maxRequestLine = l.maxRequestLine().intBytes();
+            maxHeaderSize = l.maxHeaderSize().intBytes();
             if (watch != null) {
                 watch.headStarted();
             }

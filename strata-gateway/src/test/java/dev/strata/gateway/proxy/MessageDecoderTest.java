@@ -66,7 +66,7 @@ class MessageDecoderTest {
     }
 
     private static EmbeddedChannel requests() {
-        return new EmbeddedChannel(new RequestDecoder(1024, 2048, null));
+        return new EmbeddedChannel(new RequestDecoder(() -> Limits.of("1KiB", "2KiB"), null));
     }
 
     private static EmbeddedChannel responses(boolean toHead) {

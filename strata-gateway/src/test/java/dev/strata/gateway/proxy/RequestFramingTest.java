@@ -40,7 +40,7 @@ class RequestFramingTest {
 
     private static EmbeddedChannel channel() {
         ClientHandler handler = new ClientHandler(server);
-        return new EmbeddedChannel(new RequestDecoder(1024, 2048, handler), handler);
+        return new EmbeddedChannel(new RequestDecoder(() -> server.snapshot().config().limits(), handler), handler);
     }
 
     private static String exchange(String request) {

@@ -24,7 +24,7 @@ class WireTest {
     }
 
     private static RequestHead request(String head) {
-        return decode(new EmbeddedChannel(new RequestDecoder(8192, 32768, null)), head);
+        return decode(new EmbeddedChannel(new RequestDecoder(() -> Limits.of("8KiB", "32KiB"), null)), head);
     }
 
     private static ResponseHead response(String head) {

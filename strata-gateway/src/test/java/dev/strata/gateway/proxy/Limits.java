@@ -1,0 +1,14 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.common.config.ByteSize;
+import dev.strata.gateway.config.LimitsConfig;
+
+/** Head limits for decoder tests. */
+final class Limits {
+
+    private Limits() {}
+
+    static LimitsConfig of(String maxRequestLine, String maxHeaderSize) {
+        return new LimitsConfig(ByteSize.parse(maxRequestLine), ByteSize.parse(maxHeaderSize), ByteSize.parse("1MiB"), 100);
+    }
+}
