@@ -217,18 +217,30 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
         return true;
     }
 
-    private boolean trailers(ByteBuf in, List<Object> out) {
-        int r = trailers.feed(in, maxTrailers + 2);
+    /**
+     * Feeds {@code parser}; returns the length of the complete section, or -1 when more bytes are
+     * needed or the section was refused (too large, or malformed: then the decoder has failed).
+     */
+    final int feedOrFail(HeadParser parser, ByteBuf in, List<Object> out, int limit, String what) {
+        int r = parser.feed(in, limit);
         if (r == HeadParser.INCOMPLETE) {
-            if (trailers.filled() >= maxTrailers + 2) {
-                trailers.reset();
-                fail(in, out, new DecodeFailure("trailer section too large"));
+            if (parser.filled() >= limit) {
+                parser.reset();
+                fail(in, out, new DecodeFailure(what + " too large"));
             }
-            return false;
+            return -1;
         }
         if (r < 0) {
-            trailers.reset();
-            fail(in, out, new DecodeFailure("invalid trailer section: " + HeadParser.reason(r)));
+            parser.reset();
+            fail(in, out, new DecodeFailure("malformed " + what + ": " + HeadParser.reason(r)));
+            return -1;
+        }
+        return r;
+    }
+
+    private boolean trailers(ByteBuf in, List<Object> out) {
+        int r = feedOrFail(trailers, in, out, maxTrailers + 2, "trailer section");
+        if (r < 0) {
             return false;
         }
         in.skipBytes(r);

@@ -52,18 +52,8 @@ final class ResponseDecoder extends MessageDecoder {
 
     @Override
     boolean decodeHead(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        int limit = MAX_LINE + MAX_HEADERS + 4;
-        int r = parser.feed(in, limit);
-        if (r == HeadParser.INCOMPLETE) {
-            if (parser.filled() >= limit) {
-                parser.reset();
-                fail(in, out, new DecodeFailure("response head too large"));
-            }
-            return false;
-        }
+        int r = feedOrFail(parser, in, out, MAX_LINE + MAX_HEADERS + 4, "response head");
         if (r < 0) {
-            parser.reset();
-            fail(in, out, new DecodeFailure("malformed response head: " + HeadParser.reason(r)));
             return false;
         }
         ResponseHead head = ResponseHead.of(parser, r);
