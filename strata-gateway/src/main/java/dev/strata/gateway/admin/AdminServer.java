@@ -3,7 +3,7 @@ package dev.strata.gateway.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.gateway.proxy.Errors;
+import dev.strata.common.http.Problem;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.upstream.Endpoint;
@@ -204,7 +204,9 @@ public final class AdminServer {
     }
 
     private static FullHttpResponse problem(ChannelHandlerContext ctx, int status, String detail) {
-        return Errors.problem(ctx.alloc(), status, detail, null, null, false);
+        FullHttpResponse r = text(status, new String(Problem.of(status, detail).toBytes(), StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        return r;
     }
 
     private static FullHttpResponse json(int status, String body) {

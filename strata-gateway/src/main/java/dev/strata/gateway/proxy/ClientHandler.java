@@ -317,7 +317,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             return;
         }
         closed = true;
-        ctx.writeAndFlush(Errors.problemBytes(ctx.alloc(), 408, "the request head did not arrive in time", null,
+        ctx.writeAndFlush(Errors.problem(ctx.alloc(), 408, "the request head did not arrive in time", null,
                         server.snapshot().config().name(), true, null, false))
                 .addListener(f -> ctx.close());
         server.metrics().requestStarted();

@@ -3,43 +3,20 @@ package dev.strata.gateway.proxy;
 import dev.strata.common.http.Problem;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** The gateway's own responses: RFC 9457 problem details, never a stack trace. */
-public final class Errors {
+final class Errors {
 
     private Errors() {}
 
-    /** A problem response as a Netty message (for the admin listener); {@code close} adds {@code Connection: close}. */
-    public static FullHttpResponse problem(ByteBufAllocator alloc, int status, String detail, String instance,
-                                           String servedBy, boolean close) {
-        byte[] body = Problem.of(status, detail).withInstance(instance).toBytes();
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                alloc.buffer(body.length).writeBytes(body));
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (servedBy != null) {
-            r.headers().set("x-served-by", servedBy);
-        }
-        if (close) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return r;
-    }
-
     /**
-     * The same response as bytes on the wire, for the proxy's client connections. {@code retryAfter} adds
-     * {@code Retry-After} (seconds) unless {@code null}; a response to HEAD has the headers and no body.
+     * A problem response as bytes on the wire; {@code close} adds {@code Connection: close},
+     * {@code retryAfter} adds {@code Retry-After} (seconds) unless {@code null}, and a response to HEAD
+     * has the headers and no body.
      */
-    static ByteBuf problemBytes(ByteBufAllocator alloc, int status, String detail, String instance, String servedBy,
+    static ByteBuf problem(ByteBufAllocator alloc, int status, String detail, String instance, String servedBy,
                                 boolean close, Integer retryAfter, boolean headRequest) {
         byte[] body = Problem.of(status, detail).withInstance(instance).toBytes();
         StringBuilder head = new StringBuilder(192)

@@ -708,7 +708,7 @@ final class Exchange implements ConnectionPool.Lease {
         cancel(firstByteTimer);
         boolean close = forceClose || !clientKeepAlive || server.draining() || (hasBody && !requestComplete);
         closeClient = close;
-        ByteBuf r = Errors.problemBytes(ctx.alloc(), code, detail,
+        ByteBuf r = Errors.problem(ctx.alloc(), code, detail,
                 originalUri.length() <= 256 && originalUri.startsWith("/") ? pathOf(originalUri) : null,
                 config.name(), close, retryAfter, head);
         bytesSent = r.readableBytes();
