@@ -41,7 +41,6 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup group;
     private final ProxyServer proxy;
     private final AdminServer admin;
-    private volatile AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final Transport transport;
     private final ExecutorService blocking;
@@ -55,8 +54,8 @@ public final class Gateway implements AutoCloseable {
         this.transport = Transport.detect();
         this.group = transport.newGroup(config.ioThreads(), "strata-io");
         this.metrics = new GatewayMetrics();
-        this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
-        this.proxy = new ProxyServer(transport, group, metrics, accessLog);
+        this.proxy = new ProxyServer(transport, group, metrics,
+                AccessLog.open(config.accessLog(), metrics::accessLogDropped));
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "strata-admin-reload");
             t.setDaemon(true);
@@ -173,7 +172,6 @@ public final class Gateway implements AutoCloseable {
      */
     private void swapAccessLog(AccessLog fresh, GatewayConfig next) {
         AccessLog old = proxy.swapAccessLog(fresh);
-        accessLog = fresh;
         if (old != null) {
             Thread.ofVirtual().name("strata-access-log-close").start(() -> {
                 try {
@@ -231,8 +229,9 @@ public final class Gateway implements AutoCloseable {
             proxy.close();
             admin.close();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
-            if (accessLog != null) {
-                accessLog.close();
+            AccessLog last = proxy.swapAccessLog(null);
+            if (last != null) {
+                last.close();
             }
             blocking.shutdownNow();
         } finally {

@@ -1,6 +1,7 @@
 package dev.strata.cli.up;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code up} section: how {@code ./strata up} lays a stage's topology out on this machine. */
@@ -38,7 +39,7 @@ public record UpConfig(int stage, int nodes, String runDir, String host, Ports p
          */
         static List<String> forThisJdk(List<String> options) {
             if (options.contains("-Dio.netty.noUnsafe=false") && Runtime.version().feature() >= 23) {
-                List<String> all = new java.util.ArrayList<>(options);
+                List<String> all = new ArrayList<>(options);
                 all.add("--sun-misc-unsafe-memory-access=allow");
                 return List.copyOf(all);
             }

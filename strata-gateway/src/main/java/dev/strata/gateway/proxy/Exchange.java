@@ -153,18 +153,13 @@ final class Exchange implements ConnectionPool.Lease {
         clientKeepAlive = request.keepAlive();
         idempotent = request.idempotent;
 
-        int hostField = request.first(FieldKind.HOST);
-        int hosts = hostField < 0 ? 0 : 1;
-        for (int i = hostField + 1; hostField >= 0 && i < request.fieldCount(); i++) {
-            if (request.kind(i) == FieldKind.HOST) {
-                hosts++;
-            }
-        }
+        int hosts = request.count(FieldKind.HOST);
         if (hosts > 1 || (request.http11 && hosts == 0)) {
             respondError(400, "a request needs exactly one Host header", true);
             return;
         }
         String uri = request.target;
+        int hostField = request.first(FieldKind.HOST);
         String host = hostField < 0 ? null : request.value(hostField);
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             int authority = uri.indexOf("://") + 3;

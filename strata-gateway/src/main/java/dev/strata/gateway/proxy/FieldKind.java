@@ -1,7 +1,5 @@
 package dev.strata.gateway.proxy;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The header fields the proxy acts on, recognised once while a head is parsed (by length first, then
  * by an ASCII case-insensitive comparison), so that no later step compares names again.
@@ -25,21 +23,21 @@ final class FieldKind {
     static final byte FORWARDED = 14;
     static final byte VIA = 15;
 
-    private static final byte[] N_TE = ascii("te");
-    private static final byte[] N_VIA = ascii("via");
-    private static final byte[] N_HOST = ascii("host");
-    private static final byte[] N_EXPECT = ascii("expect");
-    private static final byte[] N_TRAILER = ascii("trailer");
-    private static final byte[] N_UPGRADE = ascii("upgrade");
-    private static final byte[] N_FORWARDED = ascii("forwarded");
-    private static final byte[] N_CONNECTION = ascii("connection");
-    private static final byte[] N_KEEP_ALIVE = ascii("keep-alive");
-    private static final byte[] N_CONTENT_LENGTH = ascii("content-length");
-    private static final byte[] N_X_FORWARDED_FOR = ascii("x-forwarded-for");
-    private static final byte[] N_PROXY_CONNECTION = ascii("proxy-connection");
-    private static final byte[] N_X_FORWARDED_HOST = ascii("x-forwarded-host");
-    private static final byte[] N_TRANSFER_ENCODING = ascii("transfer-encoding");
-    private static final byte[] N_X_FORWARDED_PROTO = ascii("x-forwarded-proto");
+    private static final byte[] N_TE = Wire.ascii("te");
+    private static final byte[] N_VIA = Wire.ascii("via");
+    private static final byte[] N_HOST = Wire.ascii("host");
+    private static final byte[] N_EXPECT = Wire.ascii("expect");
+    private static final byte[] N_TRAILER = Wire.ascii("trailer");
+    private static final byte[] N_UPGRADE = Wire.ascii("upgrade");
+    private static final byte[] N_FORWARDED = Wire.ascii("forwarded");
+    private static final byte[] N_CONNECTION = Wire.ascii("connection");
+    private static final byte[] N_KEEP_ALIVE = Wire.ascii("keep-alive");
+    private static final byte[] N_CONTENT_LENGTH = Wire.ascii("content-length");
+    private static final byte[] N_X_FORWARDED_FOR = Wire.ascii("x-forwarded-for");
+    private static final byte[] N_PROXY_CONNECTION = Wire.ascii("proxy-connection");
+    private static final byte[] N_X_FORWARDED_HOST = Wire.ascii("x-forwarded-host");
+    private static final byte[] N_TRANSFER_ENCODING = Wire.ascii("transfer-encoding");
+    private static final byte[] N_X_FORWARDED_PROTO = Wire.ascii("x-forwarded-proto");
 
     private FieldKind() {}
 
@@ -91,9 +89,5 @@ final class FieldKind {
     /** Whether {@code b[start, end)} equals {@code lower} (lower case) ignoring ASCII case. */
     static boolean equalsIgnoreCase(byte[] b, int start, int end, byte[] lower) {
         return end - start == lower.length && is(b, start, lower);
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
  */
 abstract sealed class Head permits RequestHead, ResponseHead {
 
-    private static final byte[] CLOSE = FieldKind.ascii("close");
-    private static final byte[] KEEP_ALIVE = FieldKind.ascii("keep-alive");
-    private static final byte[] CHUNKED = FieldKind.ascii("chunked");
+    private static final byte[] CLOSE = Wire.ascii("close");
+    private static final byte[] KEEP_ALIVE = Wire.ascii("keep-alive");
+    private static final byte[] CHUNKED = Wire.ascii("chunked");
 
     final byte[] bytes;
     final int startLineStart;
@@ -78,6 +78,17 @@ abstract sealed class Head permits RequestHead, ResponseHead {
             }
         }
         return -1;
+    }
+
+    /** How many fields are of this kind. */
+    final int count(byte kind) {
+        int n = 0;
+        for (byte k : kinds) {
+            if (k == kind) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Whether the field must not cross the proxy: hop-by-hop by name, or named in Connection. */

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 final class RequestHead extends Head implements RequestView {
 
     private static final byte[] NO_BYTES = new byte[0];
-    private static final byte[] HTTP_1_1 = FieldKind.ascii("HTTP/1.1");
-    private static final byte[] HTTP_1_0 = FieldKind.ascii("HTTP/1.0");
+    private static final byte[] HTTP_1_1 = Wire.ascii("HTTP/1.1");
+    private static final byte[] HTTP_1_0 = Wire.ascii("HTTP/1.0");
 
     final String method;
     final int methodEnd;
@@ -131,7 +131,7 @@ final class RequestHead extends Head implements RequestView {
 
     @Override
     public String header(String name) {
-        return header(FieldKind.ascii(name.toLowerCase(java.util.Locale.ROOT)));
+        return header(Wire.ascii(name.toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static String method(byte[] b, int s, int e) {
