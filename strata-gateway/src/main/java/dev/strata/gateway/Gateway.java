@@ -8,6 +8,7 @@ import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.Transport;
+import dev.strata.gateway.proxy.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.channel.EventLoopGroup;
@@ -78,6 +79,11 @@ public final class Gateway implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Gateway g = new Gateway(config, file);
         try {
+            if (config.warmup().enabled()) {
+                Warmup.Result w = Warmup.run(config, g.transport, g.group, g::warmupAdmin);
+                log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
+                        w.took().toMillis(), w.compileTime().toMillis(), w.failures());
+            }
             g.proxy.start(config);
             g.admin.bind(g.group, g.transport, config.admin().socketAddress());
             g.registerGauges();
@@ -89,6 +95,27 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
         }
         return g;
+    }
+
+    private Warmup.AdminListener warmupAdmin(ProxyServer warmupProxy) {
+        AdminServer a = new AdminServer(warmupProxy, "", () -> "not during the warm-up", blocking);
+        try {
+            a.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return new Warmup.AdminListener() {
+            @Override
+            public InetSocketAddress address() {
+                return a.address();
+            }
+
+            @Override
+            public void close() {
+                a.close();
+            }
+        };
     }
 
     /**

@@ -44,6 +44,7 @@ class LargeBodyTest {
                   listeners: [{name: main, address: 127.0.0.1:%d}]
                   admin: {address: 127.0.0.1:%d}
                   access_log: {enabled: false}
+                  warmup: {enabled: false}
                   limits: {max_body: 2GiB}
                   upstreams:
                     app: {endpoints: [%s], health: {active: {enabled: false}}}

@@ -145,6 +145,7 @@ class LifecycleTest {
                       listeners: [{name: main, address: 127.0.0.1:0}]
                       admin: {address: 127.0.0.1:0}
                       access_log: {enabled: false}
+                      warmup: {enabled: false}
                       upstreams:
                         app: {endpoints: [%s], health: {active: {enabled: false}}}
                     """;

@@ -28,6 +28,7 @@ class ProcessSignalsTest {
                       listeners: [{name: main, address: 127.0.0.1:%d}]
                       admin: {address: 127.0.0.1:%d}
                       access_log: {enabled: false}
+                      warmup: {max_time: 2s}
                       timeouts: {drain: 10s}
                       upstreams:
                         app: {endpoints: [%s], health: {active: {enabled: false}}}

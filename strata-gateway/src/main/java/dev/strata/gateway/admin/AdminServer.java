@@ -86,7 +86,7 @@ public final class AdminServer {
         if (previous != null) {
             previous.close();
         }
-        log.info("admin listener on {}", next.localAddress());
+        log.debug("admin listener on {}", next.localAddress());
     }
 
     public synchronized InetSocketAddress address() {

@@ -21,6 +21,7 @@ public record GatewayConfig(
         TimeoutsConfig timeouts,
         ForwardingConfig forwarding,
         AccessLogConfig accessLog,
+        WarmupConfig warmup,
         @JsonDeserialize(contentUsing = EntryDefaults.Route.class) List<RouteConfig> routes,
         @JsonDeserialize(contentUsing = EntryDefaults.Upstream.class) Map<String, UpstreamConfig> upstreams) {
 
@@ -40,6 +41,7 @@ public record GatewayConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(forwarding, "forwarding");
         Objects.requireNonNull(accessLog, "access_log");
+        Objects.requireNonNull(warmup, "warmup");
         Set<String> seen = new HashSet<>();
         for (ListenerConfig l : listeners) {
             if (!seen.add(l.name())) {
@@ -61,11 +63,17 @@ public record GatewayConfig(
     /** Builds a copy with other routes and upstreams (tests and reload tooling). */
     public GatewayConfig withRouting(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
-                routes, upstreams);
+                warmup, routes, upstreams);
+    }
+
+    /** Builds a copy with another access log. */
+    public GatewayConfig withAccessLog(AccessLogConfig accessLog) {
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+                warmup, routes, upstreams);
     }
 
     public GatewayConfig withListeners(List<ListenerConfig> listeners, AdminConfig admin) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
-                routes, upstreams);
+                warmup, routes, upstreams);
     }
 }

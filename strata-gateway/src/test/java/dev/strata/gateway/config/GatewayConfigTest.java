@@ -35,6 +35,7 @@ class GatewayConfigTest {
         assertThat(app.balance().policy()).isEqualTo("least-request");
         assertThat(app.health().active().path()).isEqualTo("/healthz");
         assertThat(app.retry().maxAttempts()).isEqualTo(3);
+        assertThat(c.warmup()).isEqualTo(new WarmupConfig(true, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -72,6 +73,8 @@ class GatewayConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("endpoints");
         assertThatThrownBy(() -> load("gateway:\n  access_log: {format: xml}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("text or json");
+        assertThatThrownBy(() -> load("gateway:\n  warmup: {max_time: 0s}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("warmup.max_time: PT0S (expected: > 0s)");
     }
 
     @Test

@@ -8,15 +8,18 @@ public final class Configs {
 
     private Configs() {}
 
-    /** A gateway over {@code endpoints} with active checks off, plus extra YAML lines under {@code gateway:}. */
+    /** A gateway over {@code endpoints} with active checks and the warm-up off, plus extra YAML lines under {@code gateway:}. */
     public static GatewayConfig gateway(String extra, String... endpoints) {
         StringBuilder yaml = new StringBuilder()
                 .append("gateway:\n")
                 .append("  io_threads: 2\n")
                 .append("  listeners: [{name: main, address: 127.0.0.1:0}]\n")
                 .append("  admin: {address: 127.0.0.1:0}\n")
-                .append("  access_log: {enabled: false}\n")
-                .append(extra);
+                .append("  access_log: {enabled: false}\n");
+        if (!extra.contains("  warmup:")) {
+            yaml.append("  warmup: {enabled: false}\n");
+        }
+        yaml.append(extra);
         if (!extra.contains("  upstreams:")) {
             yaml.append("  upstreams:\n    app:\n      endpoints: [")
                     .append(String.join(", ", endpoints))

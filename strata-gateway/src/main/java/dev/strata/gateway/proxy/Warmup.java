@@ -1,0 +1,445 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.config.AccessLogConfig;
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.config.ListenerConfig;
+import dev.strata.gateway.config.RouteConfig;
+import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.health.HealthConfig;
+import dev.strata.gateway.log.AccessLog;
+import dev.strata.gateway.metrics.GatewayMetrics;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warms the gateway's request path before its listeners open, so that the first clients meet compiled
+ * code rather than the interpreter (a cold JVM serves about half the requests per second of a warm one,
+ * with a p99 in the hundreds of milliseconds, for the first 10-20 seconds of load).
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>No request leaves the process.</b> An origin inside the process, on two loopback ports, stands
+ *   in for every endpoint of every group; the configured endpoints see nothing, not even a health
+ *   check.</li>
+ *   <li><b>The real path, not a model of it.</b> A second {@link ProxyServer} runs on the gateway's own
+ *   event loops with the gateway's own configuration (routes, balancing policies, limits, timeouts,
+ *   forwarding, the access log's format), changed only where it must be: its listener is on a free
+ *   loopback port, its groups' endpoints are the warm-up origin, its meters go to a registry that is
+ *   thrown away and its access log to {@code /dev/null}. Clients on a thread of their own send each
+ *   route a rotation of mostly GETs, some HEAD and POST (fixed-length and chunked bodies), with and
+ *   without forwarding headers, over keep-alive connections; now and then a client asks to close, a
+ *   client goes away before its response, and the origin closes a connection.</li>
+ *   <li><b>What would throw compiled code away later runs now.</b> Compiled code assumes what it has
+ *   seen: the classes loaded, the branches taken, the types at a call site. So the active health
+ *   checks (their HTTP codec is a second decoder class) run every 100 ms against the warm-up origin, an
+ *   admin listener for the warm-up proxy answers the admin API's reads, and the clients and the origin
+ *   write pooled direct buffers, the one buffer type the gateway's own writes use.</li>
+ *   <li><b>It ends when compilation has settled</b>: after a minimum number of requests, once the JIT
+ *   compiler has spent less than {@value #QUIET_PERMILLE}‰ of a {@value #QUIET_WINDOW_MS} ms window
+ *   compiling, or at {@code warmup.max_time}. Everything it started is closed before the real listeners
+ *   bind.</li>
+ * </ul>
+ */
+public final class Warmup {
+
+    private static final Logger log = LoggerFactory.getLogger(Warmup.class);
+
+    private static final int CONNECTIONS = 32;
+    private static final long MIN_REQUESTS = 50_000;
+    private static final long QUIET_WINDOW_MS = 1000;
+    private static final long QUIET_PERMILLE = 50;
+    private static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
+    private static final int CLOSE_EVERY = 256;
+    private static final int ORIGIN_CLOSE_EVERY = 500;
+    private static final List<String> ADMIN_PATHS = List.of("/_strata/health", "/_strata/metrics", "/_strata/upstreams");
+
+    /** What a warm-up did. */
+    public record Result(long requests, long failures, Duration took, Duration compileTime) {}
+
+    private Warmup() {}
+
+    /**
+     * Runs the warm-up for {@code config} on {@code group} (the gateway's event loops) and returns when it
+     * is over. {@code admin} binds an admin listener for a proxy (to a free loopback port) and returns it,
+     * so that the admin API's code is loaded and run before the real listeners open.
+     */
+    public static Result run(GatewayConfig config, Transport transport, EventLoopGroup group,
+                             Function<ProxyServer, AdminListener> admin) throws InterruptedException {
+        long start = System.nanoTime();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compileStart = timed ? jit.getTotalCompilationTime() : 0;
+        EventLoopGroup clients = transport.newGroup(1, "strata-warmup");
+        List<Channel> channels = new ArrayList<>();
+        ProxyServer proxy = null;
+        AccessLog accessLog = null;
+        AdminListener adminListener = null;
+        Traffic traffic = new Traffic();
+        try {
+            List<InetSocketAddress> origin = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Channel ch = originBootstrap(clients, transport, config).bind("127.0.0.1", 0).sync().channel();
+                channels.add(ch);
+                origin.add((InetSocketAddress) ch.localAddress());
+            }
+            GatewayConfig shadow = shadow(config, origin);
+            accessLog = nullLog(shadow.accessLog());
+            proxy = new ProxyServer(transport, group, new GatewayMetrics(), accessLog);
+            proxy.start(shadow);
+            adminListener = admin.apply(proxy);
+            traffic.requests = requests(config);
+            traffic.client = clientBootstrap(clients, transport, traffic, proxy.address("warmup"));
+            for (int i = 0; i < CONNECTIONS; i++) {
+                traffic.connect();
+            }
+            long deadline = start + config.warmup().maxTime().toNanos();
+            long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
+            long lastCheck = System.nanoTime();
+            int windows = 0;
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(QUIET_WINDOW_MS / 4);
+                long now = System.nanoTime();
+                if (now - lastCheck < QUIET_WINDOW_MS * 1_000_000) {
+                    continue;
+                }
+                if (windows++ % 4 == 0) {
+                    adminRequests(adminListener.address());
+                }
+                long compile = timed ? jit.getTotalCompilationTime() : lastCompile;
+                boolean quiet = timed && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
+                log.debug("warm-up: {} requests, {} ms compiling in the last {} ms", traffic.done.get(),
+                        compile - lastCompile, (now - lastCheck) / 1_000_000);
+                if (quiet && traffic.done.get() >= MIN_REQUESTS) {
+                    break;
+                }
+                lastCompile = compile;
+                lastCheck = now;
+            }
+        } finally {
+            traffic.running = false;
+            traffic.awaitClosed(Duration.ofSeconds(2));
+            if (adminListener != null) {
+                adminListener.close();
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
+            channels.forEach(ch -> ch.close().awaitUninterruptibly(1000));
+            clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+            if (accessLog != null) {
+                accessLog.close();
+            }
+        }
+        return new Result(traffic.done.get(), traffic.failed.get(), Duration.ofNanos(System.nanoTime() - start),
+                Duration.ofMillis(timed ? jit.getTotalCompilationTime() - compileStart : 0));
+    }
+
+    /** An admin listener serving a warm-up proxy. */
+    public interface AdminListener extends AutoCloseable {
+        InetSocketAddress address();
+
+        @Override
+        void close();
+    }
+
+    /** Reads the admin API's GET endpoints once each (the answers do not matter, only that they ran). */
+    private static void adminRequests(InetSocketAddress admin) {
+        for (String path : ADMIN_PATHS) {
+            try (Socket s = new Socket()) {
+                s.connect(admin, 1000);
+                s.setSoTimeout(1000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: warmup.invalid\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                log.debug("warm-up admin request {}: {}", path, e.toString());
+            }
+        }
+    }
+
+    /** The gateway's configuration with its listeners, endpoints, checks and access log made harmless. */
+    static GatewayConfig shadow(GatewayConfig config, List<InetSocketAddress> origin) {
+        List<String> endpoints = origin.stream().map(a -> "127.0.0.1:" + a.getPort()).toList();
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+        config.upstreams().forEach((name, u) -> {
+            HealthConfig h = u.health();
+            HealthConfig.Active a = h.active();
+            HealthConfig frequentChecks = new HealthConfig(new HealthConfig.Active(a.enabled(), a.path(),
+                    CHECK_INTERVAL, a.timeout(), a.healthyThreshold(), a.unhealthyThreshold()), h.outlier(), Duration.ZERO);
+            upstreams.put(name, new UpstreamConfig(endpoints, u.balance(), frequentChecks, u.pool(), u.retry()));
+        });
+        AccessLogConfig l = config.accessLog();
+        return config
+                .withListeners(List.of(new ListenerConfig("warmup", "127.0.0.1:0")), config.admin())
+                .withRouting(config.routes(), upstreams)
+                .withAccessLog(new AccessLogConfig(l.enabled(), l.format(), "/dev/null", l.queueSize()));
+    }
+
+    private static AccessLog nullLog(AccessLogConfig config) {
+        try {
+            return AccessLog.open(config, () -> {});
+        } catch (IllegalArgumentException e) {
+            return null; // no /dev/null here: the warm-up goes without the log's formatting
+        }
+    }
+
+    /**
+     * The requests the clients send in turn: for each route, a host and path it matches, with and without
+     * the port of the first listener, and the request that closes a connection ({@code Connection: close}).
+     */
+    static Requests requests(GatewayConfig config) {
+        List<byte[]> out = new ArrayList<>();
+        String body = "x".repeat(64);
+        int port = config.listeners().isEmpty() ? 80 : config.listeners().get(0).socketAddress().getPort();
+        String close = null;
+        for (RouteConfig r : config.routes()) {
+            String host = r.host().equals("*") ? "warmup.invalid"
+                    : r.host().startsWith("*.") ? "warmup" + r.host().substring(1) : r.host();
+            String path = r.pathPrefix() + (r.pathPrefix().endsWith("/") ? "" : "/") + "warmup";
+            String common = "User-Agent: strata-warmup\r\nAccept: */*\r\n";
+            String plain = "Host: " + host + "\r\n" + common;
+            String withPort = "Host: " + host + ":" + port + "\r\n" + common;
+            if (close == null) {
+                close = "GET " + path + " HTTP/1.1\r\n" + plain + "Connection: close\r\n\r\n";
+            }
+            String get = "GET " + path + " HTTP/1.1\r\n";
+            String getWithPort = get + withPort + "\r\n";
+            String getPlain = get + plain + "\r\n";
+            String getQuery = "GET " + path + "?page=2&q=a%20b HTTP/1.1\r\n" + plain
+                    + "Accept-Encoding: gzip\r\nCookie: session=abc\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n";
+            String getItem = "GET " + path + "/item HTTP/1.1\r\n" + withPort + "Connection: keep-alive\r\n\r\n";
+            String head = "HEAD " + path + " HTTP/1.1\r\n" + withPort + "\r\n";
+            String post = "POST " + path + " HTTP/1.1\r\n" + plain + "Content-Type: text/plain\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body;
+            String postChunked = "POST " + path + " HTTP/1.1\r\n" + withPort + "Transfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+            // mostly GETs, as on most sites
+            for (String req : List.of(getWithPort, getPlain, getQuery, getWithPort, getItem, getPlain, head,
+                    getWithPort, post, getPlain, getQuery, getWithPort, getItem, postChunked, getPlain, getWithPort)) {
+                out.add(bytes(req));
+            }
+        }
+        return new Requests(out, bytes(close));
+    }
+
+    record Requests(List<byte[]> keepAlive, byte[] close) {}
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A copy in a pooled direct buffer: what the gateway's own writes are, so its write path sees one buffer type. */
+    private static ByteBuf pooled(ChannelHandlerContext ctx, byte[] bytes) {
+        return ctx.alloc().directBuffer(bytes.length).writeBytes(bytes);
+    }
+
+    private static ServerBootstrap originBootstrap(EventLoopGroup group, Transport transport, GatewayConfig config) {
+        return new ServerBootstrap().group(group).channel(transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new RequestDecoder(config::limits, null), new Origin());
+                    }
+                });
+    }
+
+    private static Bootstrap clientBootstrap(EventLoopGroup group, Transport transport, Traffic traffic,
+                                             InetSocketAddress target) {
+        return new Bootstrap().group(group).channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .remoteAddress(target)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ResponseDecoder decoder = new ResponseDecoder();
+                        ch.pipeline().addLast(decoder, new Client(traffic, decoder));
+                    }
+                });
+    }
+
+    /** Shared by the clients; the counters are read by the thread that runs the warm-up. */
+    private static final class Traffic {
+        final AtomicLong done = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicInteger open = new AtomicInteger();
+        volatile boolean running = true;
+        Requests requests;
+        Bootstrap client;
+
+        void connect() {
+            if (running) {
+                open.incrementAndGet();
+                client.connect().addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        failed.incrementAndGet();
+                        open.decrementAndGet();
+                    }
+                });
+            }
+        }
+
+        void awaitClosed(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (open.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * One client connection: sends the next request when the last response has ended. Once in every
+     * {@value #CLOSE_EVERY} requests it asks for the connection to close, and once it goes away without
+     * waiting for the response; a new connection replaces it.
+     */
+    private static final class Client extends ChannelInboundHandlerAdapter {
+        private final Traffic traffic;
+        private final ResponseDecoder decoder;
+        private int sent;
+
+        Client(Traffic traffic, ResponseDecoder decoder) {
+            this.traffic = traffic;
+            this.decoder = decoder;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            sent = ThreadLocalRandom.current().nextInt(CLOSE_EVERY);
+            send(ctx);
+        }
+
+        private void send(ChannelHandlerContext ctx) {
+            if (!traffic.running) {
+                ctx.close();
+                return;
+            }
+            List<byte[]> keepAlive = traffic.requests.keepAlive();
+            int turn = ++sent % CLOSE_EVERY;
+            byte[] request = turn == 0 ? traffic.requests.close() : keepAlive.get(sent % keepAlive.size());
+            decoder.expectResponseTo(request[0] == 'H');
+            if (turn == CLOSE_EVERY / 2) { // gone before the response: the gateway meets a reset
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                ctx.writeAndFlush(pooled(ctx, request)).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            ctx.writeAndFlush(pooled(ctx, request));
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof BodyEnd) {
+                traffic.done.incrementAndGet();
+                if (decoder.reusable()) {
+                    send(ctx);
+                } else {
+                    ctx.close();
+                }
+            } else if (msg instanceof ResponseHead head) {
+                if (head.status >= 500) {
+                    traffic.failed.incrementAndGet();
+                }
+            } else if (msg instanceof DecodeFailure) {
+                traffic.failed.incrementAndGet();
+                ctx.close();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            traffic.open.decrementAndGet();
+            traffic.connect(); // replaces this connection while the warm-up runs
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            traffic.failed.incrementAndGet();
+            ctx.close();
+        }
+    }
+
+    /**
+     * The origin: a fixed-length answer to GET and HEAD, a chunked one to anything else; every
+     * {@value #ORIGIN_CLOSE_EVERY}th answer on a connection closes it, so that the gateway connects anew.
+     */
+    private static final class Origin extends ChannelInboundHandlerAdapter {
+        private static final String BODY = "warm " + ".".repeat(94) + "\n";
+        private static final String PLAIN = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n";
+        private static final byte[] FIXED = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
+                + BODY.length() + "\r\n\r\n" + BODY);
+        private static final byte[] FIXED_CLOSE = bytes(PLAIN + "Connection: close\r\nContent-Length: "
+                + BODY.length() + "\r\n\r\n" + BODY);
+        private static final byte[] HEAD = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
+                + BODY.length() + "\r\n\r\n");
+        private static final byte[] CHUNKED = bytes("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(BODY.length()) + "\r\n" + BODY
+                + "\r\n0\r\n\r\n");
+
+        private byte[] answer;
+        private int answered;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof RequestHead head) {
+                if (head.failureStatus != 0) {
+                    ctx.close();
+                    return;
+                }
+                answer = head.head ? HEAD : "GET".equals(head.method) ? FIXED : CHUNKED;
+            } else if (msg instanceof BodyEnd) {
+                if (answer != null) {
+                    if (++answered % ORIGIN_CLOSE_EVERY == 0 && answer == FIXED) {
+                        ctx.writeAndFlush(pooled(ctx, FIXED_CLOSE)).addListener(ChannelFutureListener.CLOSE);
+                    } else {
+                        ctx.writeAndFlush(pooled(ctx, answer));
+                    }
+                    answer = null;
+                }
+            } else if (msg instanceof DecodeFailure) {
+                ctx.close();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.strata.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.gateway.admin.AdminServer;
+import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.testing.Configs;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's traffic: every kind of request it sends is answered, none by an error. */
+class WarmupTrafficTest {
+
+    @Test
+    void everyWarmupRequestIsAnsweredWithoutAServerError() throws Exception {
+        GatewayConfig config = Configs.gateway("""
+                  warmup: {enabled: true, max_time: 3s}
+                  routes:
+                    - {name: api, host: "*.example.com", path_prefix: /v1, upstream: app}
+                    - {name: rest, host: "*", path_prefix: /, upstream: app}
+                """, "127.0.0.1:1");
+        Transport transport = Transport.detect();
+        EventLoopGroup group = transport.newGroup(1, "test-io");
+        var blocking = Executors.newSingleThreadExecutor();
+        try {
+            Warmup.Result r = Warmup.run(config, transport, group, proxy -> {
+                AdminServer admin = new AdminServer(proxy, "", () -> "no", blocking);
+                try {
+                    admin.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return new Warmup.AdminListener() {
+                    @Override
+                    public InetSocketAddress address() {
+                        return admin.address();
+                    }
+
+                    @Override
+                    public void close() {
+                        admin.close();
+                    }
+                };
+            });
+            // every request of the rotation went through at least twice (the warm-up's speed is not the point)
+            assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
+            assertThat(r.failures()).isZero();
+        } finally {
+            blocking.shutdownNow();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
