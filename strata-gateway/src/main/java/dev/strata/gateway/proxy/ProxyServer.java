@@ -74,6 +74,7 @@ public final class ProxyServer {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.upstreamBootstrap = new Bootstrap()
+                .group(group)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -399,14 +399,18 @@ public final class Warmup {
      */
     private static final class Origin extends ChannelInboundHandlerAdapter {
         private static final String BODY = "warm " + ".".repeat(94) + "\n";
-        private static final String PLAIN = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n";
+        // the fields most origins send (a parser that has only ever seen "Host" among four-letter names
+        // would have its compiled code thrown away at the first "Date")
+        private static final String COMMON = "Server: warmup\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
+                + "Content-Type: text/plain\r\n";
+        private static final String PLAIN = "HTTP/1.1 200 OK\r\n" + COMMON;
         private static final byte[] FIXED = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
                 + BODY.length() + "\r\n\r\n" + BODY);
         private static final byte[] FIXED_CLOSE = bytes(PLAIN + "Connection: close\r\nContent-Length: "
                 + BODY.length() + "\r\n\r\n" + BODY);
         private static final byte[] HEAD = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
                 + BODY.length() + "\r\n\r\n");
-        private static final byte[] CHUNKED = bytes("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
+        private static final byte[] CHUNKED = bytes("HTTP/1.1 201 Created\r\n" + COMMON
                 + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(BODY.length()) + "\r\n" + BODY
                 + "\r\n0\r\n\r\n");
 

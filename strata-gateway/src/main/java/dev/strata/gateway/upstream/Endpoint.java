@@ -9,6 +9,8 @@ import dev.strata.gateway.health.HealthConfig;
 import dev.strata.gateway.pool.ConnectionPool;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,16 @@ public final class Endpoint implements Target {
         this.health = new EndpointHealth(healthConfig, System::nanoTime);
         this.poolConfig = poolConfig;
         this.bootstrap = bootstrap;
+        // a pool for each of the gateway's event loops up front: the request path then never meets a
+        // missing one (compiled code that has not seen that case is thrown away when it first occurs)
+        EventLoopGroup loops = bootstrap.config().group();
+        if (loops != null) {
+            for (EventExecutor e : loops) {
+                if (e instanceof EventLoop loop) {
+                    pools.put(loop, new ConnectionPool(loop, bootstrap, address));
+                }
+            }
+        }
     }
 
     @Override
