@@ -105,17 +105,7 @@ public final class Gateway implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        return new Warmup.AdminListener() {
-            @Override
-            public InetSocketAddress address() {
-                return a.address();
-            }
-
-            @Override
-            public void close() {
-                a.close();
-            }
-        };
+        return a;
     }
 
     /**

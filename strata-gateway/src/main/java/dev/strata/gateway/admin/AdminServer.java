@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.http.Problem;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.Transport;
+import dev.strata.gateway.proxy.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.bootstrap.ServerBootstrap;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * The admin listener: {@code GET /_strata/health}, {@code GET /_strata/metrics},
  * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}. Small bodies only, so it aggregates.
  */
-public final class AdminServer {
+public final class AdminServer implements Warmup.AdminListener {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,10 +90,12 @@ public final class AdminServer {
         log.debug("admin listener on {}", next.localAddress());
     }
 
+    @Override
     public synchronized InetSocketAddress address() {
         return channel == null ? null : (InetSocketAddress) channel.localAddress();
     }
 
+    @Override
     public synchronized void close() {
         if (channel != null) {
             channel.close().awaitUninterruptibly(1000);

@@ -118,7 +118,8 @@ public final class Warmup {
             adminListener = admin.apply(proxy);
             traffic.requests = requests(config);
             traffic.client = clientBootstrap(clients, transport, traffic, proxy.address("warmup"));
-            for (int i = 0; i < CONNECTIONS; i++) {
+            int connections = Math.min(CONNECTIONS, Math.max(1, config.limits().maxConnections() / 2));
+            for (int i = 0; i < connections; i++) {
                 traffic.connect();
             }
             long deadline = start + config.warmup().maxTime().toNanos();
@@ -163,7 +164,7 @@ public final class Warmup {
                 Duration.ofMillis(timed ? jit.getTotalCompilationTime() - compileStart : 0));
     }
 
-    /** An admin listener serving a warm-up proxy. */
+    /** An admin listener (the admin API's server) bound for a warm-up proxy. */
     public interface AdminListener extends AutoCloseable {
         InetSocketAddress address();
 
@@ -221,7 +222,10 @@ public final class Warmup {
         String body = "x".repeat(64);
         int port = config.listeners().isEmpty() ? 80 : config.listeners().get(0).socketAddress().getPort();
         String close = null;
-        for (RouteConfig r : config.routes()) {
+        // without routes, every request gets the gateway's own 404: that path is warmed instead
+        List<RouteConfig> routes = config.routes().isEmpty()
+                ? List.of(new RouteConfig("none", "*", "/", "none", null)) : config.routes();
+        for (RouteConfig r : routes) {
             String host = r.host().equals("*") ? "warmup.invalid"
                     : r.host().startsWith("*.") ? "warmup" + r.host().substring(1) : r.host();
             String path = r.pathPrefix() + (r.pathPrefix().endsWith("/") ? "" : "/") + "warmup";

@@ -22,32 +22,38 @@ class WarmupTrafficTest {
                     - {name: api, host: "*.example.com", path_prefix: /v1, upstream: app}
                     - {name: rest, host: "*", path_prefix: /, upstream: app}
                 """, "127.0.0.1:1");
+        Warmup.Result r = run(config);
+        // every request of the rotation went through at least twice (the warm-up's speed is not the point)
+        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
+        assertThat(r.failures()).isZero();
+    }
+
+    @Test
+    void withoutRoutesTheGatewaysOwnAnswersAreWarmed() throws Exception {
+        GatewayConfig config = Configs.gateway("""
+                  warmup: {enabled: true, max_time: 2s}
+                  limits: {max_connections: 4}
+                  routes: []
+                """, "127.0.0.1:1");
+        Warmup.Result r = run(config);
+        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
+        assertThat(r.failures()).isZero();
+    }
+
+    private static Warmup.Result run(GatewayConfig config) throws Exception {
         Transport transport = Transport.detect();
         EventLoopGroup group = transport.newGroup(1, "test-io");
         var blocking = Executors.newSingleThreadExecutor();
         try {
-            Warmup.Result r = Warmup.run(config, transport, group, proxy -> {
+            return Warmup.run(config, transport, group, proxy -> {
                 AdminServer admin = new AdminServer(proxy, "", () -> "no", blocking);
                 try {
                     admin.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return new Warmup.AdminListener() {
-                    @Override
-                    public InetSocketAddress address() {
-                        return admin.address();
-                    }
-
-                    @Override
-                    public void close() {
-                        admin.close();
-                    }
-                };
+                return admin;
             });
-            // every request of the rotation went through at least twice (the warm-up's speed is not the point)
-            assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
-            assertThat(r.failures()).isZero();
         } finally {
             blocking.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
