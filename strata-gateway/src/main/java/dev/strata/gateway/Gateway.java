@@ -80,6 +80,7 @@ public final class Gateway implements AutoCloseable {
         Gateway g = new Gateway(config, file);
         try {
             if (config.warmup().enabled()) {
+                log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
                 Warmup.Result w = Warmup.run(config, g.transport, g.group, g::warmupAdmin);
                 log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
                         w.took().toMillis(), w.compileTime().toMillis(), w.failures());
