@@ -80,10 +80,7 @@ public final class Gateway implements AutoCloseable {
         Gateway g = new Gateway(config, file);
         try {
             if (config.warmup().enabled()) {
-                log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
-                Warmup.Result w = Warmup.run(config, g.transport, g.group, g::warmupAdmin);
-                log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
-                        w.took().toMillis(), w.compileTime().toMillis(), w.failures());
+                g.warmUp(config);
             }
             g.proxy.start(config);
             g.admin.bind(g.group, g.transport, config.admin().socketAddress());
@@ -96,6 +93,20 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
         }
         return g;
+    }
+
+    /** A warm-up that fails (no loopback address to bind, say) leaves the gateway cold, not stopped. */
+    private void warmUp(GatewayConfig config) throws InterruptedException {
+        log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
+        try {
+            Warmup.Result w = Warmup.run(config, transport, group, this::warmupAdmin);
+            log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
+                    w.took().toMillis(), w.compileTime().toMillis(), w.failures());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // also what Netty rethrows unchecked-style, such as a BindException
+            log.warn("warm-up skipped, starting cold: {}", e.toString());
+        }
     }
 
     private Warmup.AdminListener warmupAdmin(ProxyServer warmupProxy) {
