@@ -48,8 +48,19 @@ final class StrataProcess implements AutoCloseable {
         return Path.of(System.getProperty("strata.jar", "../strata-cli/target/strata.jar")).toAbsolutePath().normalize();
     }
 
-    /** A YAML {@code up} section on free ports inside {@code dir}. */
+    /** Links nodes get consecutive ports from {@code ports.links}; the tests start at most this many. */
+    private static final int LINKS_PORTS = 3;
+
+    /**
+     * A YAML {@code up} section on free ports inside {@code dir}. The links nodes' consecutive ports are
+     * checked too, and no other port is picked among them.
+     */
     static String upSection(Path dir, int stage) throws IOException {
+        int links = freeRange(LINKS_PORTS);
+        Set<Integer> taken = new HashSet<>();
+        for (int i = 0; i < LINKS_PORTS; i++) {
+            taken.add(links + i);
+        }
         return """
                 up:
                   stage: %d
@@ -57,13 +68,44 @@ final class StrataProcess implements AutoCloseable {
                   restart: false
                   startup_timeout: 150s
                   ports: {gateway: %d, gateway_admin: %d, links: %d, postgres: %d}
-                """.formatted(stage, dir.resolve("run"), freePort(), freePort(), freePort(), freePort());
+                """.formatted(stage, dir.resolve("run"), freePort(taken), freePort(taken), links, freePort(taken));
     }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** A free port not in {@code taken}, which it is added to. */
+    private static int freePort(Set<Integer> taken) throws IOException {
+        while (true) {
+            int p = freePort();
+            if (taken.add(p)) {
+                return p;
+            }
+        }
+    }
+
+    /** The first of {@code n} consecutive ports that are all free now. */
+    private static int freeRange(int n) throws IOException {
+        while (true) {
+            int base = freePort();
+            if (base + n - 1 <= 65535 && allFree(base, n)) {
+                return base;
+            }
+        }
+    }
+
+    private static boolean allFree(int base, int n) {
+        for (int p = base; p < base + n; p++) {
+            try {
+                new ServerSocket(p).close();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Waits for {@code run/topology.json}, failing early if the command exits. */
