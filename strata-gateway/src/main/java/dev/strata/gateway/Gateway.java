@@ -110,14 +110,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Warmup.AdminListener warmupAdmin(ProxyServer warmupProxy) {
-        AdminServer a = new AdminServer(warmupProxy, "", () -> "not during the warm-up", blocking);
         try {
-            a.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
+            return AdminServer.forWarmup(warmupProxy, group, transport, blocking);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        return a;
     }
 
     /**

@@ -67,6 +67,19 @@ public final class AdminServer implements Warmup.AdminListener {
         this.blocking = blocking;
     }
 
+    /**
+     * An admin server for a warm-up proxy, bound to a free loopback port: no token, and a reload is
+     * refused (there is nothing to reload).
+     */
+    public static AdminServer forWarmup(ProxyServer proxy, EventLoopGroup group, Transport transport,
+                                        Executor blocking) throws InterruptedException {
+        AdminServer a = new AdminServer(proxy, "", () -> {
+            throw new IllegalStateException("not during the warm-up");
+        }, blocking);
+        a.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
+        return a;
+    }
+
     public void token(String token) {
         this.token = token;
     }

@@ -106,8 +106,9 @@ public final class Warmup {
         Traffic traffic = new Traffic();
         try {
             List<InetSocketAddress> origin = new ArrayList<>();
+            ServerBootstrap originBootstrap = originBootstrap(clients, transport, config);
             for (int i = 0; i < 2; i++) {
-                Channel ch = originBootstrap(clients, transport, config).bind("127.0.0.1", 0).sync().channel();
+                Channel ch = originBootstrap.bind("127.0.0.1", 0).sync().channel();
                 channels.add(ch);
                 origin.add((InetSocketAddress) ch.localAddress());
             }
@@ -127,11 +128,8 @@ public final class Warmup {
             long lastCheck = System.nanoTime();
             int windows = 0;
             while (System.nanoTime() < deadline) {
-                Thread.sleep(QUIET_WINDOW_MS / 4);
+                Thread.sleep(Math.max(1, Math.min(QUIET_WINDOW_MS, (deadline - System.nanoTime()) / 1_000_000)));
                 long now = System.nanoTime();
-                if (now - lastCheck < QUIET_WINDOW_MS * 1_000_000) {
-                    continue;
-                }
                 if (windows++ % 4 == 0) {
                     adminRequests(adminListener.address());
                 }

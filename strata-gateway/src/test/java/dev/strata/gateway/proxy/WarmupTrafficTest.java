@@ -6,7 +6,6 @@ import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.testing.Configs;
 import io.netty.channel.EventLoopGroup;
-import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,13 +45,11 @@ class WarmupTrafficTest {
         var blocking = Executors.newSingleThreadExecutor();
         try {
             return Warmup.run(config, transport, group, proxy -> {
-                AdminServer admin = new AdminServer(proxy, "", () -> "no", blocking);
                 try {
-                    admin.bind(group, transport, new InetSocketAddress("127.0.0.1", 0));
+                    return AdminServer.forWarmup(proxy, group, transport, blocking);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return admin;
             });
         } finally {
             blocking.shutdownNow();
