@@ -47,6 +47,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     LazyTimer totalTimer;     // armed by the running exchange
     LazyTimer firstByteTimer; // armed by the running exchange
     LazyTimer bodyTimer;      // armed by the running exchange
+    FlushBatch flushes;       // the event loop's
     private boolean headPending; // bytes of a request head arrived whose RequestHead has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
@@ -66,6 +67,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        flushes = server.flushBatch(ctx.channel().eventLoop());
         idleTimer = new LazyTimer(ctx.executor(), this::idleTimeout);
         headerTimer = new LazyTimer(ctx.executor(), this::headerTimeout);
         totalTimer = new LazyTimer(ctx.executor(), () -> {

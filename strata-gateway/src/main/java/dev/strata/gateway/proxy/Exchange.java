@@ -251,11 +251,12 @@ final class Exchange implements ConnectionPool.Lease {
         // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
         // on another connection), so after every write: still ours?
         if (!hasBody) {
-            channel.writeAndFlush(requestHead, channel.voidPromise());
+            channel.write(requestHead, channel.voidPromise());
             if (upstream != channel) {
                 return;
             }
             requestSent = true;
+            client.flushes.upstream(channel);
             armFirstByteTimer();
         } else {
             channel.write(requestHead, channel.voidPromise());
@@ -505,13 +506,17 @@ final class Exchange implements ConnectionPool.Lease {
         } else {
             last = Wire.end(ctx.alloc(), end, chunkedToClient);
         }
-        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
+        ctx.write(last).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
+        client.flushes.client(ctx.channel());
     }
 
     void upstreamReadComplete() {
+        if (responseComplete) {
+            return; // its end was written, and its flush is in the batch
+        }
         writeHeldHead();
-        ctx.flush();
-        if (!finished && !responseComplete && upstream != null) {
+        client.flushes.client(ctx.channel());
+        if (!finished && upstream != null) {
             if (ctx.channel().isWritable()) {
                 upstreamReadWanted = false;
                 upstream.read();

@@ -14,6 +14,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -60,6 +62,7 @@ public final class ProxyServer {
     private final Bootstrap upstreamBootstrap;
     private final ChannelGroup clients = new DefaultChannelGroup("strata-clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
+    private final Map<EventLoop, FlushBatch> flushBatches = new ConcurrentHashMap<>();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final Map<String, String> listenerAddresses = new HashMap<>();
 
@@ -94,6 +97,11 @@ public final class ProxyServer {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The batch of deferred flushes of {@code loop} (see {@link FlushBatch}). */
+    FlushBatch flushBatch(EventLoop loop) {
+        return flushBatches.computeIfAbsent(loop, FlushBatch::new);
     }
 
     AccessLog accessLog() {
