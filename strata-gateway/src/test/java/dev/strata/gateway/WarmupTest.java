@@ -2,6 +2,7 @@ package dev.strata.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.gateway.health.Outcome;
 import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
@@ -52,7 +53,12 @@ class WarmupTest {
                 try (RawClient admin = new RawClient(g.adminAddress())) {
                     metrics = admin.send("GET /_strata/metrics HTTP/1.1\r\nHost: a\r\n\r\n").read().text();
                 }
-                assertThat(metrics).doesNotContain("strata_requests_total{").doesNotContain("strata_upstream_requests_total{");
+                assertThat(metrics).doesNotContain("strata_requests_total{")
+                        .contains("strata_request_duration_seconds_count{route=\"api\"} 0");
+                // the configured endpoints' series exist from the start, and are still at zero
+                assertThat(metrics.lines().filter(l -> l.startsWith("strata_upstream_requests_total{")))
+                        .hasSize(2 * Outcome.values().length)
+                        .allSatisfy(l -> assertThat(l).endsWith(" 0.0"));
 
                 try (RawClient c = new RawClient(g.listenerAddress("main"))) {
                     RawClient.Response r = c.send("GET /v1/items HTTP/1.1\r\nHost: api.example.com\r\n\r\n").read();

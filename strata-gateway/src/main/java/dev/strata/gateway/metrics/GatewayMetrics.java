@@ -57,7 +57,7 @@ public final class GatewayMetrics {
         inFlight.decrementAndGet();
         RouteMeters m = routes.get(route);
         if (m == null) {
-            m = routes.computeIfAbsent(route, r -> new RouteMeters(registry, r));
+            m = routeMeters(route);
         }
         m.count(registry, status);
         m.latency.record(durationNanos, TimeUnit.NANOSECONDS);
@@ -66,18 +66,36 @@ public final class GatewayMetrics {
     public void upstreamRequest(String group, String endpoint, Outcome outcome) {
         EnumMap<Outcome, Counter> m = endpoints.get(endpoint);
         if (m == null) {
-            m = endpoints.computeIfAbsent(endpoint, e -> {
-                EnumMap<Outcome, Counter> map = new EnumMap<>(Outcome.class);
-                for (Outcome o : Outcome.values()) {
-                    map.put(o, Counter.builder("strata.upstream.requests")
-                            .description("Requests sent to upstream endpoints, by outcome")
-                            .tag("upstream", group).tag("endpoint", e)
-                            .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
-                }
-                return map;
-            });
+            m = endpointCounters(group, endpoint);
         }
         m.get(outcome).increment();
+    }
+
+    /**
+     * Registers the meters of {@code route} and of {@code endpoint}s of {@code group} ahead of their
+     * first request: the series exist from the start, and the request path never meets a missing one
+     * (which made its compiled code start over on the first request after the warm-up).
+     */
+    public void prepare(Iterable<String> routeNames, java.util.Map<String, ? extends Iterable<String>> endpointsByGroup) {
+        routeNames.forEach(this::routeMeters);
+        endpointsByGroup.forEach((group, ids) -> ids.forEach(id -> endpointCounters(group, id)));
+    }
+
+    private RouteMeters routeMeters(String route) {
+        return routes.computeIfAbsent(route, r -> new RouteMeters(registry, r));
+    }
+
+    private EnumMap<Outcome, Counter> endpointCounters(String group, String endpoint) {
+        return endpoints.computeIfAbsent(endpoint, e -> {
+            EnumMap<Outcome, Counter> map = new EnumMap<>(Outcome.class);
+            for (Outcome o : Outcome.values()) {
+                map.put(o, Counter.builder("strata.upstream.requests")
+                        .description("Requests sent to upstream endpoints, by outcome")
+                        .tag("upstream", group).tag("endpoint", e)
+                        .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+            }
+            return map;
+        });
     }
 
     public void retry(String group) {

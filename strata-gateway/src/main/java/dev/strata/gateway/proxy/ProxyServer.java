@@ -6,7 +6,9 @@ import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
+import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.HealthChecker;
+import dev.strata.gateway.upstream.UpstreamGroup;
 import dev.strata.gateway.upstream.Upstreams;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -184,6 +186,9 @@ public final class ProxyServer {
         Set<String> used = config.routes().stream().map(RouteConfig::upstream).collect(Collectors.toSet());
         Upstreams upstreams = Upstreams.build(config.upstreams(), used, previousUpstreams, upstreamBootstrap);
         Snapshot next = Snapshot.of(config, upstreams);
+        metrics.prepare(config.routes().stream().map(RouteConfig::name).toList(),
+                upstreams.groups().stream().collect(Collectors.toMap(UpstreamGroup::name,
+                        g -> g.endpoints().stream().map(Endpoint::id).toList())));
         HealthChecker nextChecker = new HealthChecker(group, transport.socketChannel());
         snapshot = next;
         if (checker != null) {

@@ -33,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -54,29 +53,43 @@ import org.slf4j.LoggerFactory;
  *   event loops with the gateway's own configuration (routes, balancing policies, limits, timeouts,
  *   forwarding, the access log's format), changed only where it must be: its listener is on a free
  *   loopback port, its groups' endpoints are the warm-up origin, its meters go to a registry that is
- *   thrown away and its access log to {@code /dev/null}. Clients on a thread of their own send each
+ *   thrown away and its access log to {@code /dev/null}. Clients, on the same event loops, send each
  *   route a rotation of mostly GETs, some HEAD and POST (fixed-length and chunked bodies), with and
  *   without forwarding headers, over keep-alive connections; now and then a client asks to close, a
- *   client goes away before its response, and the origin closes a connection.</li>
+ *   client goes away before its response (with a reset or a FIN) or after it, and the origin closes a
+ *   connection.</li>
  *   <li><b>What would throw compiled code away later runs now.</b> Compiled code assumes what it has
  *   seen: the classes loaded, the branches taken, the types at a call site. So the active health
  *   checks (their HTTP codec is a second decoder class) run every 100 ms against the warm-up origin, an
- *   admin listener for the warm-up proxy answers the admin API's reads, and the clients and the origin
- *   write pooled direct buffers, the one buffer type the gateway's own writes use.</li>
- *   <li><b>It ends when compilation has settled</b>: after a minimum number of requests, once the JIT
- *   compiler has spent less than {@value #QUIET_PERMILLE}‰ of a {@value #QUIET_WINDOW_MS} ms window
- *   compiling, or at {@code warmup.max_time}. Everything it started is closed before the real listeners
- *   bind.</li>
+ *   admin listener for the warm-up proxy answers the admin API's reads, the clients and the origin
+ *   write pooled direct buffers (the one buffer type the gateway's own writes use), and another thread
+ *   hands the event loops a task every {@value #WAKE_EVERY_MS} ms. Without those tasks, the first task
+ *   from outside (a reload, the warm-up's own end) woke a waiting loop down a branch its compiled code
+ *   had never seen, and the next traffic met the event loop's core running interpreted. The clients and
+ *   the origin share the gateway's loops rather than run on a group of their own because shutting down
+ *   a group runs the loop's shutdown branches, in the code every loop shares.</li>
+ *   <li><b>Two rounds.</b> Each ends when compilation has settled: after a minimum number of requests,
+ *   once the JIT compiler has spent less than {@value #QUIET_PERMILLE}‰ of a {@value #QUIET_WINDOW_MS}
+ *   ms window compiling. Between them the warm-up proxy closes and the loops sit idle for
+ *   {@value #PAUSE_MS} ms: going idle takes branches that busy traffic never does (no connection, no
+ *   timer, a loop that blocks), which throws away the loop's compiled code; the second round compiles
+ *   it again with those branches known, so that the gateway's own first idle spell and first burst
+ *   meet compiled code. The first round has {@value #FIRST_ROUND_PERCENT}% of {@code warmup.max_time},
+ *   the second the rest. Everything it started is closed before the real listeners bind.</li>
  * </ul>
  */
 public final class Warmup {
 
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
 
-    private static final int CONNECTIONS = 32;
+    private static final int CONNECTIONS = 64;
+    private static final long WAKE_EVERY_MS = 5;
+    private static final Runnable NOTHING = () -> { };
     private static final long MIN_REQUESTS = 50_000;
     private static final long QUIET_WINDOW_MS = 1000;
     private static final long QUIET_PERMILLE = 50;
+    private static final long FIRST_ROUND_PERCENT = 70;
+    private static final long PAUSE_MS = 200;
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
     private static final int CLOSE_EVERY = 256;
     private static final int ORIGIN_CLOSE_EVERY = 500;
@@ -98,68 +111,91 @@ public final class Warmup {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long compileStart = timed ? jit.getTotalCompilationTime() : 0;
-        EventLoopGroup clients = transport.newGroup(1, "strata-warmup");
-        List<Channel> channels = new ArrayList<>();
-        ProxyServer proxy = null;
+        List<Channel> origins = new ArrayList<>();
         AccessLog accessLog = null;
-        AdminListener adminListener = null;
         Traffic traffic = new Traffic();
         try {
             List<InetSocketAddress> origin = new ArrayList<>();
-            ServerBootstrap originBootstrap = originBootstrap(clients, transport, config);
+            ServerBootstrap originBootstrap = originBootstrap(group, transport, config);
             for (int i = 0; i < 2; i++) {
                 Channel ch = originBootstrap.bind("127.0.0.1", 0).sync().channel();
-                channels.add(ch);
+                origins.add(ch);
                 origin.add((InetSocketAddress) ch.localAddress());
             }
             GatewayConfig shadow = shadow(config, origin);
             accessLog = nullLog(shadow.accessLog());
-            proxy = new ProxyServer(transport, group, new GatewayMetrics(), accessLog);
-            proxy.start(shadow);
-            adminListener = admin.apply(proxy);
             traffic.requests = requests(config);
-            traffic.client = clientBootstrap(clients, transport, traffic, proxy.address("warmup"));
-            int connections = Math.min(CONNECTIONS, Math.max(1, config.limits().maxConnections() / 2));
-            for (int i = 0; i < connections; i++) {
-                traffic.connect();
-            }
-            long deadline = start + config.warmup().maxTime().toNanos();
-            long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
-            long lastCheck = System.nanoTime();
-            int windows = 0;
-            while (System.nanoTime() < deadline) {
-                Thread.sleep(Math.max(1, Math.min(QUIET_WINDOW_MS, (deadline - System.nanoTime()) / 1_000_000)));
-                long now = System.nanoTime();
-                if (windows++ % 4 == 0) {
-                    adminRequests(adminListener.address());
-                }
-                long compile = timed ? jit.getTotalCompilationTime() : lastCompile;
-                boolean quiet = timed && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
-                log.debug("warm-up: {} requests, {} ms compiling in the last {} ms", traffic.done.get(),
-                        compile - lastCompile, (now - lastCheck) / 1_000_000);
-                if (quiet && traffic.done.get() >= MIN_REQUESTS) {
-                    break;
-                }
-                lastCompile = compile;
-                lastCheck = now;
-            }
+            traffic.connections = Math.min(CONNECTIONS, Math.max(1, config.limits().maxConnections() / 2));
+            long maxTime = config.warmup().maxTime().toNanos();
+            Round round = new Round(shadow, transport, group, accessLog, admin, traffic);
+            round.run(start + maxTime * FIRST_ROUND_PERCENT / 100, MIN_REQUESTS);
+            Thread.sleep(PAUSE_MS); // idle: no connection, no timer (see the design notes)
+            round.run(start + maxTime, traffic.done.get() + MIN_REQUESTS / 5);
         } finally {
-            traffic.running = false;
-            traffic.awaitClosed(Duration.ofSeconds(2));
-            if (adminListener != null) {
-                adminListener.close();
-            }
-            if (proxy != null) {
-                proxy.close();
-            }
-            channels.forEach(ch -> ch.close().awaitUninterruptibly(1000));
-            clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+            origins.forEach(ch -> ch.close().awaitUninterruptibly(1000));
             if (accessLog != null) {
                 accessLog.close();
             }
         }
         return new Result(traffic.done.get(), traffic.failed.get(), Duration.ofNanos(System.nanoTime() - start),
                 Duration.ofMillis(timed ? jit.getTotalCompilationTime() - compileStart : 0));
+    }
+
+    /** One round: a shadow proxy and its admin listener, traffic until it settles, then all of it closed. */
+    private record Round(GatewayConfig shadow, Transport transport, EventLoopGroup group, AccessLog accessLog,
+                         Function<ProxyServer, AdminListener> admin, Traffic traffic) {
+
+        void run(long deadline, long minRequests) throws InterruptedException {
+            ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(), accessLog);
+            AdminListener adminListener = null;
+            try {
+                proxy.start(shadow);
+                adminListener = admin.apply(proxy);
+                traffic.client = clientBootstrap(group, transport, traffic, proxy.address("warmup"));
+                traffic.start();
+                settle(adminListener.address(), deadline, minRequests);
+            } finally {
+                traffic.stop();
+                traffic.awaitClosed(Duration.ofSeconds(2));
+                if (adminListener != null) {
+                    adminListener.close();
+                }
+                proxy.close();
+            }
+        }
+
+        /**
+         * Runs until the traffic has done {@code minRequests} and the JIT compiler has gone quiet, or
+         * until {@code deadline} ({@link System#nanoTime}). Meanwhile it hands the loops a task every
+         * {@value #WAKE_EVERY_MS} ms from this thread, and reads the admin API every few windows.
+         */
+        private void settle(InetSocketAddress admin, long deadline, long minRequests) throws InterruptedException {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+            long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
+            long lastCheck = System.nanoTime();
+            int windows = 0;
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(WAKE_EVERY_MS);
+                group.forEach(loop -> loop.execute(NOTHING));
+                long now = System.nanoTime();
+                if (now - lastCheck < QUIET_WINDOW_MS * 1_000_000) {
+                    continue;
+                }
+                if (windows++ % 4 == 0) {
+                    adminRequests(admin);
+                }
+                long compile = timed ? jit.getTotalCompilationTime() : lastCompile;
+                boolean quiet = timed && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
+                log.debug("warm-up: {} requests, {} ms compiling in the last {} ms", traffic.done.get(),
+                        compile - lastCompile, (now - lastCheck) / 1_000_000);
+                if (quiet && traffic.done.get() >= minRequests) {
+                    return;
+                }
+                lastCompile = compile;
+                lastCheck = System.nanoTime();
+            }
+        }
     }
 
     /** An admin listener (the admin API's server) bound for a warm-up proxy. */
@@ -294,9 +330,22 @@ public final class Warmup {
         final AtomicLong done = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicInteger open = new AtomicInteger();
-        volatile boolean running = true;
+        volatile boolean running;
         Requests requests;
         Bootstrap client;
+        int connections;
+
+        void start() {
+            running = true;
+            for (int i = 0; i < connections; i++) {
+                connect();
+            }
+        }
+
+        /** Each client closes after its response in flight. */
+        void stop() {
+            running = false;
+        }
 
         void connect() {
             if (running) {
@@ -325,13 +374,15 @@ public final class Warmup {
 
     /**
      * One client connection: sends the next request when the last response has ended. Once in every
-     * {@value #CLOSE_EVERY} requests it asks for the connection to close, and once it goes away without
-     * waiting for the response; a new connection replaces it.
+     * {@value #CLOSE_EVERY} requests it asks for the connection to close; once it goes away without
+     * waiting for the response, with a reset; once with a FIN; and once it closes an idle connection
+     * after a response, the way most clients leave. A new connection replaces it.
      */
     private static final class Client extends ChannelInboundHandlerAdapter {
         private final Traffic traffic;
         private final ResponseDecoder decoder;
         private int sent;
+        private boolean leaveAfterResponse;
 
         Client(Traffic traffic, ResponseDecoder decoder) {
             this.traffic = traffic;
@@ -353,11 +404,14 @@ public final class Warmup {
             int turn = ++sent % CLOSE_EVERY;
             byte[] request = turn == 0 ? traffic.requests.close() : keepAlive.get(sent % keepAlive.size());
             decoder.expectResponseTo(request[0] == 'H');
-            if (turn == CLOSE_EVERY / 2) { // gone before the response: the gateway meets a reset
-                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            if (turn == CLOSE_EVERY / 2 || turn == CLOSE_EVERY / 4) {
+                if (turn == CLOSE_EVERY / 2) { // gone before the response: the gateway meets a reset
+                    ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                } // else gone with a FIN: the gateway reads the end of its input while the request runs
                 ctx.writeAndFlush(pooled(ctx, request)).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
+            leaveAfterResponse = turn == 3 * CLOSE_EVERY / 4;
             ctx.writeAndFlush(pooled(ctx, request));
         }
 
@@ -365,7 +419,7 @@ public final class Warmup {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof BodyEnd) {
                 traffic.done.incrementAndGet();
-                if (decoder.reusable()) {
+                if (decoder.reusable() && !leaveAfterResponse) {
                     send(ctx);
                 } else {
                     ctx.close();
