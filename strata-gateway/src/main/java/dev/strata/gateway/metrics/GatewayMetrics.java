@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,11 +73,11 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Registers the meters of {@code route} and of {@code endpoint}s of {@code group} ahead of their
-     * first request: the series exist from the start, and the request path never meets a missing one
-     * (which made its compiled code start over on the first request after the warm-up).
+     * Registers the meters of the routes named and of each group's endpoints ahead of their first
+     * request: the series exist from the start, and the request path never meets a missing one (which
+     * made its compiled code start over on the first request after the warm-up).
      */
-    public void prepare(Iterable<String> routeNames, java.util.Map<String, ? extends Iterable<String>> endpointsByGroup) {
+    public void prepare(Iterable<String> routeNames, Map<String, ? extends Iterable<String>> endpointsByGroup) {
         routeNames.forEach(this::routeMeters);
         endpointsByGroup.forEach((group, ids) -> ids.forEach(id -> endpointCounters(group, id)));
     }
