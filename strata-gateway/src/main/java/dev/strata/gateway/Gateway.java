@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,17 +125,26 @@ public final class Gateway implements AutoCloseable {
      * parent goes away), reloads the file on SIGHUP, and blocks until stopped.
      */
     public static void run(Path configFile) throws InterruptedException {
-        Gateway g = start(configFile);
+        // The handler goes in before the listeners open: the JVM's own answer to SIGHUP is to exit, and
+        // a client that sees the listener can already send one. A SIGHUP during the start is kept and
+        // served once the gateway runs (whichever side sees both the gateway and the flag serves it).
+        AtomicReference<Gateway> running = new AtomicReference<>();
+        AtomicBoolean hupPending = new AtomicBoolean();
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> g.blocking.execute(() -> {
-                try {
-                    log.info("SIGHUP: {}", g.reloadFromSource());
-                } catch (Exception e) {
-                    log.warn("SIGHUP reload failed: {}", e.getMessage());
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                hupPending.set(true);
+                Gateway started = running.get();
+                if (started != null && hupPending.getAndSet(false)) {
+                    started.reloadOnSignal();
                 }
-            }));
+            });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("SIGHUP not available: {}", e.toString());
+        }
+        Gateway g = start(configFile);
+        running.set(g);
+        if (hupPending.getAndSet(false)) {
+            g.reloadOnSignal();
         }
         NodeProcess.serveUntilStopped("gateway", g::drainAndStop, () -> {
             g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
@@ -212,6 +223,16 @@ public final class Gateway implements AutoCloseable {
         log.info("access log: {}", next.accessLog().enabled()
                 ? next.accessLog().format() + " to " + (next.accessLog().path().isEmpty() ? "stdout" : next.accessLog().path())
                 : "off");
+    }
+
+    private void reloadOnSignal() {
+        blocking.execute(() -> {
+            try {
+                log.info("SIGHUP: {}", reloadFromSource());
+            } catch (Exception e) {
+                log.warn("SIGHUP reload failed: {}", e.getMessage());
+            }
+        });
     }
 
     private String reloadFromSource() {

@@ -64,6 +64,54 @@ class ProcessSignalsTest {
         }
     }
 
+    @Test
+    void sighupDuringTheStartIsServedOnceTheGatewayRuns(@TempDir Path dir) throws Exception {
+        try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
+            int port = LifecycleTest.freePort();
+            int adminPort = LifecycleTest.freePort();
+            Path config = dir.resolve("gateway.yaml");
+            String template = """
+                    gateway:
+                      io_threads: 1
+                      listeners: [{name: main, address: 127.0.0.1:%d}]
+                      admin: {address: 127.0.0.1:%d}
+                      access_log: {enabled: false}
+                      warmup: {max_time: 3s}
+                      upstreams:
+                        app: {endpoints: [%s], health: {active: {enabled: false}}}
+                    """;
+            Files.writeString(config, template.formatted(port, adminPort, a.address()));
+            Path log = dir.resolve("gateway.log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    GatewayMain.class.getName(), config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                // the file is read, the listeners are not open yet
+                Await.until(() -> contains(log, "warming up"));
+                Files.writeString(config, template.formatted(port, adminPort, b.address()));
+                new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+
+                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                Await.until(() -> served(address, "/after").equals("b"));
+                assertThat(p.isAlive()).isTrue();
+                p.destroy();
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly();
+            }
+            assertThat(Files.readString(log)).contains("SIGHUP");
+        }
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.readString(file).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static String served(InetSocketAddress address, String path) {
         try (RawClient c = new RawClient(address)) {
             String by = c.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by");
