@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
@@ -173,7 +174,26 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * A free port for a gateway started later, below the range the kernel assigns to outgoing
+     * connections: the warm-up opens hundreds of connections before the listeners bind, and one of
+     * them could otherwise take the port picked for them.
+     */
     static int freePort() throws IOException {
+        int low = 32768;
+        try {
+            low = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the usual default
+        }
+        for (int i = 0; low > 11_000 && i < 1000; i++) {
+            int p = 10_000 + ThreadLocalRandom.current().nextInt(low - 10_000);
+            try (ServerSocket s = new ServerSocket(p)) {
+                return p;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

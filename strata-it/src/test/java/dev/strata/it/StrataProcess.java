@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged {@code strata} command run as a real child process, as a user runs it. */
@@ -71,10 +72,36 @@ final class StrataProcess implements AutoCloseable {
                 """.formatted(stage, dir.resolve("run"), freePort(taken), freePort(taken), links, freePort(taken));
     }
 
+    /**
+     * A port that is free now, below the kernel's range for outgoing connections' local ports: the
+     * nodes bind their ports seconds after the pick, and meanwhile the stack opens many connections
+     * (database pools, probes), one of which could otherwise take it (a stage test failed that way).
+     */
     static int freePort() throws IOException {
+        int[] range = unassigned();
+        for (int i = 0; range[1] - range[0] > 100 && i < 1000; i++) {
+            int p = range[0] + ThreadLocalRandom.current().nextInt(range[1] - range[0]);
+            if (allFree(p, 1)) {
+                return p;
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** [low, high) outside {@code ip_local_port_range} (Linux's default is 32768-60999), with room for the links nodes' range. */
+    private static int[] unassigned() {
+        int low = 32768;
+        int high = 60999;
+        try {
+            String[] r = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            low = Integer.parseInt(r[0]);
+            high = Integer.parseInt(r[1]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux: keep the default
+        }
+        return low > 11_000 ? new int[] {10_000, low - LINKS_PORTS} : new int[] {high + 1, 65_536 - LINKS_PORTS};
     }
 
     /** A free port not in {@code taken}, which it is added to. */
