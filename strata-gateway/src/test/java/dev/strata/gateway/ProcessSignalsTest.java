@@ -6,6 +6,7 @@ import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.GatewayMain;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,35 +17,33 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link Gateway#run} as a process: SIGHUP reloads the file, SIGTERM drains and exits. */
 class ProcessSignalsTest {
 
+    private static final String CONFIG = """
+            gateway:
+              io_threads: 1
+              listeners: [{name: main, address: 127.0.0.1:%d}]
+              admin: {address: 127.0.0.1:%d}
+              access_log: {enabled: false}
+              warmup: {max_time: 2s}
+              timeouts: {drain: 10s}
+              upstreams:
+                app: {endpoints: [%s], health: {active: {enabled: false}}}
+            """;
+
     @Test
     void sighupReloadsAndSigtermDrains(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
             int port = LifecycleTest.freePort();
             int adminPort = LifecycleTest.freePort();
             Path config = dir.resolve("gateway.yaml");
-            String template = """
-                    gateway:
-                      io_threads: 1
-                      listeners: [{name: main, address: 127.0.0.1:%d}]
-                      admin: {address: 127.0.0.1:%d}
-                      access_log: {enabled: false}
-                      warmup: {max_time: 2s}
-                      timeouts: {drain: 10s}
-                      upstreams:
-                        app: {endpoints: [%s], health: {active: {enabled: false}}}
-                    """;
-            Files.writeString(config, template.formatted(port, adminPort, a.address()));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                    GatewayMain.class.getName(), config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
+            Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
+            Process p = start(config, dir.resolve("gateway.log"));
             try {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                 Await.until(() -> served(address, "/x").equals("a"));
                 try (RawClient kept = new RawClient(address)) {
                     assertThat(kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
-                    Files.writeString(config, template.formatted(port, adminPort, b.address()));
-                    new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+                    Files.writeString(config, CONFIG.formatted(port, adminPort, b.address()));
+                    hup(p);
                     Await.until(() -> served(address, "/y").equals("b"));
                     // the connection opened before the reload is still served, by the new upstream
                     assertThat(kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
@@ -70,27 +69,14 @@ class ProcessSignalsTest {
             int port = LifecycleTest.freePort();
             int adminPort = LifecycleTest.freePort();
             Path config = dir.resolve("gateway.yaml");
-            String template = """
-                    gateway:
-                      io_threads: 1
-                      listeners: [{name: main, address: 127.0.0.1:%d}]
-                      admin: {address: 127.0.0.1:%d}
-                      access_log: {enabled: false}
-                      warmup: {max_time: 3s}
-                      upstreams:
-                        app: {endpoints: [%s], health: {active: {enabled: false}}}
-                    """;
-            Files.writeString(config, template.formatted(port, adminPort, a.address()));
+            Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
             Path log = dir.resolve("gateway.log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                    GatewayMain.class.getName(), config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = start(config, log);
             try {
                 // the file is read, the listeners are not open yet
                 Await.until(() -> contains(log, "warming up"));
-                Files.writeString(config, template.formatted(port, adminPort, b.address()));
-                new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+                Files.writeString(config, CONFIG.formatted(port, adminPort, b.address()));
+                hup(p);
 
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                 Await.until(() -> served(address, "/after").equals("b"));
@@ -104,10 +90,22 @@ class ProcessSignalsTest {
         }
     }
 
+    /** The gateway as a child process on {@code config}, its output going to {@code log}. */
+    private static Process start(Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                GatewayMain.class.getName(), config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void hup(Process p) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+    }
+
     private static boolean contains(Path file, String text) {
         try {
             return Files.readString(file).contains(text);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

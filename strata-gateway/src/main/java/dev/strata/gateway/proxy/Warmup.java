@@ -108,9 +108,7 @@ public final class Warmup {
     public static Result run(GatewayConfig config, Transport transport, EventLoopGroup group,
                              Function<ProxyServer, AdminListener> admin) throws InterruptedException {
         long start = System.nanoTime();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long compileStart = timed ? jit.getTotalCompilationTime() : 0;
+        long compileStart = compileMillis();
         List<Channel> origins = new ArrayList<>();
         AccessLog accessLog = null;
         Traffic traffic = new Traffic();
@@ -138,7 +136,13 @@ public final class Warmup {
             }
         }
         return new Result(traffic.done.get(), traffic.failed.get(), Duration.ofNanos(System.nanoTime() - start),
-                Duration.ofMillis(timed ? jit.getTotalCompilationTime() - compileStart : 0));
+                Duration.ofMillis(compileStart < 0 ? 0 : compileMillis() - compileStart));
+    }
+
+    /** Milliseconds the JIT compiler has spent so far, or -1 where the JVM does not count them. */
+    private static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /** One round: a shadow proxy and its admin listener, traffic until it settles, then all of it closed. */
@@ -170,9 +174,7 @@ public final class Warmup {
          * {@value #WAKE_EVERY_MS} ms from this thread, and reads the admin API every few windows.
          */
         private void settle(InetSocketAddress admin, long deadline, long minRequests) throws InterruptedException {
-            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-            boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-            long lastCompile = timed ? jit.getTotalCompilationTime() : 0;
+            long lastCompile = compileMillis();
             long lastCheck = System.nanoTime();
             int windows = 0;
             while (System.nanoTime() < deadline) {
@@ -185,8 +187,8 @@ public final class Warmup {
                 if (windows++ % 4 == 0) {
                     adminRequests(admin);
                 }
-                long compile = timed ? jit.getTotalCompilationTime() : lastCompile;
-                boolean quiet = timed && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
+                long compile = compileMillis();
+                boolean quiet = compile >= 0 && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
                 log.debug("warm-up: {} requests, {} ms compiling in the last {} ms", traffic.done.get(),
                         compile - lastCompile, (now - lastCheck) / 1_000_000);
                 if (quiet && traffic.done.get() >= minRequests) {
