@@ -131,13 +131,18 @@ public final class Gateway implements AutoCloseable {
         AtomicReference<Gateway> running = new AtomicReference<>();
         AtomicBoolean hupPending = new AtomicBoolean();
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 hupPending.set(true);
                 Gateway started = running.get();
                 if (started != null && hupPending.getAndSet(false)) {
                     started.reloadOnSignal();
                 }
             });
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // the JVM keeps a signal ignored that was ignored when it started: the handler never runs
+                log.warn("SIGHUP is ignored in this process (its parent ignored it, as nohup does): "
+                        + "reload with POST /_strata/reload on the admin listener instead");
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("SIGHUP not available: {}", e.toString());
         }

@@ -1,6 +1,7 @@
 package dev.strata.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.GatewayMain;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,12 +93,62 @@ class ProcessSignalsTest {
         }
     }
 
-    /** The gateway as a child process on {@code config}, its output going to {@code log}. */
+    @Test
+    void aSighupIgnoredByTheParentIsReportedAtTheStart(@TempDir Path dir) throws Exception {
+        assumeTrue(ENV_SETS_SIGNALS, "env cannot set a child's signal dispositions here");
+        try (Origin a = new Origin("a")) {
+            int port = LifecycleTest.freePort();
+            Path config = dir.resolve("gateway.yaml");
+            Files.writeString(config, CONFIG.formatted(port, LifecycleTest.freePort(), a.address()));
+            Path log = dir.resolve("gateway.log");
+            Process p = start("--ignore-signal=HUP", config, log); // as under nohup
+            try {
+                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                Await.until(() -> served(address, "/x").equals("a"));
+                assertThat(Files.readString(log)).contains("SIGHUP is ignored in this process")
+                        .contains("POST /_strata/reload");
+                hup(p);
+                assertThat(served(address, "/y")).isEqualTo("a");
+                assertThat(p.isAlive()).isTrue();
+            } finally {
+                p.destroy();
+                p.waitFor(20, TimeUnit.SECONDS);
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Whether {@code env} can set a child's signal dispositions (GNU coreutils 8.31 and later). */
+    private static final boolean ENV_SETS_SIGNALS = envSetsSignals();
+
+    private static boolean envSetsSignals() {
+        try {
+            return new ProcessBuilder("env", "--default-signal=HUP", "true").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The gateway as a child process on {@code config}, its output going to {@code log}, with SIGHUP at
+     * its default action: a runner started under nohup would otherwise hand its own ignore down.
+     */
     private static Process start(Path config, Path log) throws IOException {
+        return start("--default-signal=HUP", config, log);
+    }
+
+    private static Process start(String hupDisposition, Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                GatewayMain.class.getName(), config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>();
+        if (ENV_SETS_SIGNALS) {
+            command.addAll(List.of("env", hupDisposition));
+        }
+        command.addAll(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                GatewayMain.class.getName(), config.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static void hup(Process p) throws IOException, InterruptedException {
