@@ -20,6 +20,9 @@ final class JsonBodies {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** What is read and thrown away of a body over the limit, so that its client can read the 413. */
+    private static final long DISCARD_AT_MOST = 2 * 1024 * 1024;
+
     private final int maxBytes;
 
     JsonBodies(int maxBytes) {
@@ -90,19 +93,50 @@ final class JsonBodies {
         }
     }
 
+    /**
+     * The body, at most {@code maxBytes} of it. A body over the limit is refused with 413 after reading
+     * and discarding up to {@value #DISCARD_AT_MOST} bytes of what is left of it: a client still sending
+     * could otherwise meet a reset on a connection closed with its data unread, and lose the 413 it was
+     * sent. A longer body is not read on: the connection closes under it. A declared body that waits for
+     * {@code 100 Continue} is refused at once.
+     */
     private byte[] readBounded(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
+            if (!"100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
+                discardRest(ctx); // a client waiting for "100 Continue" has sent nothing and never will
+            }
             throw new ProblemException(413, "body: %d bytes (expected: at most %d)".formatted(declared, maxBytes));
         }
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
+                discard(in);
                 throw new ProblemException(413, "body: more than %d bytes (expected: at most %d)".formatted(maxBytes, maxBytes));
             }
             return body;
         } catch (IOException e) {
             throw new ProblemException(400, "the body could not be read");
+        }
+    }
+
+    private static void discardRest(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            discard(in);
+        } catch (IOException e) {
+            // as in discard: the 413 goes out all the same
+        }
+    }
+
+    private static void discard(InputStream in) {
+        try {
+            byte[] sink = new byte[8192];
+            long left = DISCARD_AT_MOST;
+            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0; ) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away or the read timed out: the 413 goes out all the same
         }
     }
 }

@@ -10,6 +10,9 @@ import dev.strata.links.TestClient;
 import dev.strata.links.TestNodes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
@@ -201,6 +204,31 @@ class LinksApiTest {
                 }))
                 .build();
         assertProblem(http.send(chunked), 413);
+    }
+
+    @Test
+    void aClientStillSendingABodyOverTheLimitGetsThe413() throws Exception {
+        String chunk = "4000\r\n" + " ".repeat(0x4000) + "\r\n";
+        try (Socket s = new Socket("127.0.0.1", node.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + chunk.repeat(4)).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(300); // the server has read past the limit by now; the client sends on
+            out.write((chunk.repeat(60) + "0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            byte[] head = new byte[12];
+            int n = s.getInputStream().readNBytes(head, 0, head.length);
+            assertThat(new String(head, 0, n, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 413");
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitThatWaitsFor100ContinueIsRefusedAtOnce() throws IOException {
+        String response = http.raw("POST /api/links HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 1048576\r\nExpect: 100-continue\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 413 ").contains("application/problem+json");
     }
 
     @Test
