@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +36,8 @@ class LargeBodyTest {
     @BeforeAll
     static void start() throws Exception {
         origin = new Origin("big");
-        int port = LifecycleTest.freePort();
-        int adminPort = LifecycleTest.freePort();
+        int port = Ports.free();
+        int adminPort = Ports.free();
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, """
                 gateway:

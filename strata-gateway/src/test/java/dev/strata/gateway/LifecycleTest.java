@@ -8,14 +8,13 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import dev.strata.gateway.testing.Await;
+import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +59,7 @@ class LifecycleTest {
             Gateway g = Gateway.start(first);
             try (RawClient c = new RawClient(g.listenerAddress("main"))) {
                 assertThat(c.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
-                int port = freePort();
+                int port = Ports.free();
                 GatewayConfig second = Configs.gateway("""
                           listeners: [{name: main, address: 127.0.0.1:%d}]
                           routes:
@@ -171,31 +170,6 @@ class LifecycleTest {
             } finally {
                 g.close();
             }
-        }
-    }
-
-    /**
-     * A free port for a gateway started later, below the range the kernel assigns to outgoing
-     * connections: the warm-up opens hundreds of connections before the listeners bind, and one of
-     * them could otherwise take the port picked for them.
-     */
-    static int freePort() throws IOException {
-        int low = 32768;
-        try {
-            low = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the usual default
-        }
-        for (int i = 0; low > 11_000 && i < 1000; i++) {
-            int p = 10_000 + ThreadLocalRandom.current().nextInt(low - 10_000);
-            try (ServerSocket s = new ServerSocket(p)) {
-                return p;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.strata.common.testing.ChildSignals;
+import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,8 +37,8 @@ class ProcessSignalsTest {
     @Test
     void sighupReloadsAndSigtermDrains(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
-            int port = LifecycleTest.freePort();
-            int adminPort = LifecycleTest.freePort();
+            int port = Ports.free();
+            int adminPort = Ports.free();
             Path config = dir.resolve("gateway.yaml");
             Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
             Process p = start(config, dir.resolve("gateway.log"));
@@ -69,8 +71,8 @@ class ProcessSignalsTest {
     @Test
     void sighupDuringTheStartIsServedOnceTheGatewayRuns(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
-            int port = LifecycleTest.freePort();
-            int adminPort = LifecycleTest.freePort();
+            int port = Ports.free();
+            int adminPort = Ports.free();
             Path config = dir.resolve("gateway.yaml");
             Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
             Path log = dir.resolve("gateway.log");
@@ -95,13 +97,13 @@ class ProcessSignalsTest {
 
     @Test
     void aSighupIgnoredByTheParentIsReportedAtTheStart(@TempDir Path dir) throws Exception {
-        assumeTrue(ENV_SETS_SIGNALS, "env cannot set a child's signal dispositions here");
+        assumeTrue(ChildSignals.settable(), "env cannot set a child's signal dispositions here");
         try (Origin a = new Origin("a")) {
-            int port = LifecycleTest.freePort();
+            int port = Ports.free();
             Path config = dir.resolve("gateway.yaml");
-            Files.writeString(config, CONFIG.formatted(port, LifecycleTest.freePort(), a.address()));
+            Files.writeString(config, CONFIG.formatted(port, Ports.free(), a.address()));
             Path log = dir.resolve("gateway.log");
-            Process p = start("--ignore-signal=HUP", config, log); // as under nohup
+            Process p = start(ChildSignals.ignored("HUP"), config, log); // as under nohup
             try {
                 InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
                 Await.until(() -> served(address, "/x").equals("a"));
@@ -118,34 +120,17 @@ class ProcessSignalsTest {
         }
     }
 
-    /** Whether {@code env} can set a child's signal dispositions (GNU coreutils 8.31 and later). */
-    private static final boolean ENV_SETS_SIGNALS = envSetsSignals();
-
-    private static boolean envSetsSignals() {
-        try {
-            return new ProcessBuilder("env", "--default-signal=HUP", "true").start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     /**
      * The gateway as a child process on {@code config}, its output going to {@code log}, with SIGHUP at
      * its default action: a runner started under nohup would otherwise hand its own ignore down.
      */
     private static Process start(Path config, Path log) throws IOException {
-        return start("--default-signal=HUP", config, log);
+        return start(ChildSignals.atDefault("HUP"), config, log);
     }
 
-    private static Process start(String hupDisposition, Path config, Path log) throws IOException {
+    private static Process start(List<String> signals, Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>();
-        if (ENV_SETS_SIGNALS) {
-            command.addAll(List.of("env", hupDisposition));
-        }
+        List<String> command = new ArrayList<>(signals);
         command.addAll(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                 GatewayMain.class.getName(), config.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -2,8 +2,9 @@ package dev.strata.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.common.testing.ChildSignals;
+import dev.strata.common.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged {@code strata} command run as a real child process, as a user runs it. */
@@ -33,7 +33,10 @@ final class StrataProcess implements AutoCloseable {
     static StrataProcess up(Path dir, String yaml, String... args) throws IOException {
         Path config = dir.resolve("strata.yaml");
         Files.writeString(config, yaml);
-        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "up", "--config", config.toString()));
+        // signals at their default actions, as in a terminal: a runner in the background of a script
+        // ignores SIGINT, and the child would inherit that (the JVM cannot take it back)
+        List<String> cmd = new ArrayList<>(ChildSignals.allDefault());
+        cmd.addAll(List.of(java(), "-jar", jar().toString(), "up", "--config", config.toString()));
         cmd.addAll(List.of(args));
         Path output = dir.resolve("up-" + System.nanoTime() + ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
@@ -73,41 +76,14 @@ final class StrataProcess implements AutoCloseable {
     }
 
     /**
-     * A port that is free now, below the kernel's range for outgoing connections' local ports: the
-     * nodes bind their ports seconds after the pick, and meanwhile the stack opens many connections
-     * (database pools, probes), one of which could otherwise take it (a stage test failed that way).
+     * A free port not in {@code taken}, which it is added to. Ports come from below the kernel's range
+     * for outgoing connections: the nodes bind them seconds after the pick, while the stack opens many
+     * connections (database pools, probes), one of which could otherwise take one (a stage test failed
+     * that way).
      */
-    static int freePort() throws IOException {
-        int[] range = unassigned();
-        for (int i = 0; range[1] - range[0] > 100 && i < 1000; i++) {
-            int p = range[0] + ThreadLocalRandom.current().nextInt(range[1] - range[0]);
-            if (allFree(p, 1)) {
-                return p;
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** [low, high) outside {@code ip_local_port_range} (Linux's default is 32768-60999), with room for the links nodes' range. */
-    private static int[] unassigned() {
-        int low = 32768;
-        int high = 60999;
-        try {
-            String[] r = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
-            low = Integer.parseInt(r[0]);
-            high = Integer.parseInt(r[1]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux: keep the default
-        }
-        return low > 11_000 ? new int[] {10_000, low - LINKS_PORTS} : new int[] {high + 1, 65_536 - LINKS_PORTS};
-    }
-
-    /** A free port not in {@code taken}, which it is added to. */
     private static int freePort(Set<Integer> taken) throws IOException {
         while (true) {
-            int p = freePort();
+            int p = Ports.free(LINKS_PORTS);
             if (taken.add(p)) {
                 return p;
             }
@@ -117,22 +93,11 @@ final class StrataProcess implements AutoCloseable {
     /** The first of {@code n} consecutive ports that are all free now. */
     private static int freeRange(int n) throws IOException {
         while (true) {
-            int base = freePort();
-            if (base + n - 1 <= 65535 && allFree(base, n)) {
+            int base = Ports.free(LINKS_PORTS);
+            if (base + n - 1 <= 65535 && Ports.allFree(base, n)) {
                 return base;
             }
         }
-    }
-
-    private static boolean allFree(int base, int n) {
-        for (int p = base; p < base + n; p++) {
-            try {
-                new ServerSocket(p).close();
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Waits for {@code run/topology.json}, failing early if the command exits. */
