@@ -37,17 +37,15 @@ class ProcessSignalsTest {
     @Test
     void sighupReloadsAndSigtermDrains(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
-            int port = Ports.free();
-            int adminPort = Ports.free();
-            Path config = dir.resolve("gateway.yaml");
-            Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
-            Process p = start(config, dir.resolve("gateway.log"));
+            Setup gateway = Setup.in(dir);
+            gateway.pointAt(a);
+            Process p = start(gateway.config(), dir.resolve("gateway.log"));
             try {
-                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                InetSocketAddress address = gateway.address();
                 Await.until(() -> served(address, "/x").equals("a"));
                 try (RawClient kept = new RawClient(address)) {
                     assertThat(kept.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
-                    Files.writeString(config, CONFIG.formatted(port, adminPort, b.address()));
+                    gateway.pointAt(b);
                     hup(p);
                     Await.until(() -> served(address, "/y").equals("b"));
                     // the connection opened before the reload is still served, by the new upstream
@@ -71,19 +69,17 @@ class ProcessSignalsTest {
     @Test
     void sighupDuringTheStartIsServedOnceTheGatewayRuns(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
-            int port = Ports.free();
-            int adminPort = Ports.free();
-            Path config = dir.resolve("gateway.yaml");
-            Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
+            Setup gateway = Setup.in(dir);
+            gateway.pointAt(a);
             Path log = dir.resolve("gateway.log");
-            Process p = start(config, log);
+            Process p = start(gateway.config(), log);
             try {
                 // the file is read, the listeners are not open yet
                 Await.until(() -> contains(log, "warming up"));
-                Files.writeString(config, CONFIG.formatted(port, adminPort, b.address()));
+                gateway.pointAt(b);
                 hup(p);
 
-                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                InetSocketAddress address = gateway.address();
                 Await.until(() -> served(address, "/after").equals("b"));
                 assertThat(p.isAlive()).isTrue();
                 p.destroy();
@@ -99,21 +95,19 @@ class ProcessSignalsTest {
     void aSighupIgnoredByTheParentIsReportedAtTheStart(@TempDir Path dir) throws Exception {
         assumeTrue(ChildSignals.settable(), "env cannot set a child's signal dispositions here");
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
-            int port = Ports.free();
-            int adminPort = Ports.free();
-            Path config = dir.resolve("gateway.yaml");
-            Files.writeString(config, CONFIG.formatted(port, adminPort, a.address()));
+            Setup gateway = Setup.in(dir);
+            gateway.pointAt(a);
             Path log = dir.resolve("gateway.log");
-            Process p = start(ChildSignals.ignored("HUP"), config, log); // as under nohup
+            Process p = start(ChildSignals.ignored("HUP"), gateway.config(), log); // as under nohup
             try {
-                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                InetSocketAddress address = gateway.address();
                 Await.until(() -> served(address, "/x").equals("a"));
                 assertThat(Files.readString(log)).contains("SIGHUP is ignored in this process")
                         .contains("POST /_strata/reload");
                 // the handler never runs: the process lives on, and the reload the warning names works
-                Files.writeString(config, CONFIG.formatted(port, adminPort, b.address()));
+                gateway.pointAt(b);
                 hup(p);
-                try (RawClient admin = new RawClient(new InetSocketAddress("127.0.0.1", adminPort))) {
+                try (RawClient admin = new RawClient(gateway.admin())) {
                     assertThat(admin.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
                             .read().status()).isEqualTo(200);
                 }
@@ -125,6 +119,25 @@ class ProcessSignalsTest {
                 p.waitFor(20, TimeUnit.SECONDS);
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /** The gateway's file and ports, picked once; {@link #pointAt} (re)writes the file with one endpoint. */
+    private record Setup(Path config, int port, int adminPort) {
+        static Setup in(Path dir) throws IOException {
+            return new Setup(dir.resolve("gateway.yaml"), Ports.free(), Ports.free());
+        }
+
+        void pointAt(Origin origin) throws IOException {
+            Files.writeString(config, CONFIG.formatted(port, adminPort, origin.address()));
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress("127.0.0.1", port);
+        }
+
+        InetSocketAddress admin() {
+            return new InetSocketAddress("127.0.0.1", adminPort);
         }
     }
 

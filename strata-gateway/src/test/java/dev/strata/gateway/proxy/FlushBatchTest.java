@@ -2,6 +2,7 @@ package dev.strata.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.gateway.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,14 +36,7 @@ class FlushBatchTest {
 
     private static String sent(EmbeddedChannel ch) {
         ByteBuf b = ch.readOutbound();
-        if (b == null) {
-            return null;
-        }
-        try {
-            return b.toString(StandardCharsets.ISO_8859_1);
-        } finally {
-            b.release();
-        }
+        return b == null ? null : Buffers.text(b);
     }
 
     @Test

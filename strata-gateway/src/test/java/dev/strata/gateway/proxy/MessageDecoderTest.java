@@ -2,6 +2,7 @@ package dev.strata.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.gateway.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -33,8 +34,7 @@ class MessageDecoderTest {
         Object o;
         while ((o = ch.readInbound()) != null) {
             if (o instanceof ByteBuf b) {
-                body.append(b.toString(StandardCharsets.ISO_8859_1));
-                b.release();
+                body.append(Buffers.text(b));
                 continue;
             }
             if (!body.isEmpty()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.testing.Configs;
+import dev.strata.gateway.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
@@ -50,9 +51,7 @@ class RequestFramingTest {
         StringBuilder out = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {
-            ByteBuf b = (ByteBuf) o;
-            out.append(b.toString(StandardCharsets.ISO_8859_1));
-            b.release();
+            out.append(Buffers.text((ByteBuf) o));
         }
         assertThat(ch.isOpen()).as("connection closed after the error").isFalse();
         ch.finishAndReleaseAll();

@@ -2,6 +2,7 @@ package dev.strata.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.gateway.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -33,21 +34,13 @@ class WireTest {
         return decode(new EmbeddedChannel(d), head);
     }
 
-    private static String text(ByteBuf b) {
-        try {
-            return b.toString(StandardCharsets.ISO_8859_1);
-        } finally {
-            b.release();
-        }
-    }
-
     @Test
     void requestGoesUpWithoutHopByHopFieldsAndWithForwardingFields() {
         RequestHead h = request("GET /p?q=1 HTTP/1.1\r\nHost: shop.example\r\nConnection: keep-alive, X-Private\r\n"
                 + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\n"
                 + "Proxy-Connection: x\r\nAccept:  text/html \r\nX-Forwarded-For: 6.6.6.6\r\n"
                 + "X-Forwarded-Proto: https\r\nForwarded: for=6.6.6.6\r\nVia: 1.0 edge\r\n\r\n");
-        assertThat(text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, VIA))).isEqualTo(
                 "GET /p?q=1 HTTP/1.1\r\n"
                         + "Host: shop.example\r\n"
                         + "Accept:  text/html\r\n"
@@ -64,7 +57,7 @@ class WireTest {
         RequestHead h = request("POST /u HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\n"
                 + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: b\r\nForwarded: for=1.1.1.1\r\n"
                 + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
-        assertThat(text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, TRUSTED, null))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, TRUSTED, null))).isEqualTo(
                 "POST /u HTTP/1.1\r\n"
                         + "Host: a\r\n"
                         + "X-Forwarded-Proto: https\r\n"
@@ -78,7 +71,7 @@ class WireTest {
     @Test
     void anAbsoluteFormTargetGoesUpInOriginFormWithItsHost() {
         RequestHead h = request("GET http://other/x HTTP/1.0\r\nHost: ignored\r\nContent-Length: 0\r\n\r\n");
-        assertThat(text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, "/x", "other", UNTRUSTED, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, "/x", "other", UNTRUSTED, VIA))).isEqualTo(
                 "GET /x HTTP/1.1\r\n"
                         + "Host: other\r\n"
                         + "Content-Length: 0\r\n"
@@ -93,7 +86,7 @@ class WireTest {
     @Test
     void aHostWithQuotesIsEscapedInForwarded() {
         RequestHead h = request("GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n");
-        assertThat(text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, null)))
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, null)))
                 .contains("Forwarded: for=10.0.0.9;host=\"a\\\"b\";proto=http\r\n");
     }
 
@@ -101,16 +94,16 @@ class WireTest {
     void responseGoesDownWithItsStatusAndReasonAndTheClientsFraming() {
         ResponseHead h = response("HTTP/1.0 404 Not Here\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
                 + "Content-Type: text/plain\r\nVia: 1.1 origin\r\n\r\n");
-        assertThat(text(Wire.responseHead(ByteBufAllocator.DEFAULT, h, true, false, true, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, h, true, false, true, VIA))).isEqualTo(
                 "HTTP/1.1 404 Not Here\r\n"
                         + "Content-Type: text/plain\r\n"
                         + "Transfer-Encoding: chunked\r\n"
                         + "Via: 1.1 origin, 1.1 gw\r\n"
                         + "\r\n");
-        assertThat(text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\n"),
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\n"),
                 false, true, false, null))).isEqualTo(
                 "HTTP/1.1 200 \r\nContent-Length: 2\r\nConnection: close\r\n\r\n");
-        assertThat(text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"),
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"),
                 false, false, false, null))).isEqualTo(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n");
     }
@@ -124,7 +117,7 @@ class WireTest {
         StringBuilder out = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {
-            out.append(text((ByteBuf) o));
+            out.append(Buffers.text((ByteBuf) o));
         }
         assertThat(out.toString()).isEqualTo("12c\r\n" + "x".repeat(300) + "\r\n0\r\nX-Sum: 1\r\n\r\n");
     }
