@@ -3,6 +3,8 @@ package dev.strata.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.strata.common.process.ChildSignals;
+import dev.strata.common.testing.Ports;
 import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.GatewayMain;
 import dev.strata.gateway.testing.Origin;
@@ -14,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import dev.strata.common.testing.ChildSignals;
-import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

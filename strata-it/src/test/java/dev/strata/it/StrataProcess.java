@@ -2,7 +2,7 @@ package dev.strata.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.strata.common.testing.ChildSignals;
+import dev.strata.common.process.ChildSignals;
 import dev.strata.common.testing.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,11 +31,20 @@ final class StrataProcess implements AutoCloseable {
 
     /** {@code strata up ARGS --config <dir>/strata.yaml} with {@code yaml} as the file's content. */
     static StrataProcess up(Path dir, String yaml, String... args) throws IOException {
-        Path config = dir.resolve("strata.yaml");
-        Files.writeString(config, yaml);
         // signals at their default actions, as in a terminal: a runner in the background of a script
         // ignores SIGINT, and the child would inherit that (the JVM cannot take it back)
-        List<String> cmd = new ArrayList<>(ChildSignals.allDefault());
+        return start(dir, yaml, ChildSignals.allDefault(), args);
+    }
+
+    /** As {@link #up}, started as {@code nohup strata up ...} starts it: SIGHUP ignored. */
+    static StrataProcess upUnderNohup(Path dir, String yaml, String... args) throws IOException {
+        return start(dir, yaml, ChildSignals.allDefaultBut("HUP"), args);
+    }
+
+    private static StrataProcess start(Path dir, String yaml, List<String> signals, String... args) throws IOException {
+        Path config = dir.resolve("strata.yaml");
+        Files.writeString(config, yaml);
+        List<String> cmd = new ArrayList<>(signals);
         cmd.addAll(List.of(java(), "-jar", jar().toString(), "up", "--config", config.toString()));
         cmd.addAll(List.of(args));
         Path output = dir.resolve("up-" + System.nanoTime() + ".out");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.common.process.ChildSignals;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,8 @@ class UpStage2Test {
 
     @Test
     void theGatewayFrontsOneLinksNode() throws Exception {
-        try (StrataProcess up = StrataProcess.up(dir, StrataProcess.upSection(dir, 2), "--stage", "2")) {
+        // as `nohup strata up` starts it: the gateway node must still reload on SIGHUP
+        try (StrataProcess up = StrataProcess.upUnderNohup(dir, StrataProcess.upSection(dir, 2), "--stage", "2")) {
             JsonNode topology = up.awaitTopology(Duration.ofMinutes(3));
             assertThat(topology.get("nodes")).hasSize(3);
             JsonNode gateway = StrataProcess.node(topology, "gateway");
@@ -56,6 +58,17 @@ class UpStage2Test {
             HttpResponse<String> upstreams = http.send(HttpRequest.newBuilder(URI.create(admin + "/_strata/upstreams")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(upstreams.body()).contains(URI.create(StrataProcess.node(topology, "links-1").get("url").asText()).getAuthority());
+
+            if (ChildSignals.settable()) {
+                new ProcessBuilder("kill", "-HUP", gateway.get("pid").asText()).inheritIO().start().waitFor();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!up.log("gateway").contains("SIGHUP: reloaded") && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(up.log("gateway")).contains("SIGHUP: reloaded").doesNotContain("SIGHUP is ignored");
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(302);
+            }
 
             Set<ProcessHandle> processes = StrataProcess.processesOf(topology);
             up.signal("INT");

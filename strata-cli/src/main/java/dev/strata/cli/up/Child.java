@@ -1,5 +1,6 @@
 package dev.strata.cli.up;
 
+import dev.strata.common.process.ChildSignals;
 import dev.strata.common.process.ParentWatch;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Own session.</b> The child runs under {@code setsid}, so a Ctrl-C in the terminal reaches
  *       only the supervisor, which then stops the children in order (gateway, services, database),
  *       instead of all of them at once.</li>
+ *   <li><b>Default signals.</b> The child starts with every signal at its default action
+ *       ({@link ChildSignals}), whatever the supervisor inherited: under {@code nohup} it ignores
+ *       SIGHUP, and a gateway child would inherit that and could not reload on it.</li>
  *   <li><b>Orphan detection.</b> The child's stdin is a pipe whose write end only this process holds
  *       and never writes to. When the supervisor dies, even by SIGKILL, the kernel closes it and the
  *       child reads end-of-file ({@link ParentWatch}) and stops itself.</li>
@@ -54,6 +58,7 @@ final class Child {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             argv.add("/usr/bin/setsid");
         }
+        argv.addAll(ChildSignals.allDefault());
         argv.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)

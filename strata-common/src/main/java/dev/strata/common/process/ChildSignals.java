@@ -1,11 +1,11 @@
-package dev.strata.common.testing;
+package dev.strata.common.process;
 
 import java.io.IOException;
 import java.util.List;
 
 /**
  * The start of a command line that sets a child's signal dispositions. A child inherits the signals
- * its parent ignores (a runner under {@code nohup} ignores SIGHUP, one in the background of a script
+ * its parent ignores (a process under {@code nohup} ignores SIGHUP, one in the background of a script
  * SIGINT), and a JVM cannot take such an ignore back; {@code env} can, before it runs the child.
  */
 public final class ChildSignals {
@@ -32,6 +32,11 @@ public final class ChildSignals {
     /** {@code env} with {@code signal} ignored, as under nohup for HUP; empty where it cannot. */
     public static List<String> ignored(String signal) {
         return SETTABLE ? List.of("env", "--ignore-signal=" + signal) : List.of();
+    }
+
+    /** {@code env} with every signal at its default action but {@code signal}, which is ignored; empty where it cannot. */
+    public static List<String> allDefaultBut(String signal) {
+        return SETTABLE ? List.of("env", "--default-signal", "--ignore-signal=" + signal) : List.of();
     }
 
     private static boolean probe() {
