@@ -30,8 +30,19 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final Counter rejectedConnections;
     private final Counter accessLogDropped;
+    private final Duration statisticsWindow;
 
     public GatewayMetrics() {
+        this(null);
+    }
+
+    /**
+     * Meters whose time-windowed statistic (the latency maximum) turns over within {@code statisticsWindow}
+     * rather than Micrometer's two minutes ({@code null}: those two minutes). The warm-up uses a short
+     * window, so that the turnover's code has run before real traffic meets it.
+     */
+    public GatewayMetrics(Duration statisticsWindow) {
+        this.statisticsWindow = statisticsWindow;
         Gauge.builder("strata.requests.in.flight", inFlight, AtomicInteger::get)
                 .description("Client requests being served").register(registry);
         rejectedConnections = Counter.builder("strata.connections.rejected")
@@ -83,7 +94,7 @@ public final class GatewayMetrics {
     }
 
     private RouteMeters routeMeters(String route) {
-        return routes.computeIfAbsent(route, r -> new RouteMeters(registry, r));
+        return routes.computeIfAbsent(route, r -> new RouteMeters(registry, r, statisticsWindow));
     }
 
     private EnumMap<Outcome, Counter> endpointCounters(String group, String endpoint) {
@@ -137,15 +148,18 @@ public final class GatewayMetrics {
         final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
         final Timer latency;
 
-        RouteMeters(MeterRegistry registry, String route) {
+        RouteMeters(MeterRegistry registry, String route, Duration statisticsWindow) {
             this.route = route;
-            this.latency = Timer.builder("strata.request.duration")
+            Timer.Builder latency = Timer.builder("strata.request.duration")
                     .description("Time from a request's first byte to its response's last byte")
                     .tag("route", route)
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(120))
-                    .register(registry);
+                    .maximumExpectedValue(Duration.ofSeconds(120));
+            if (statisticsWindow != null) {
+                latency.distributionStatisticExpiry(statisticsWindow);
+            }
+            this.latency = latency.register(registry);
         }
 
         void count(MeterRegistry registry, int status) {

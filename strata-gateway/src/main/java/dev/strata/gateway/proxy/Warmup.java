@@ -62,8 +62,12 @@ import org.slf4j.LoggerFactory;
  *   seen: the classes loaded, the branches taken, the types at a call site. So the active health
  *   checks (their HTTP codec is a second decoder class) run every 100 ms against the warm-up origin, an
  *   admin listener for the warm-up proxy answers the admin API's reads, the clients and the origin
- *   write pooled direct buffers (the one buffer type the gateway's own writes use), and another thread
- *   hands the event loops a task every {@value #WAKE_EVERY_MS} ms. Without those tasks, the first task
+ *   write pooled direct buffers (the one buffer type the gateway's own writes use), the warm-up's meters
+ *   turn their time window over every 10 ms (the gateway's every 40 s: its first turnover, at the second
+ *   burst of load, threw away the compiled code that ends each request), and another thread hands the
+ *   event loops a task every {@value #WAKE_EVERY_MS} ms, and now and then {@value #TASK_BURST} at once
+ *   (more than one segment of a loop's task queue: a burst of new connections grew the queue for the
+ *   first time, and its compiled code started over). Without those tasks, the first task
  *   from outside (a reload, the warm-up's own end) woke a waiting loop down a branch its compiled code
  *   had never seen, and the next traffic met the event loop's core running interpreted. The clients and
  *   the origin share the gateway's loops rather than run on a group of their own because shutting down
@@ -85,12 +89,14 @@ public final class Warmup {
     private static final int CONNECTIONS = 64;
     private static final long WAKE_EVERY_MS = 5;
     private static final Runnable NOTHING = () -> { };
+    private static final int TASK_BURST = 2048;
     private static final long MIN_REQUESTS = 50_000;
     private static final long QUIET_WINDOW_MS = 1000;
     private static final long QUIET_PERMILLE = 50;
     private static final long FIRST_ROUND_PERCENT = 70;
     private static final long PAUSE_MS = 200;
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
+    private static final Duration STATISTICS_WINDOW = Duration.ofMillis(30);
     private static final int CLOSE_EVERY = 256;
     private static final int ORIGIN_CLOSE_EVERY = 500;
     private static final List<String> ADMIN_PATHS = List.of("/_strata/health", "/_strata/metrics", "/_strata/upstreams");
@@ -150,7 +156,7 @@ public final class Warmup {
                          Function<ProxyServer, AdminListener> admin, Traffic traffic) {
 
         void run(long deadline, long minRequests) throws InterruptedException {
-            ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(), accessLog);
+            ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(STATISTICS_WINDOW), accessLog);
             AdminListener adminListener = null;
             try {
                 proxy.start(shadow);
@@ -171,7 +177,8 @@ public final class Warmup {
         /**
          * Runs until the traffic has done {@code minRequests} and the JIT compiler has gone quiet, or
          * until {@code deadline} ({@link System#nanoTime}). Meanwhile it hands the loops a task every
-         * {@value #WAKE_EVERY_MS} ms from this thread, and reads the admin API every few windows.
+         * {@value #WAKE_EVERY_MS} ms from this thread, and every few windows reads the admin API and hands
+         * each loop a burst of tasks.
          */
         private void settle(InetSocketAddress admin, long deadline, long minRequests) throws InterruptedException {
             long lastCompile = compileMillis();
@@ -186,6 +193,11 @@ public final class Warmup {
                 }
                 if (windows++ % 4 == 0) {
                     adminRequests(admin);
+                    group.forEach(loop -> {
+                        for (int i = 0; i < TASK_BURST; i++) {
+                            loop.execute(NOTHING);
+                        }
+                    });
                 }
                 long compile = compileMillis();
                 boolean quiet = compile >= 0 && (compile - lastCompile) * 1000 < QUIET_PERMILLE * (now - lastCheck) / 1_000_000;
