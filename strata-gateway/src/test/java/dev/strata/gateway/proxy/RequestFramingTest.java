@@ -6,7 +6,6 @@ import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Buffers;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -48,14 +47,10 @@ class RequestFramingTest {
         EmbeddedChannel ch = channel();
         ch.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
         ch.runPendingTasks();
-        StringBuilder out = new StringBuilder();
-        Object o;
-        while ((o = ch.readOutbound()) != null) {
-            out.append(Buffers.text((ByteBuf) o));
-        }
+        String out = Buffers.outbound(ch);
         assertThat(ch.isOpen()).as("connection closed after the error").isFalse();
         ch.finishAndReleaseAll();
-        return out.toString();
+        return out;
     }
 
     @ParameterizedTest(name = "{0}")

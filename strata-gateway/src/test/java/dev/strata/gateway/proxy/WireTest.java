@@ -3,7 +3,6 @@ package dev.strata.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.gateway.testing.Buffers;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -114,11 +113,6 @@ class WireTest {
         Wire.writeBody(ch, ch.alloc(), Unpooled.copiedBuffer("x".repeat(300), StandardCharsets.ISO_8859_1), true);
         Wire.writeBody(ch, ch.alloc(), Unpooled.EMPTY_BUFFER, true);
         ch.writeOutbound(Wire.end(ch.alloc(), new BodyEnd(Wire.ascii("X-Sum: 1\r\n")), true));
-        StringBuilder out = new StringBuilder();
-        Object o;
-        while ((o = ch.readOutbound()) != null) {
-            out.append(Buffers.text((ByteBuf) o));
-        }
-        assertThat(out.toString()).isEqualTo("12c\r\n" + "x".repeat(300) + "\r\n0\r\nX-Sum: 1\r\n\r\n");
+        assertThat(Buffers.outbound(ch)).isEqualTo("12c\r\n" + "x".repeat(300) + "\r\n0\r\nX-Sum: 1\r\n\r\n");
     }
 }

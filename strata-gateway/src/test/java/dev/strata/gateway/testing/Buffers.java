@@ -1,6 +1,7 @@
 package dev.strata.gateway.testing;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 
 /** Buffers that a test has taken from a channel. */
@@ -15,5 +16,14 @@ public final class Buffers {
         } finally {
             b.release();
         }
+    }
+
+    /** Everything written out of {@code ch} so far, as text; the buffers are released. */
+    public static String outbound(EmbeddedChannel ch) {
+        StringBuilder out = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; ) {
+            out.append(text(b));
+        }
+        return out.toString();
     }
 }
