@@ -212,7 +212,8 @@ public final class ProxyServer {
         log.info("listener {} on {} ({})", l.name(), ch.localAddress(), transport.name());
     }
 
-    private Channel bindChannel(ListenerConfig l) throws InterruptedException {
+    /** Binds a listener that is not recorded as one of this server's (the warm-up binds and closes spares). */
+    Channel bindChannel(ListenerConfig l) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())

@@ -67,7 +67,11 @@ import org.slf4j.LoggerFactory;
  *   burst of load, threw away the compiled code that ends each request), and another thread hands the
  *   event loops a task every {@value #WAKE_EVERY_MS} ms, and now and then {@value #TASK_BURST} at once
  *   (more than one segment of a loop's task queue: a burst of new connections grew the queue for the
- *   first time, and its compiled code started over). Without those tasks, the first task
+ *   first time, and its compiled code started over). Once a second it also binds a listener the way the
+ *   gateway binds its own and closes it: compiled only for connections, the code every channel shares
+ *   (channel set-up, registration, close) met the listening channels' classes when the warm-up's
+ *   listeners closed and the real ones bound, was thrown away, and the first real connections compiled it
+ *   again. Without those tasks, the first task
  *   from outside (a reload, the warm-up's own end) woke a waiting loop down a branch its compiled code
  *   had never seen, and the next traffic met the event loop's core running interpreted. The clients and
  *   the origin share the gateway's loops rather than run on a group of their own because shutting down
@@ -78,8 +82,15 @@ import org.slf4j.LoggerFactory;
  *   {@value #PAUSE_MS} ms: going idle takes branches that busy traffic never does (no connection, no
  *   timer, a loop that blocks), which throws away the loop's compiled code; the second round compiles
  *   it again with those branches known, so that the gateway's own first idle spell and first burst
- *   meet compiled code. The first round has {@value #FIRST_ROUND_PERCENT}% of {@code warmup.max_time},
- *   the second the rest. Everything it started is closed before the real listeners bind.</li>
+ *   meet compiled code. The second round opens with one client alone that leaves after each response,
+ *   to an origin that closes after each answer, for {@value #CHURN_CONNECTIONS} connections; then the
+ *   others join. Connection set-up and close run thousands of times (the rest of the warm-up runs them a
+ *   few hundred), and with one request in flight every pass of the event loop is short, so the code that
+ *   runs once per pass ({@code EpollIoHandler.run}, {@code runAllTasks}, {@code FlushBatch.run}) is called
+ *   often enough to be compiled fully; under 64 clients a pass carries dozens of requests, and that code
+ *   was still being compiled in the first real burst. The first round has {@value #FIRST_ROUND_PERCENT}%
+ *   of {@code warmup.max_time}, the second the rest. Everything it started is closed before the real
+ *   listeners bind.</li>
  * </ul>
  */
 public final class Warmup {
@@ -99,6 +110,8 @@ public final class Warmup {
     private static final Duration STATISTICS_WINDOW = Duration.ofMillis(30);
     private static final int CLOSE_EVERY = 256;
     private static final int ORIGIN_CLOSE_EVERY = 500;
+    private static final int CHURN_CONNECTIONS = 8_000;
+    private static final ListenerConfig SPARE_LISTENER = new ListenerConfig("warmup-spare", "127.0.0.1:0");
     private static final List<String> ADMIN_PATHS = List.of("/_strata/health", "/_strata/metrics", "/_strata/upstreams");
 
     /** What a warm-up did. */
@@ -120,7 +133,7 @@ public final class Warmup {
         Traffic traffic = new Traffic();
         try {
             List<InetSocketAddress> origin = new ArrayList<>();
-            ServerBootstrap originBootstrap = originBootstrap(group, transport, config);
+            ServerBootstrap originBootstrap = originBootstrap(group, transport, config, traffic);
             for (int i = 0; i < 2; i++) {
                 Channel ch = originBootstrap.bind("127.0.0.1", 0).sync().channel();
                 origins.add(ch);
@@ -134,7 +147,8 @@ public final class Warmup {
             Round round = new Round(shadow, transport, group, accessLog, admin, traffic);
             round.run(start + maxTime * FIRST_ROUND_PERCENT / 100, MIN_REQUESTS);
             Thread.sleep(PAUSE_MS); // idle: no connection, no timer (see the design notes)
-            round.run(start + maxTime, traffic.done.get() + MIN_REQUESTS / 5);
+            traffic.churnLeft.set(CHURN_CONNECTIONS);
+            round.run(start + maxTime, traffic.done.get() + CHURN_CONNECTIONS + MIN_REQUESTS / 5);
         } finally {
             origins.forEach(ch -> ch.close().awaitUninterruptibly(1000));
             if (accessLog != null) {
@@ -163,7 +177,7 @@ public final class Warmup {
                 adminListener = admin.apply(proxy);
                 traffic.client = clientBootstrap(group, transport, traffic, proxy.address("warmup"));
                 traffic.start();
-                settle(adminListener.address(), deadline, minRequests);
+                settle(proxy, adminListener.address(), deadline, minRequests);
             } finally {
                 traffic.stop();
                 traffic.awaitClosed(Duration.ofSeconds(2));
@@ -180,7 +194,8 @@ public final class Warmup {
          * {@value #WAKE_EVERY_MS} ms from this thread, and every few windows reads the admin API and hands
          * each loop a burst of tasks.
          */
-        private void settle(InetSocketAddress admin, long deadline, long minRequests) throws InterruptedException {
+        private void settle(ProxyServer proxy, InetSocketAddress admin, long deadline, long minRequests)
+                throws InterruptedException {
             long lastCompile = compileMillis();
             long lastCheck = System.nanoTime();
             int windows = 0;
@@ -191,6 +206,7 @@ public final class Warmup {
                 if (now - lastCheck < QUIET_WINDOW_MS * 1_000_000) {
                     continue;
                 }
+                bindAndCloseSpare(proxy);
                 if (windows++ % 4 == 0) {
                     adminRequests(admin);
                     group.forEach(loop -> {
@@ -210,6 +226,17 @@ public final class Warmup {
                 lastCheck = System.nanoTime();
             }
         }
+    }
+
+    /**
+     * Binds a listener the way the gateway binds its own and closes it again, so that the code every
+     * channel shares has seen a listening channel's classes, not only connections'. Without it, closing
+     * the warm-up's listeners and binding the real ones at its end threw away the compiled code of
+     * connection set-up and close, which the first real connections then ran interpreted and compiled
+     * again.
+     */
+    private static void bindAndCloseSpare(ProxyServer proxy) throws InterruptedException {
+        proxy.bindChannel(SPARE_LISTENER).close().sync();
     }
 
     /** An admin listener (the admin API's server) bound for a warm-up proxy. */
@@ -314,13 +341,14 @@ public final class Warmup {
         return ctx.alloc().directBuffer(bytes.length).writeBytes(bytes);
     }
 
-    private static ServerBootstrap originBootstrap(EventLoopGroup group, Transport transport, GatewayConfig config) {
+    private static ServerBootstrap originBootstrap(EventLoopGroup group, Transport transport, GatewayConfig config,
+                                                   Traffic traffic) {
         return new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new RequestDecoder(config::limits, null), new Origin());
+                        ch.pipeline().addLast(new RequestDecoder(config::limits, null), new Origin(traffic));
                     }
                 });
     }
@@ -344,16 +372,31 @@ public final class Warmup {
         final AtomicLong done = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger churnLeft = new AtomicInteger();
         volatile boolean running;
         Requests requests;
         Bootstrap client;
         int connections;
 
+        /** While there is churn left, one client alone; the others once it is done. */
         void start() {
             running = true;
-            for (int i = 0; i < connections; i++) {
+            for (int i = churnLeft.get() > 0 ? connections - 1 : 0; i < connections; i++) {
                 connect();
             }
+        }
+
+        /** Whether the next request is one of the churn's (its connection then closes after the response). */
+        boolean churn() {
+            if (churnLeft.get() <= 0) {
+                return false;
+            }
+            if (churnLeft.decrementAndGet() == 0) {
+                for (int i = 1; i < connections; i++) {
+                    connect();
+                }
+            }
+            return true;
         }
 
         /** Each client closes after its response in flight. */
@@ -425,7 +468,7 @@ public final class Warmup {
                 ctx.writeAndFlush(pooled(ctx, request)).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            leaveAfterResponse = turn == 3 * CLOSE_EVERY / 4;
+            leaveAfterResponse = turn == 3 * CLOSE_EVERY / 4 || traffic.churn();
             ctx.writeAndFlush(pooled(ctx, request));
         }
 
@@ -484,8 +527,13 @@ public final class Warmup {
                 + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(BODY.length()) + "\r\n" + BODY
                 + "\r\n0\r\n\r\n");
 
+        private final Traffic traffic;
         private byte[] answer;
         private int answered;
+
+        Origin(Traffic traffic) {
+            this.traffic = traffic;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -497,7 +545,7 @@ public final class Warmup {
                 answer = head.head ? HEAD : "GET".equals(head.method) ? FIXED : CHUNKED;
             } else if (msg instanceof BodyEnd) {
                 if (answer != null) {
-                    if (++answered % ORIGIN_CLOSE_EVERY == 0 && answer == FIXED) {
+                    if ((++answered % ORIGIN_CLOSE_EVERY == 0 || traffic.churnLeft.get() > 0) && answer == FIXED) {
                         ctx.writeAndFlush(pooled(ctx, FIXED_CLOSE)).addListener(ChannelFutureListener.CLOSE);
                     } else {
                         ctx.writeAndFlush(pooled(ctx, answer));
