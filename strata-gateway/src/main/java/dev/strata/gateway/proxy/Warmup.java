@@ -67,13 +67,13 @@ import org.slf4j.LoggerFactory;
  *   burst of load, threw away the compiled code that ends each request), and another thread hands the
  *   event loops a task every {@value #WAKE_EVERY_MS} ms, and now and then {@value #TASK_BURST} at once
  *   (more than one segment of a loop's task queue: a burst of new connections grew the queue for the
- *   first time, and its compiled code started over). Once a second it also binds a listener the way the
- *   gateway binds its own and closes it: compiled only for connections, the code every channel shares
- *   (channel set-up, registration, close) met the listening channels' classes when the warm-up's
- *   listeners closed and the real ones bound, was thrown away, and the first real connections compiled it
- *   again. Without those tasks, the first task
+ *   first time, and its compiled code started over). Without those tasks, the first task
  *   from outside (a reload, the warm-up's own end) woke a waiting loop down a branch its compiled code
- *   had never seen, and the next traffic met the event loop's core running interpreted. The clients and
+ *   had never seen, and the next traffic met the event loop's core running interpreted. Once a second it
+ *   also binds a listener the way the gateway binds its own and closes it: compiled only for
+ *   connections, the code every channel shares (channel set-up, registration, close) met the listening
+ *   channels' classes when the warm-up's listeners closed and the real ones bound, was thrown away, and
+ *   the first real connections compiled it again. The clients and
  *   the origin share the gateway's loops rather than run on a group of their own because shutting down
  *   a group runs the loop's shutdown branches, in the code every loop shares.</li>
  *   <li><b>Two rounds.</b> Each ends when compilation has settled: after a minimum number of requests,
