@@ -83,7 +83,7 @@ import org.slf4j.LoggerFactory;
  *   timer, a loop that blocks), which throws away the loop's compiled code; the second round compiles
  *   it again with those branches known, so that the gateway's own first idle spell and first burst
  *   meet compiled code. The second round opens with one client alone that leaves after each response,
- *   to an origin that closes after each answer, for {@value #CHURN_CONNECTIONS} connections; then the
+ *   to an origin that closes after each answer to a GET, for {@value #CHURN_CONNECTIONS} connections; then the
  *   others join. Connection set-up and close run thousands of times (the rest of the warm-up runs them a
  *   few hundred), and with one request in flight every pass of the event loop is short, so the code that
  *   runs once per pass ({@code EpollIoHandler.run}, {@code runAllTasks}, {@code FlushBatch.run}) is called
@@ -191,8 +191,8 @@ public final class Warmup {
         /**
          * Runs until the traffic has done {@code minRequests} and the JIT compiler has gone quiet, or
          * until {@code deadline} ({@link System#nanoTime}). Meanwhile it hands the loops a task every
-         * {@value #WAKE_EVERY_MS} ms from this thread, and every few windows reads the admin API and hands
-         * each loop a burst of tasks.
+         * {@value #WAKE_EVERY_MS} ms from this thread, binds and closes a spare listener once a window, and
+         * every few windows reads the admin API and hands each loop a burst of tasks.
          */
         private void settle(ProxyServer proxy, InetSocketAddress admin, long deadline, long minRequests)
                 throws InterruptedException {
@@ -381,14 +381,14 @@ public final class Warmup {
         /** While there is churn left, one client alone; the others once it is done. */
         void start() {
             running = true;
-            for (int i = churnLeft.get() > 0 ? connections - 1 : 0; i < connections; i++) {
+            for (int i = churning() ? connections - 1 : 0; i < connections; i++) {
                 connect();
             }
         }
 
         /** Whether the next request is one of the churn's (its connection then closes after the response). */
         boolean churn() {
-            if (churnLeft.get() <= 0) {
+            if (!churning()) {
                 return false;
             }
             if (churnLeft.decrementAndGet() == 0) {
@@ -397,6 +397,10 @@ public final class Warmup {
                 }
             }
             return true;
+        }
+
+        boolean churning() {
+            return churnLeft.get() > 0;
         }
 
         /** Each client closes after its response in flight. */
@@ -545,7 +549,7 @@ public final class Warmup {
                 answer = head.head ? HEAD : "GET".equals(head.method) ? FIXED : CHUNKED;
             } else if (msg instanceof BodyEnd) {
                 if (answer != null) {
-                    if ((++answered % ORIGIN_CLOSE_EVERY == 0 || traffic.churnLeft.get() > 0) && answer == FIXED) {
+                    if ((++answered % ORIGIN_CLOSE_EVERY == 0 || traffic.churning()) && answer == FIXED) {
                         ctx.writeAndFlush(pooled(ctx, FIXED_CLOSE)).addListener(ChannelFutureListener.CLOSE);
                     } else {
                         ctx.writeAndFlush(pooled(ctx, answer));
