@@ -3,16 +3,21 @@
 # same two nginx origins and take the same wrk load, round after round, in one run; the medians are
 # printed with Strata's ratio to each peer. Peer configurations live in bench/peers/.
 #
-# Usage: bench/compare.sh [-d SECONDS] [-c CONNECTIONS] [-r ROUNDS]
+# Usage: bench/compare.sh [-d SECONDS] [-c CONNECTIONS] [-r ROUNDS] [--cpu]
+#   --cpu  also prints, per proxy, the CPU time per request of the proxy, the origin and wrk, and how long
+#          each waited for a CPU (run-queue time, from /proc/PID/task/*/schedstat), over the middle of
+#          each run: on a machine where the three share the cores, a faster proxy leaves less CPU to the
+#          origin and wrk, and their waiting shows up in the latency wrk measures
 # Needs: nginx, haproxy, wrk, curl (Debian packages; installed on first use when run as root).
 set -euo pipefail
-D=10 C=64 R=3
+D=10 C=64 R=3 CPU=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -d) D=$2; shift 2 ;; -c) C=$2; shift 2 ;; -r) R=$2; shift 2 ;;
+    -d) D=$2; shift 2 ;; -c) C=$2; shift 2 ;; -r) R=$2; shift 2 ;; --cpu) CPU=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+[ -z "$CPU" ] || [ "$D" -ge 3 ] || { echo "--cpu needs -d 3 or more (it measures from 1 s in to 1 s before the end)" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 missing=""
 for b in nginx haproxy wrk curl; do command -v $b >/dev/null || missing="$missing $b"; done
@@ -34,16 +39,39 @@ for name in strata haproxy nginx; do
   for _ in $(seq 1 120); do curl -fs -o /dev/null "${URL[$name]}" && break; sleep 0.5; done
   curl -fs -o /dev/null "${URL[$name]}" || { echo "$name not answering" >&2; tail -20 "$work/strata.log" >&2; exit 1; }
 done
-run() { wrk -t1 -c"$C" -d"${D}s" --latency "$1" | awk '
-  function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-  /Requests\/sec/ {rps=$2} $1=="99%" {p99=ms($2)} /Non-2xx|Socket errors/ {err=1}
-  END {printf "%.0f %.2f %d\n", rps, p99, err}'; }
-declare -A RPS P99 ERR
+# the processes that do the work: the proxy, the origins' worker, and (per run) wrk
+declare -A PID=([strata]=$gw [haproxy]=${pids[2]} [nginx]=$(pgrep -P "${pids[1]}" | head -n 1))
+origin=$(pgrep -P "${pids[0]}" | head -n 1)
+sched() { # PID -> "run_ns wait_ns", summed over its threads
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r+=$1; w+=$2} END {printf "%.0f %.0f\n", r, w}'; }
+run() { # URL PROXY_PID -> "rps p99_ms errors" and, with --cpu, "proxy_us origin_us wrk_us proxy_wait origin_wait wrk_wait"
+  local a=() b=() c=() a2=() b2=() c2=() t0=0 t1=1
+  wrk -t1 -c"$C" -d"${D}s" --latency "$1" >"$work/wrk.out" & local w=$!
+  if [ -n "$CPU" ]; then
+    sleep 1; read -r -a a < <(sched "$2"); read -r -a b < <(sched "$origin"); read -r -a c < <(sched "$w")
+    t0=$(date +%s%N); sleep $((D - 2))
+    read -r -a a2 < <(sched "$2"); read -r -a b2 < <(sched "$origin"); read -r -a c2 < <(sched "$w"); t1=$(date +%s%N)
+  fi
+  wait "$w"
+  awk -v cpu="$CPU" -v win=$(( t1 - t0 )) \
+      -v prun=$(( ${a2[0]:-0} - ${a[0]:-0} )) -v pwait=$(( ${a2[1]:-0} - ${a[1]:-0} )) \
+      -v orun=$(( ${b2[0]:-0} - ${b[0]:-0} )) -v owait=$(( ${b2[1]:-0} - ${b[1]:-0} )) \
+      -v wrun=$(( ${c2[0]:-0} - ${c[0]:-0} )) -v wwait=$(( ${c2[1]:-0} - ${c[1]:-0} )) '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ {rps=$2} $1=="99%" {p99=ms($2)} /Non-2xx|Socket errors/ {err=1}
+    END {
+      printf "%.0f %.2f %d", rps, p99, err
+      # CPU per request in microseconds; waiting for a CPU in milliseconds per second
+      if (cpu) { n = rps * win / 1e9; printf " %.2f %.2f %.2f %.0f %.0f %.0f", prun/n/1e3, orun/n/1e3, wrun/n/1e3, pwait/win*1e3, owait/win*1e3, wwait/win*1e3 }
+      printf "\n" }' "$work/wrk.out"; }
+declare -A RPS P99 ERR PCPU OCPU WCPU PWAIT OWAIT WWAIT
 wrk -t1 -c"$C" -d"${D}s" "${URL[strata]}" >/dev/null   # the JVM's warm-up round, not counted
 for r in $(seq 1 "$R"); do
   for name in strata haproxy nginx; do
-    read -r rps p99 err < <(run "${URL[$name]}")
+    read -r rps p99 err pc oc wc pwt owt wwt < <(run "${URL[$name]}" "${PID[$name]}")
     RPS[$name]+="$rps "; P99[$name]+="$p99 "; ERR[$name]=$(( ${ERR[$name]:-0} + err ))
+    PCPU[$name]+="${pc:-} "; OCPU[$name]+="${oc:-} "; WCPU[$name]+="${wc:-} "
+    PWAIT[$name]+="${pwt:-} "; OWAIT[$name]+="${owt:-} "; WWAIT[$name]+="${wwt:-} "
   done
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -51,6 +79,15 @@ printf '%-10s %12s %10s %7s   (wrk -t1 -c%s -d%ss, %s rounds, medians)\n' proxy 
 for name in strata haproxy nginx; do
   printf '%-10s %12.0f %10.2f %7d\n' "$name" "$(median "${RPS[$name]}")" "$(median "${P99[$name]}")" "${ERR[$name]}"
 done
+if [ -n "$CPU" ]; then
+  printf '\n%-10s %28s   %32s\n' "" "CPU per request (us)" "waiting for a CPU (ms per s)"
+  printf '%-10s %9s %9s %9s   %10s %10s %10s\n' proxy proxy origin wrk proxy origin wrk
+  for name in strata haproxy nginx; do
+    printf '%-10s %9.2f %9.2f %9.2f   %10.0f %10.0f %10.0f\n' "$name" "$(median "${PCPU[$name]}")" "$(median "${OCPU[$name]}")" \
+      "$(median "${WCPU[$name]}")" "$(median "${PWAIT[$name]}")" "$(median "${OWAIT[$name]}")" "$(median "${WWAIT[$name]}")"
+  done
+  echo
+fi
 for peer in haproxy nginx; do
   awk -v a="$(median "${RPS[strata]}")" -v b="$(median "${RPS[$peer]}")" -v p="$peer" 'BEGIN {printf "ratio strata / %s = %.2f\n", p, a/b}'
 done
