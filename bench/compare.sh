@@ -42,36 +42,33 @@ done
 # the processes that do the work: the proxy, the origins' worker, and (per run) wrk
 declare -A PID=([strata]=$gw [haproxy]=${pids[2]} [nginx]=$(pgrep -P "${pids[1]}" | head -n 1))
 origin=$(pgrep -P "${pids[0]}" | head -n 1)
-sched() { # PID -> "run_ns wait_ns", summed over its threads
-  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r+=$1; w+=$2} END {printf "%.0f %.0f\n", r, w}'; }
+snap() { # PROXY_PID WRK_PID -> run and wait ns of the proxy, the origin and wrk, each summed over its threads
+  for p in "$1" "$origin" "$2"; do
+    cat /proc/"$p"/task/*/schedstat 2>/dev/null | awk '{r+=$1; w+=$2} END {printf "%.0f %.0f ", r, w}'
+  done; date +%s%N; }
 run() { # URL PROXY_PID -> "rps p99_ms errors" and, with --cpu, "proxy_us origin_us wrk_us proxy_wait origin_wait wrk_wait"
-  local a=() b=() c=() a2=() b2=() c2=() t0=0 t1=1
+  local s0="" s1=""
   wrk -t1 -c"$C" -d"${D}s" --latency "$1" >"$work/wrk.out" & local w=$!
-  if [ -n "$CPU" ]; then
-    sleep 1; read -r -a a < <(sched "$2"); read -r -a b < <(sched "$origin"); read -r -a c < <(sched "$w")
-    t0=$(date +%s%N); sleep $((D - 2))
-    read -r -a a2 < <(sched "$2"); read -r -a b2 < <(sched "$origin"); read -r -a c2 < <(sched "$w"); t1=$(date +%s%N)
-  fi
+  if [ -n "$CPU" ]; then sleep 1; s0=$(snap "$2" "$w"); sleep $((D - 2)); s1=$(snap "$2" "$w"); fi
   wait "$w"
-  awk -v cpu="$CPU" -v win=$(( t1 - t0 )) \
-      -v prun=$(( ${a2[0]:-0} - ${a[0]:-0} )) -v pwait=$(( ${a2[1]:-0} - ${a[1]:-0} )) \
-      -v orun=$(( ${b2[0]:-0} - ${b[0]:-0} )) -v owait=$(( ${b2[1]:-0} - ${b[1]:-0} )) \
-      -v wrun=$(( ${c2[0]:-0} - ${c[0]:-0} )) -v wwait=$(( ${c2[1]:-0} - ${c[1]:-0} )) '
+  awk -v s0="$s0" -v s1="$s1" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ {rps=$2} $1=="99%" {p99=ms($2)} /Non-2xx|Socket errors/ {err=1}
     END {
       printf "%.0f %.2f %d", rps, p99, err
-      # CPU per request in microseconds; waiting for a CPU in milliseconds per second
-      if (cpu) { n = rps * win / 1e9; printf " %.2f %.2f %.2f %.0f %.0f %.0f", prun/n/1e3, orun/n/1e3, wrun/n/1e3, pwait/win*1e3, owait/win*1e3, wwait/win*1e3 }
+      if (s0 != "") { # CPU per request in microseconds, then waiting for a CPU in milliseconds per second
+        split(s0, a); split(s1, b); win = b[7] - a[7]; n = rps * win / 1e9
+        for (i = 1; i <= 5; i += 2) printf " %.2f", (b[i] - a[i]) / n / 1e3
+        for (i = 2; i <= 6; i += 2) printf " %.0f", (b[i] - a[i]) / win * 1e3
+      }
       printf "\n" }' "$work/wrk.out"; }
-declare -A RPS P99 ERR PCPU OCPU WCPU PWAIT OWAIT WWAIT
+declare -A RPS P99 ERR STAT   # STAT[name,k]: the k-th --cpu figure of each round
 wrk -t1 -c"$C" -d"${D}s" "${URL[strata]}" >/dev/null   # the JVM's warm-up round, not counted
 for r in $(seq 1 "$R"); do
   for name in strata haproxy nginx; do
-    read -r rps p99 err pc oc wc pwt owt wwt < <(run "${URL[$name]}" "${PID[$name]}")
-    RPS[$name]+="$rps "; P99[$name]+="$p99 "; ERR[$name]=$(( ${ERR[$name]:-0} + err ))
-    PCPU[$name]+="${pc:-} "; OCPU[$name]+="${oc:-} "; WCPU[$name]+="${wc:-} "
-    PWAIT[$name]+="${pwt:-} "; OWAIT[$name]+="${owt:-} "; WWAIT[$name]+="${wwt:-} "
+    read -r -a f < <(run "${URL[$name]}" "${PID[$name]}")
+    RPS[$name]+="${f[0]} "; P99[$name]+="${f[1]} "; ERR[$name]=$(( ${ERR[$name]:-0} + f[2] ))
+    for ((k = 3; k < ${#f[@]}; k++)); do STAT[$name,$((k - 3))]+="${f[$k]} "; done
   done
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -83,8 +80,9 @@ if [ -n "$CPU" ]; then
   printf '\n%-10s %28s   %32s\n' "" "CPU per request (us)" "waiting for a CPU (ms per s)"
   printf '%-10s %9s %9s %9s   %10s %10s %10s\n' proxy proxy origin wrk proxy origin wrk
   for name in strata haproxy nginx; do
-    printf '%-10s %9.2f %9.2f %9.2f   %10.0f %10.0f %10.0f\n' "$name" "$(median "${PCPU[$name]}")" "$(median "${OCPU[$name]}")" \
-      "$(median "${WCPU[$name]}")" "$(median "${PWAIT[$name]}")" "$(median "${OWAIT[$name]}")" "$(median "${WWAIT[$name]}")"
+    printf '%-10s %9.2f %9.2f %9.2f   %10.0f %10.0f %10.0f\n' "$name" \
+      "$(median "${STAT[$name,0]}")" "$(median "${STAT[$name,1]}")" "$(median "${STAT[$name,2]}")" \
+      "$(median "${STAT[$name,3]}")" "$(median "${STAT[$name,4]}")" "$(median "${STAT[$name,5]}")"
   done
   echo
 fi
