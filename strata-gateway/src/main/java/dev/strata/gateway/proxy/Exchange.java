@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *   budget would turn those picks into client errors).</li>
  * </ul>
  */
-final class Exchange implements ConnectionPool.Lease {
+final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final byte[] REFERER = Wire.ascii("referer");
@@ -159,8 +159,7 @@ final class Exchange implements ConnectionPool.Lease {
             return;
         }
         String uri = request.target;
-        int hostField = request.first(FieldKind.HOST);
-        String host = hostField < 0 ? null : request.value(hostField);
+        String host = null; // only made when routing needs it
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             int authority = uri.indexOf("://") + 3;
             int slash = uri.indexOf('/', authority);
@@ -181,6 +180,10 @@ final class Exchange implements ConnectionPool.Lease {
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
             respondError(417, "only the expectation 100-continue is supported", hasBody);
             return;
+        }
+        if (host == null && snapshot.router().byHost()) {
+            int hostField = request.first(FieldKind.HOST);
+            host = hostField < 0 ? null : request.value(hostField);
         }
         route = snapshot.router().match(host, uri);
         if (route == null) {
@@ -506,7 +509,7 @@ final class Exchange implements ConnectionPool.Lease {
         } else {
             last = Wire.end(ctx.alloc(), end, chunkedToClient);
         }
-        ctx.write(last).addListener((ChannelFutureListener) f -> finish(f.isSuccess()));
+        ctx.write(last).addListener(this);
         client.flushes.client(ctx.channel());
     }
 
@@ -712,8 +715,13 @@ final class Exchange implements ConnectionPool.Lease {
                 originalUri.length() <= 256 && originalUri.startsWith("/") ? pathOf(originalUri) : null,
                 config.name(), close, retryAfter, head);
         bytesSent = r.readableBytes();
-        ChannelFuture f = ctx.writeAndFlush(r);
-        f.addListener((ChannelFutureListener) x -> finish(x.isSuccess()));
+        ctx.writeAndFlush(r).addListener(this);
+    }
+
+    /** The last write of the response completed: the exchange ends (see {@link #finish}). */
+    @Override
+    public void operationComplete(ChannelFuture written) {
+        finish(written.isSuccess());
     }
 
     /** Ends the request exactly once and hands the connection back. */

@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
  * A parsed HTTP/1.1 head kept as its bytes: the start line and each field as offsets into one array
  * (see {@link HeadParser}). What the proxy needs to know about framing and connection handling is
  * worked out once, here; everything else is copied through untouched.
+ *
+ * <p>A {@link RequestHead} owns copies of its arrays: it lives as long as its exchange. A
+ * {@link ResponseHead} is a view of the event loop's parse scratch, valid until the next head is parsed
+ * on that thread (see there).
  */
 abstract sealed class Head permits RequestHead, ResponseHead {
 
@@ -14,11 +18,13 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     private static final byte[] KEEP_ALIVE = Wire.ascii("keep-alive");
     private static final byte[] CHUNKED = Wire.ascii("chunked");
 
-    final byte[] bytes;
+    final byte[] bytes;           // the head starts at 0; may run on past length (see ResponseHead)
+    final int length;
     final int startLineStart;
     final int startLineEnd;
     private final int[] fields; // per field: name start, name end, value start, value end
     private final byte[] kinds;
+    private final int count;
 
     // framing and connection, from the fields
     int contentLengths;          // how many Content-Length fields
@@ -29,17 +35,19 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     boolean connectionKeepAlive;
     private int[] connectionNames; // other tokens of Connection: fields to drop as hop-by-hop
 
-    Head(byte[] bytes, int startLineStart, int startLineEnd, int[] fields, byte[] kinds) {
+    Head(byte[] bytes, int length, int startLineStart, int startLineEnd, int[] fields, byte[] kinds, int count) {
         this.bytes = bytes;
+        this.length = length;
         this.startLineStart = startLineStart;
         this.startLineEnd = startLineEnd;
         this.fields = fields;
         this.kinds = kinds;
+        this.count = count;
         analyze();
     }
 
     final int fieldCount() {
-        return kinds.length;
+        return count;
     }
 
     final byte kind(int i) {
@@ -61,7 +69,7 @@ abstract sealed class Head permits RequestHead, ResponseHead {
 
     /** The first value of the field named {@code lowerName} (lower case), or {@code null}. */
     final String header(byte[] lowerName) {
-        for (int i = 0; i < kinds.length; i++) {
+        for (int i = 0; i < count; i++) {
             int k = i * 4;
             if (FieldKind.equalsIgnoreCase(bytes, fields[k], fields[k + 1], lowerName)) {
                 return value(i);
@@ -72,7 +80,7 @@ abstract sealed class Head permits RequestHead, ResponseHead {
 
     /** The first field of this kind, or -1. */
     final int first(byte kind) {
-        for (int i = 0; i < kinds.length; i++) {
+        for (int i = 0; i < count; i++) {
             if (kinds[i] == kind) {
                 return i;
             }
@@ -83,8 +91,8 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     /** How many fields are of this kind. */
     final int count(byte kind) {
         int n = 0;
-        for (byte k : kinds) {
-            if (k == kind) {
+        for (int i = 0; i < count; i++) {
+            if (kinds[i] == kind) {
                 n++;
             }
         }
@@ -119,7 +127,7 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     /** Writes the values of every field of {@code kind}, joined by ", "; returns whether there was one. */
     final boolean writeJoinedValues(ByteBuf out, byte kind) {
         boolean any = false;
-        for (int i = 0; i < kinds.length; i++) {
+        for (int i = 0; i < count; i++) {
             if (kinds[i] == kind) {
                 if (any) {
                     out.writeShort(Wire.COMMA_SPACE_SHORT);
@@ -146,7 +154,7 @@ abstract sealed class Head permits RequestHead, ResponseHead {
         int lastStart = -1;
         int lastEnd = -1;
         boolean emptyCoding = false;
-        for (int i = 0; i < kinds.length; i++) {
+        for (int i = 0; i < count; i++) {
             byte kind = kinds[i];
             if (kind == FieldKind.OTHER) {
                 continue;

@@ -17,7 +17,9 @@ import java.util.Arrays;
  *   <li><b>Bytes stay bytes.</b> The head is copied once into a per-thread array (bounded by the
  *   limit the caller gives) and each field is recorded as four offsets (name start/end, value start/end with
  *   surrounding whitespace trimmed) plus its {@link FieldKind}; later steps write fields out by
- *   copying ranges, never through strings.</li>
+ *   copying ranges, never through strings. A request head takes a copy of its part of the scratch
+ *   ({@link #copyHead}); a response head is used before the next parse and reads the scratch itself
+ *   ({@link #scratchHead}).</li>
  *   <li><b>Linear in the head's size however it is split.</b> Only bytes not seen before are copied,
  *   and scanning resumes at the first line that was incomplete.</li>
  * </ul>
@@ -63,6 +65,7 @@ final class HeadParser {
         int[] fields = new int[128];
         byte[] kinds = new byte[32];
         HeadParser owner;
+        long feeds; // calls of feed() here so far: a view taken at one count is stale at the next
     }
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -119,6 +122,7 @@ final class HeadParser {
      */
     int feed(ByteBuf in, int limit) {
         Scratch sc = SCRATCH.get();
+        sc.feeds++;
         if (sc.owner != this) {
             sc.owner = this;
             scratch = sc;
@@ -190,6 +194,27 @@ final class HeadParser {
 
     byte[] copyKinds() {
         return Arrays.copyOf(scratch.kinds, count);
+    }
+
+    /**
+     * The scratch arrays themselves, for a head that is used before anything else is parsed on this
+     * thread (valid after {@link #feed} found the head; overwritten by the next feed of any parser here).
+     */
+    byte[] scratchHead() {
+        return scratch.buf;
+    }
+
+    int[] scratchFields() {
+        return scratch.fields;
+    }
+
+    byte[] scratchKinds() {
+        return scratch.kinds;
+    }
+
+    /** How many times any parser of this thread was fed: a view of the scratch is valid while this stays. */
+    long scratchFeeds() {
+        return scratch.feeds;
     }
 
     void reset() {

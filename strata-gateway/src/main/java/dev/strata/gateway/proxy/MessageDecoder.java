@@ -50,7 +50,8 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
     /**
      * Decodes a head from {@code in} if it is complete, adds it (or a refusal) to {@code out} and moves
      * to the body's state through {@link #bodyFixed}, {@link #bodyChunked}, {@link #bodyUntilClose} or
-     * {@link #endMessage}. Returns false when more bytes are needed.
+     * {@link #endMessage}. Returns false to end this call of {@code decode}: when more bytes are needed,
+     * or to have what it added handed on first (the caller decodes the rest in its next call).
      */
     abstract boolean decodeHead(ChannelHandlerContext ctx, ByteBuf in, List<Object> out);
 

@@ -29,7 +29,7 @@ final class RequestHead extends Head implements RequestView {
     private RequestHead(byte[] bytes, int startLineStart, int startLineEnd, int[] fields, byte[] kinds,
                         String method, int methodEnd, int targetStart, int targetEnd, boolean http11,
                         int failureStatus, String failure) {
-        super(bytes, startLineStart, startLineEnd, fields, kinds);
+        super(bytes, bytes.length, startLineStart, startLineEnd, fields, kinds, kinds.length);
         this.method = method;
         this.methodEnd = methodEnd;
         this.targetStart = targetStart;

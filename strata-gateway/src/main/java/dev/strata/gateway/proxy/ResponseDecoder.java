@@ -18,6 +18,8 @@ import java.util.List;
  *   <li><b>The request's method matters</b>: the exchange says {@link #expectResponseTo} before it
  *   writes each request.</li>
  *   <li>A malformed response becomes a {@link DecodeFailure}; nothing after it is decoded.</li>
+ *   <li>Each head ends a call of {@code decode}, so that the pipeline hands it on before the next head
+ *   is parsed: a {@link ResponseHead} is a view of the parse scratch.</li>
  * </ul>
  * Threading: one instance per upstream channel, confined to its event loop.
  */
@@ -69,7 +71,7 @@ final class ResponseDecoder extends MessageDecoder {
         in.skipBytes(r);
         out.add(head);
         if (head.status < 200) {
-            return true; // informational: the final response follows
+            return false; // informational: the final response follows (after this head is handed on)
         }
         reusable = head.keepAlive() && !(head.transferEncoding && head.contentLengths > 0);
         if (headRequest || head.bodyless()) {
@@ -87,6 +89,6 @@ final class ResponseDecoder extends MessageDecoder {
             reusable = false;
             bodyUntilClose();
         }
-        return true;
+        return false; // the head is a view of the parse scratch: handed on before the next is parsed
     }
 }

@@ -50,7 +50,7 @@ final class Wire {
      */
     static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, String target, String host, Peer peer,
                                byte[] via) {
-        ByteBuf out = alloc.directBuffer(h.bytes.length + 160 + (via == null ? 0 : via.length));
+        ByteBuf out = alloc.directBuffer(h.length + 160 + (via == null ? 0 : via.length));
         out.writeBytes(h.bytes, h.startLineStart, h.methodEnd - h.startLineStart + 1);
         if (target == null) {
             out.writeBytes(h.bytes, h.targetStart, h.targetEnd - h.targetStart);
@@ -127,9 +127,11 @@ final class Wire {
         out.writeBytes(peer.forwardedFor());
         if (host != null || hostField >= 0) {
             out.writeBytes(HOST_ELEMENT);
-            String value = host != null ? host : h.value(hostField);
-            ascii(out, value.indexOf('\\') < 0 && value.indexOf('"') < 0 ? value
-                    : value.replace("\\", "\\\\").replace("\"", "\\\""));
+            if (host != null) {
+                quotedPairs(out, ascii(host), 0, host.length());
+            } else {
+                quotedPairs(out, h.bytes, h.valueStart(hostField), h.valueEnd(hostField));
+            }
             out.writeBytes(QUOTE_PROTO_ELEMENT);
         } else {
             out.writeBytes(PROTO_ELEMENT);
@@ -147,7 +149,10 @@ final class Wire {
      */
     static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead h, boolean chunked, boolean close,
                                 boolean http11Client, byte[] via) {
-        ByteBuf out = alloc.directBuffer(h.bytes.length + 64 + (via == null ? 0 : via.length));
+        if (!h.live()) {
+            throw new IllegalStateException("a response head used after the next head was parsed");
+        }
+        ByteBuf out = alloc.directBuffer(h.length + 64 + (via == null ? 0 : via.length));
         out.writeBytes(HTTP11_SP);
         out.writeBytes(h.bytes, h.statusStart, h.startLineEnd - h.statusStart);
         if (h.startLineEnd - h.statusStart == 3) {
@@ -262,7 +267,19 @@ final class Wire {
     }
 
     private static void ascii(ByteBuf out, String s) {
-        out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeCharSequence(s, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes bytes {@code s..e} as the inside of a quoted-string: {@code \} and {@code "} escaped. */
+    private static void quotedPairs(ByteBuf out, byte[] b, int s, int e) {
+        int from = s;
+        for (int i = s; i < e; i++) {
+            if (b[i] == '\\' || b[i] == '"') {
+                out.writeBytes(b, from, i - from).writeByte('\\');
+                from = i;
+            }
+        }
+        out.writeBytes(b, from, e - from);
     }
 
     private static ByteBuf constant(String s) {

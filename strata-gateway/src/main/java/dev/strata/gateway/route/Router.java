@@ -41,6 +41,11 @@ public final class Router {
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, List<RouteConfig>> e) -> e.getKey().length()).reversed());
     }
 
+    /** Whether any route names a host: if none does, {@link #match} ignores the host it is given. */
+    public boolean byHost() {
+        return !exact.isEmpty() || !wildcards.isEmpty();
+    }
+
     /**
      * The route for a request, or {@code null}.
      *
@@ -48,7 +53,7 @@ public final class Router {
      * @param path the request path (origin form, query allowed)
      */
     public RouteConfig match(String host, String path) {
-        if (exact.isEmpty() && wildcards.isEmpty()) {
+        if (!byHost()) {
             return byPath(any, path); // host-independent routes only: no need to normalize the host
         }
         String h = normalizeHost(host);

@@ -3,10 +3,17 @@ package dev.strata.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.gateway.testing.Buffers;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Heads as they leave the proxy, byte for byte. */
@@ -114,5 +121,42 @@ class WireTest {
         Wire.writeBody(ch, ch.alloc(), Unpooled.EMPTY_BUFFER, true);
         ch.writeOutbound(Wire.end(ch.alloc(), new BodyEnd(Wire.ascii("X-Sum: 1\r\n")), true));
         assertThat(Buffers.outbound(ch)).isEqualTo("12c\r\n" + "x".repeat(300) + "\r\n0\r\nX-Sum: 1\r\n\r\n");
+    }
+
+    @Test
+    void responseHeadsThatArriveTogetherAreEachWrittenFromTheirOwnBytes() {
+        // an interim response and the final one in one read, then a second response the upstream had
+        // no business sending: each head is a view of the parse scratch, handed on before the next parse
+        List<String> written = new ArrayList<>();
+        ResponseDecoder d = new ResponseDecoder();
+        d.expectResponseTo(false);
+        EmbeddedChannel ch = new EmbeddedChannel(d, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ResponseHead h) {
+                    written.add(Buffers.text(Wire.responseHead(ctx.alloc(), h, false, false, true, null)));
+                }
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        ch.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-First: yes\r\n\r\nok"
+                + "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", StandardCharsets.ISO_8859_1));
+        assertThat(written).containsExactly(
+                "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-First: yes\r\n\r\n",
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aResponseHeadKeptPastTheNextParseIsRefusedRatherThanWrittenWithAnothersBytes() {
+        ResponseHead first = response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
+        ResponseHead second = response("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
+        assertThat(first.status).isEqualTo(200); // framing facts are its own and stay
+        assertThatThrownBy(() -> Wire.responseHead(ByteBufAllocator.DEFAULT, first, false, false, true, null))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, second, false, false, true, null)))
+                .isEqualTo("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
     }
 }
