@@ -3,17 +3,19 @@
 # same two nginx origins and take the same wrk load, round after round, in one run; the medians are
 # printed with Strata's ratio to each peer. Peer configurations live in bench/peers/.
 #
-# Usage: bench/compare.sh [-d SECONDS] [-c CONNECTIONS] [-r ROUNDS] [--cpu]
+# Usage: bench/compare.sh [-d SECONDS] [-c CONNECTIONS] [-r ROUNDS] [--cpu] [--all-cores]
+#   --all-cores  every proxy on every core: the gateway with bench/peers-all-cores.yaml (one event loop
+#          per core), nginx with one worker per core, HAProxy with one thread per core
 #   --cpu  also prints, per proxy, the CPU time per request of the proxy, the origin and wrk, and how long
 #          each waited for a CPU (run-queue time, from /proc/PID/task/*/schedstat), over the middle of
 #          each run: on a machine where the three share the cores, a faster proxy leaves less CPU to the
 #          origin and wrk, and their waiting shows up in the latency wrk measures
 # Needs: nginx, haproxy, wrk, curl (Debian packages; installed on first use when run as root).
 set -euo pipefail
-D=10 C=64 R=3 CPU=""
+D=10 C=64 R=3 CPU="" ALL=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -d) D=$2; shift 2 ;; -c) C=$2; shift 2 ;; -r) R=$2; shift 2 ;; --cpu) CPU=1; shift ;;
+    -d) D=$2; shift 2 ;; -c) C=$2; shift 2 ;; -r) R=$2; shift 2 ;; --cpu) CPU=1; shift ;; --all-cores) ALL=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -28,23 +30,29 @@ fi
 work=$(mktemp -d /tmp/strata-compare.XXXX); chmod 755 "$work"; pids=()
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${gw:-}" ] && kill -TERM -- -"$gw" 2>/dev/null; sleep 0.5; rm -rf "$work"; }
 trap stop EXIT INT TERM
-for f in origins.nginx.conf nginx.conf; do sed "s|@WORK@|$work|g" "$here/bench/peers/$f" >"$work/$f"; done
+threads=1 gwconfig=peers.yaml
+[ -z "$ALL" ] || { threads=$(nproc); gwconfig=peers-all-cores.yaml; }
+for f in origins.nginx.conf nginx.conf haproxy.cfg; do
+  sed "s|@WORK@|$work|g" "$here/bench/peers/$f" >"$work/$f"
+done
+sed -i "s/worker_processes 1;/worker_processes $threads;/" "$work/nginx.conf"
+sed -i "s/nbthread 1/nbthread $threads/" "$work/haproxy.cfg"
 nginx -c "$work/origins.nginx.conf" & pids+=($!)
 nginx -c "$work/nginx.conf" & pids+=($!)
-haproxy -f "$here/bench/peers/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 & pids+=($!)
+haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 & pids+=($!)
 "$here/strata" build >/dev/null
-setsid "$here/strata" gateway --config "$here/bench/peers.yaml" >"$work/strata.log" 2>&1 & gw=$!
+setsid "$here/strata" gateway --config "$here/bench/$gwconfig" >"$work/strata.log" 2>&1 & gw=$!
 declare -A URL=([strata]=http://127.0.0.1:18080/ [haproxy]=http://127.0.0.1:19301/ [nginx]=http://127.0.0.1:19201/)
 for name in strata haproxy nginx; do
   for _ in $(seq 1 120); do curl -fs -o /dev/null "${URL[$name]}" && break; sleep 0.5; done
   curl -fs -o /dev/null "${URL[$name]}" || { echo "$name not answering" >&2; tail -20 "$work/strata.log" >&2; exit 1; }
 done
 # the processes that do the work: the proxy, the origins' worker, and (per run) wrk
-declare -A PID=([strata]=$gw [haproxy]=${pids[2]} [nginx]=$(pgrep -P "${pids[1]}" | head -n 1))
+declare -A PID=([strata]=$gw [haproxy]=${pids[2]} [nginx]="$(pgrep -P "${pids[1]}" | tr '\n' ' ')")
 origin=$(pgrep -P "${pids[0]}" | head -n 1)
-snap() { # PROXY_PID WRK_PID -> run and wait ns of the proxy, the origin and wrk, each summed over its threads
-  for p in "$1" "$origin" "$2"; do
-    cat /proc/"$p"/task/*/schedstat 2>/dev/null | awk '{r+=$1; w+=$2} END {printf "%.0f %.0f ", r, w}'
+snap() { # PROXY_PIDS WRK_PID -> run and wait ns of the proxy, the origin and wrk, each summed over its threads
+  for party in "$1" "$origin" "$2"; do
+    for p in $party; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done | awk '{r+=$1; w+=$2} END {printf "%.0f %.0f ", r, w}'
   done; date +%s%N; }
 run() { # URL PROXY_PID -> "rps p99_ms errors" and, with --cpu, "proxy_us origin_us wrk_us proxy_wait origin_wait wrk_wait"
   local s0="" s1=""
@@ -72,7 +80,8 @@ for r in $(seq 1 "$R"); do
   done
 done
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-printf '%-10s %12s %10s %7s   (wrk -t1 -c%s -d%ss, %s rounds, medians)\n' proxy rps p99_ms errors "$C" "$D" "$R"
+printf '%-10s %12s %10s %7s   (wrk -t1 -c%s -d%ss, %s rounds, medians; %s thread(s) per proxy)\n' \
+  proxy rps p99_ms errors "$C" "$D" "$R" "$threads"
 for name in strata haproxy nginx; do
   printf '%-10s %12.0f %10.2f %7d\n' "$name" "$(median "${RPS[$name]}")" "$(median "${P99[$name]}")" "${ERR[$name]}"
 done
