@@ -42,6 +42,7 @@ public final class Gateway implements AutoCloseable {
 
     private final Path configFile;
     private final EventLoopGroup group;
+    private final int ioThreads; // as configured when the group was made: a reload cannot change it
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final GatewayMetrics metrics;
@@ -55,7 +56,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.transport = Transport.detect();
-        this.group = transport.newGroup(config.ioThreads(), "strata-io");
+        this.ioThreads = config.ioThreads();
+        this.group = transport.newGroup(ioThreads, "strata-io");
         this.metrics = new GatewayMetrics();
         this.proxy = new ProxyServer(transport, group, metrics,
                 AccessLog.open(config.accessLog(), metrics::accessLogDropped));
@@ -186,6 +188,9 @@ public final class Gateway implements AutoCloseable {
         boolean logChanged = !next.accessLog().equals(config.accessLog());
         AccessLog freshLog = logChanged ? AccessLog.open(next.accessLog(), metrics::accessLogDropped) : null;
         boolean applied = false;
+        if (next.ioThreads() != ioThreads) {
+            log.warn("io_threads stays {} until a restart (the new configuration says {})", ioThreads, next.ioThreads());
+        }
         try {
             proxy.reload(next);
             if (!next.admin().address().equals(config.admin().address())) {
@@ -244,8 +249,11 @@ public final class Gateway implements AutoCloseable {
         if (configFile == null) {
             throw new IllegalStateException("this gateway was not started from a file");
         }
-        reload(load(configFile));
-        return "reloaded " + configFile;
+        GatewayConfig next = load(configFile);
+        reload(next);
+        return next.ioThreads() == ioThreads ? "reloaded " + configFile
+                : "reloaded " + configFile + "; io_threads stays " + ioThreads + " until a restart (the file says "
+                        + next.ioThreads() + ")";
     }
 
     /**

@@ -142,6 +142,7 @@ class LifecycleTest {
             Path file = dir.resolve("strata.yaml");
             String template = """
                     gateway:
+                      io_threads: 1
                       listeners: [{name: main, address: 127.0.0.1:0}]
                       admin: {address: 127.0.0.1:0}
                       access_log: {enabled: false}
@@ -157,6 +158,17 @@ class LifecycleTest {
                 try (RawClient adm = new RawClient(g.adminAddress())) {
                     RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
                     assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.text()).doesNotContain("io_threads");
+                }
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                // the one setting a reload cannot apply says so, every time until the restart
+                Files.writeString(file, template.replace("io_threads: 1", "io_threads: 3").formatted(b.address()));
+                for (int i = 0; i < 2; i++) {
+                    try (RawClient adm = new RawClient(g.adminAddress())) {
+                        RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.text()).contains("io_threads stays 1 until a restart (the file says 3)");
+                    }
                 }
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 // a broken file is refused and the running configuration stays

@@ -145,9 +145,6 @@ public final class ProxyServer {
             throw new IllegalStateException("draining: reload refused");
         }
         Snapshot old = snapshot;
-        if (config.ioThreads() != old.config().ioThreads()) {
-            log.warn("io_threads changed from {} to {}: takes effect on restart", old.config().ioThreads(), config.ioThreads());
-        }
         // bind new and moved listeners first, so that a bind failure leaves the old generation running
         Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
         config.listeners().forEach(l -> wanted.put(l.name(), l));
