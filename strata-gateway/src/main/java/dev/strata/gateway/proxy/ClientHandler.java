@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Timers.</b> Between requests the idle timer runs; when the first byte of a head arrives
  *   the header-read timer replaces it (408 and close when it fires); the head's arrival stops it.
  *   The running exchange's total, first-byte and body-read timeouts are the connection's too, so that
- *   all five are {@link LazyTimer}s re-armed per request without scheduler work.</li>
+ *   all five live in one {@link ConnectionTimers}, re-armed per request without scheduler work.</li>
  *   <li><b>Drain.</b> When the gateway drains, an idle connection closes at once and a busy one after
  *   its current response, which carries {@code Connection: close}.</li>
  * </ul>
@@ -42,11 +42,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
-    private LazyTimer idleTimer;
-    private LazyTimer headerTimer;
-    LazyTimer totalTimer;     // armed by the running exchange
-    LazyTimer firstByteTimer; // armed by the running exchange
-    LazyTimer bodyTimer;      // armed by the running exchange
+    ConnectionTimers timers;  // idle and header read are armed here; the others by the running exchange
     FlushBatch flushes;       // the event loop's
     private boolean headPending; // bytes of a request head arrived whose RequestHead has not been seen yet
     private boolean closed;
@@ -68,26 +64,31 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         flushes = server.flushBatch(ctx.channel().eventLoop());
-        idleTimer = new LazyTimer(ctx.executor(), this::idleTimeout);
-        headerTimer = new LazyTimer(ctx.executor(), this::headerTimeout);
-        totalTimer = new LazyTimer(ctx.executor(), () -> {
-            Exchange x = exchange;
-            if (x != null) {
-                x.totalTimeout();
+        timers = new ConnectionTimers(ctx.executor(), this::timedOut);
+    }
+
+    private void timedOut(int which) {
+        Exchange x = exchange;
+        switch (which) {
+            case ConnectionTimers.IDLE -> idleTimeout();
+            case ConnectionTimers.HEADER_READ -> headerTimeout();
+            case ConnectionTimers.TOTAL -> {
+                if (x != null) {
+                    x.totalTimeout();
+                }
             }
-        });
-        firstByteTimer = new LazyTimer(ctx.executor(), () -> {
-            Exchange x = exchange;
-            if (x != null) {
-                x.firstByteTimeout();
+            case ConnectionTimers.FIRST_BYTE -> {
+                if (x != null) {
+                    x.firstByteTimeout();
+                }
             }
-        });
-        bodyTimer = new LazyTimer(ctx.executor(), () -> {
-            Exchange x = exchange;
-            if (x != null) {
-                x.bodyReadTimeout();
+            case ConnectionTimers.BODY_READ -> {
+                if (x != null) {
+                    x.bodyReadTimeout();
+                }
             }
-        });
+            default -> throw new IllegalArgumentException("timeout " + which);
+        }
     }
 
     private void knowPeer() {
@@ -143,8 +144,8 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armHeaderTimer() {
-        idleTimer.disarm();
-        headerTimer.arm(server.snapshot().config().timeouts().headerRead().toMillis());
+        timers.disarm(ConnectionTimers.IDLE);
+        timers.arm(ConnectionTimers.HEADER_READ, server.snapshot().config().timeouts().headerRead().toMillis());
     }
 
     @Override
@@ -229,11 +230,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        idleTimer.stop();
-        headerTimer.stop();
-        totalTimer.stop();
-        firstByteTimer.stop();
-        bodyTimer.stop();
+        timers.stop();
         Exchange x = exchange;
         exchange = null;
         if (x != null) {
@@ -298,13 +295,13 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void armIdle() {
-        headerTimer.disarm();
-        idleTimer.arm(server.snapshot().config().timeouts().idle().toMillis());
+        timers.disarm(ConnectionTimers.HEADER_READ);
+        timers.arm(ConnectionTimers.IDLE, server.snapshot().config().timeouts().idle().toMillis());
     }
 
     private void cancelTimer() {
-        idleTimer.disarm();
-        headerTimer.disarm();
+        timers.disarm(ConnectionTimers.IDLE);
+        timers.disarm(ConnectionTimers.HEADER_READ);
     }
 
     private void idleTimeout() {

@@ -107,9 +107,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
     private long bytesSent;
     private boolean finished;
 
-    private final LazyTimer firstByteTimer; // the connection's, see ClientHandler
-    private final LazyTimer totalTimer;     // the connection's, see ClientHandler
-    private final LazyTimer bodyTimer;      // the connection's, see ClientHandler
+    private final ConnectionTimers timers; // the connection's, see ClientHandler
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, RequestHead request,
              Snapshot snapshot) {
@@ -121,9 +119,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         this.config = snapshot.config();
         this.head = request.head;
         this.originalUri = request.target;
-        this.firstByteTimer = client.firstByteTimer;
-        this.totalTimer = client.totalTimer;
-        this.bodyTimer = client.bodyTimer;
+        this.timers = client.timers;
     }
 
     /** Whether more of this request's body is expected (later messages belong to the next request). */
@@ -135,7 +131,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     void start() {
         server.metrics().requestStarted();
-        totalTimer.arm(config.timeouts().total().toMillis());
+        timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
         if (request.failureStatus != 0) {
             requestComplete = true;
             hasBody = true; // unknown framing: the connection closes
@@ -336,7 +332,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     void requestEnd(BodyEnd end) {
         requestComplete = true;
-        cancel(bodyTimer);
+        timers.disarm(ConnectionTimers.BODY_READ);
         if (finished || responseComplete || !hasBody) {
             return; // a bodiless request's end: its head went out complete
         }
@@ -409,7 +405,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
             readBody();
         } else {
             clientReadWanted = true;
-            cancel(bodyTimer); // the gateway, not the client, is waiting now
+            timers.disarm(ConnectionTimers.BODY_READ); // the gateway, not the client, is waiting now
         }
     }
 
@@ -422,7 +418,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     /** Asks for more of the request body, which must then arrive within {@code timeouts.body_read}. */
     private void readBody() {
-        bodyTimer.arm(config.timeouts().bodyRead().toMillis());
+        timers.arm(ConnectionTimers.BODY_READ, config.timeouts().bodyRead().toMillis());
         ctx.read();
     }
 
@@ -445,7 +441,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         if (code < 200) {
             return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
         }
-        cancel(firstByteTimer);
+        timers.disarm(ConnectionTimers.FIRST_BYTE);
         firstByteNanos = System.nanoTime() - attemptStartNanos;
         if ((code == 502 || code == 503) && canRetry()) {
             endAttempt(Outcome.SERVER_ERROR, false);
@@ -553,7 +549,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
             log.debug("upstream {} failed for {} {}: {}", endpoint.id(), request.method, originalUri,
                     cause == null ? "connection closed" : cause.toString());
         }
-        cancel(firstByteTimer);
+        timers.disarm(ConnectionTimers.FIRST_BYTE);
         endAttempt(Outcome.RESET, false);
         if (!responseStarted) {
             lastFailure = Outcome.RESET;
@@ -593,8 +589,8 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
     // ------------------------------------------------------------------ timers
 
     private void armFirstByteTimer() {
-        if (!firstByteTimer.armed()) {
-            firstByteTimer.arm(config.timeouts().upstreamFirstByte().toMillis());
+        if (!timers.armed(ConnectionTimers.FIRST_BYTE)) {
+            timers.arm(ConnectionTimers.FIRST_BYTE, config.timeouts().upstreamFirstByte().toMillis());
         }
     }
 
@@ -708,7 +704,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         responseStarted = true;
         responseComplete = true;
         status = code;
-        cancel(firstByteTimer);
+        timers.disarm(ConnectionTimers.FIRST_BYTE);
         boolean close = forceClose || !clientKeepAlive || server.draining() || (hasBody && !requestComplete);
         closeClient = close;
         ByteBuf r = Errors.problem(ctx.alloc(), code, detail,
@@ -735,9 +731,9 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
             heldHead = null;
         }
         abortUpstream(null);
-        cancel(firstByteTimer);
-        cancel(totalTimer);
-        cancel(bodyTimer);
+        timers.disarm(ConnectionTimers.FIRST_BYTE);
+        timers.disarm(ConnectionTimers.TOTAL);
+        timers.disarm(ConnectionTimers.BODY_READ);
         if (pending != null) {
             ByteBuf c;
             while ((c = pending.poll()) != null) {
@@ -758,10 +754,6 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
                     endpoint == null ? null : endpoint.id(), duration, attempts));
         }
         client.exchangeFinished(this, writeSucceeded && !closeClient);
-    }
-
-    private static void cancel(LazyTimer timer) {
-        timer.disarm();
     }
 
     private static String pathOf(String uri) {
