@@ -194,8 +194,9 @@ public final class Gateway implements AutoCloseable {
         boolean logChanged = !next.accessLog().equals(config.accessLog());
         AccessLog freshLog = logChanged ? AccessLog.open(next.accessLog(), metrics::accessLogDropped) : null;
         boolean applied = false;
-        if (next.ioThreads() != ioThreads) {
-            log.warn("io_threads stays {} until a restart (the new configuration says {})", ioThreads, next.ioThreads());
+        String unapplied = unappliedIoThreads(next, "the new configuration");
+        if (unapplied != null) {
+            log.warn(unapplied);
         }
         try {
             proxy.reload(next);
@@ -257,9 +258,14 @@ public final class Gateway implements AutoCloseable {
         }
         GatewayConfig next = load(configFile);
         reload(next);
-        return next.ioThreads() == ioThreads ? "reloaded " + configFile
-                : "reloaded " + configFile + "; io_threads stays " + ioThreads + " until a restart (the file says "
-                        + next.ioThreads() + ")";
+        String unapplied = unappliedIoThreads(next, "the file");
+        return unapplied == null ? "reloaded " + configFile : "reloaded " + configFile + "; " + unapplied;
+    }
+
+    /** What a reload to {@code next} leaves as it was because only a restart applies it, or {@code null}. */
+    private String unappliedIoThreads(GatewayConfig next, String source) {
+        return next.ioThreads() == ioThreads ? null
+                : "io_threads stays " + ioThreads + " until a restart (" + source + " says " + next.ioThreads() + ")";
     }
 
     /**

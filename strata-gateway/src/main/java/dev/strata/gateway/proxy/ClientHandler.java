@@ -68,25 +68,22 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     }
 
     private void timedOut(int which) {
-        Exchange x = exchange;
+        if (which == ConnectionTimers.IDLE) {
+            idleTimeout();
+            return;
+        }
+        if (which == ConnectionTimers.HEADER_READ) {
+            headerTimeout();
+            return;
+        }
+        Exchange x = exchange; // the other three are the running exchange's
+        if (x == null) {
+            return;
+        }
         switch (which) {
-            case ConnectionTimers.IDLE -> idleTimeout();
-            case ConnectionTimers.HEADER_READ -> headerTimeout();
-            case ConnectionTimers.TOTAL -> {
-                if (x != null) {
-                    x.totalTimeout();
-                }
-            }
-            case ConnectionTimers.FIRST_BYTE -> {
-                if (x != null) {
-                    x.firstByteTimeout();
-                }
-            }
-            case ConnectionTimers.BODY_READ -> {
-                if (x != null) {
-                    x.bodyReadTimeout();
-                }
-            }
+            case ConnectionTimers.TOTAL -> x.totalTimeout();
+            case ConnectionTimers.FIRST_BYTE -> x.firstByteTimeout();
+            case ConnectionTimers.BODY_READ -> x.bodyReadTimeout();
             default -> throw new IllegalArgumentException("timeout " + which);
         }
     }

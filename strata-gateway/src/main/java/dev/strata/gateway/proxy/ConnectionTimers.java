@@ -107,7 +107,7 @@ final class ConnectionTimers implements Runnable {
                 dueBy(d);
                 return;
             }
-            armed &= ~(1 << next);
+            disarm(next);
             action.timedOut(next); // may arm, disarm or stop any of them
         }
     }
