@@ -14,8 +14,9 @@
  *
  *   rate=R rps=R' sent=N done=N errors=N unfinished=N p50=MS p90=MS p99=MS p99.9=MS max=MS
  *
- * rps is the completed requests of the counted window per second; when it falls short of the rate, or
- * unfinished is not 0, the target did not keep up and the percentiles describe a queue, not a tail.
+ * rps is the requests due in the counted window over the time until the window ended or the last of
+ * them was answered, whichever is later; when it falls short of the rate, or unfinished is not 0, the
+ * target did not keep up and the percentiles describe a queue, not a tail.
  * Responses need a Content-Length (no chunked bodies); a status other than 2xx counts as an error.
  * Build: cc -O2 -o openloop openloop.c
  */
@@ -56,7 +57,7 @@ static char request[1024];
 static size_t request_len;
 static uint32_t *hist;
 static long done_counted, errors, unfinished;
-static double max_ms;
+static double max_ms, last_done;
 
 static double now(void) {
     struct timespec t;
@@ -218,7 +219,7 @@ int main(int argc, char **argv) {
             if (result == 0) continue;
             double done = now();
             if (result == 1 && k->status >= 200 && k->status < 300) {
-                if (k->counted) record(done - k->due);
+                if (k->counted) { record(done - k->due); last_done = done; }
                 k->busy = 0;
                 k->have = 0;
                 k->body_left = -1;
@@ -235,8 +236,9 @@ int main(int argc, char **argv) {
         }
     }
     unfinished = inflight + (total - next); /* in flight at the end, or never sent for want of a connection */
+    double span = (last_done > stop ? last_done : stop) - count_from; /* longer when the queue drained late */
     printf("rate=%.0f rps=%.0f sent=%ld done=%ld errors=%ld unfinished=%ld p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f\n",
-           rate, done_counted / seconds, sent, done_counted, errors, unfinished,
+           rate, done_counted / span, sent, done_counted, errors, unfinished,
            percentile(0.50), percentile(0.90), percentile(0.99), percentile(0.999), max_ms);
     return 0;
 usage:
