@@ -7,6 +7,7 @@ import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.proxy.ProxyServer;
+import dev.strata.gateway.proxy.SwitchableLoopGroup;
 import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.proxy.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
@@ -15,6 +16,8 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,10 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final long RETIRE_POLL_MS = 100;
 
     private final Path configFile;
-    private final EventLoopGroup group;
-    private final int ioThreads; // as configured when the group was made: a reload cannot change it
+    private final SwitchableLoopGroup io; // listeners, connections both ways, health checks, the admin API
+    private final Set<EventLoopGroup> retiring = ConcurrentHashMap.newKeySet(); // replaced, serving what they had
+    private int ioThreads; // the number of loops in io now; guarded by this
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final GatewayMetrics metrics;
@@ -56,10 +61,10 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.transport = Transport.detect();
-        this.ioThreads = config.ioThreads();
-        this.group = transport.newGroup(ioThreads, "strata-io");
+        this.ioThreads = Transport.threads(config.ioThreads());
+        this.io = new SwitchableLoopGroup(transport.newGroup(ioThreads, "strata-io"));
         this.metrics = new GatewayMetrics();
-        this.proxy = new ProxyServer(transport, group, metrics,
+        this.proxy = new ProxyServer(transport, io, metrics,
                 AccessLog.open(config.accessLog(), metrics::accessLogDropped));
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "strata-admin-reload");
@@ -87,7 +92,7 @@ public final class Gateway implements AutoCloseable {
                 g.warmUp(config);
             }
             g.proxy.start(config);
-            g.admin.bind(g.group, g.transport, config.admin().socketAddress());
+            g.admin.bind(g.io, g.transport, config.admin().socketAddress());
             g.registerGauges();
         } catch (Exception | Error e) {
             g.close();
@@ -103,7 +108,7 @@ public final class Gateway implements AutoCloseable {
     private void warmUp(GatewayConfig config) throws InterruptedException {
         log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
         try {
-            Warmup.Result w = Warmup.run(config, transport, group, this::warmupAdmin);
+            Warmup.Result w = Warmup.run(config, transport, io.current(), this::warmupAdmin);
             log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
                     w.took().toMillis(), w.compileTime().toMillis(), w.failures());
             // What the warm-up leaves alive (the endpoints' pools, caches, meters) stays for good. Left in
@@ -121,7 +126,7 @@ public final class Gateway implements AutoCloseable {
 
     private Warmup.AdminListener warmupAdmin(ProxyServer warmupProxy) {
         try {
-            return AdminServer.forWarmup(warmupProxy, group, transport, blocking);
+            return AdminServer.forWarmup(warmupProxy, io.current(), transport, blocking);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -184,7 +189,26 @@ public final class Gateway implements AutoCloseable {
         return admin.address();
     }
 
-    /** Swaps routes, upstreams and limits to {@code next} without dropping requests or connections. */
+    /** The number of event loops that new connections go to. */
+    public synchronized int ioThreads() {
+        return ioThreads;
+    }
+
+    /** Groups of event loops a reload replaced that still serve connections (tests). */
+    int retiringLoopGroups() {
+        return retiring.size();
+    }
+
+    /** Client connections on the event loops a reload replaced (tests). */
+    int connectionsOnRetiringLoops() {
+        return retiring.stream().mapToInt(proxy::connectionsOn).sum();
+    }
+
+    /**
+     * Swaps routes, upstreams and limits to {@code next} without dropping requests or connections. A new
+     * {@code io_threads} starts that many new event loops: connections accepted from then on go to
+     * them, and the old loops keep serving the connections they have until the last one closes.
+     */
     public synchronized void reload(GatewayConfig next) {
         Objects.requireNonNull(next, "config");
         if (stopping) {
@@ -194,14 +218,12 @@ public final class Gateway implements AutoCloseable {
         boolean logChanged = !next.accessLog().equals(config.accessLog());
         AccessLog freshLog = logChanged ? AccessLog.open(next.accessLog(), metrics::accessLogDropped) : null;
         boolean applied = false;
-        String unapplied = unappliedIoThreads(next, "the new configuration");
-        if (unapplied != null) {
-            log.warn(unapplied);
-        }
+        int threads = Transport.threads(next.ioThreads());
+        EventLoopGroup replaced = threads == ioThreads ? null : io.replace(transport.newGroup(threads, "strata-io"));
         try {
             proxy.reload(next);
             if (!next.admin().address().equals(config.admin().address())) {
-                admin.bind(group, transport, next.admin().socketAddress());
+                admin.bind(io, transport, next.admin().socketAddress());
             }
             admin.token(next.admin().token());
             if (logChanged) {
@@ -210,6 +232,10 @@ public final class Gateway implements AutoCloseable {
             applied = true;
             config = next;
             registerGauges();
+            if (replaced != null) {
+                ioThreads = threads;
+                moveListenersAndRetire(replaced);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("reload interrupted", e);
@@ -217,7 +243,59 @@ public final class Gateway implements AutoCloseable {
             if (!applied && freshLog != null) {
                 freshLog.close();
             }
+            if (!applied && replaced != null) {
+                // back to the loops that were running; a connection accepted meanwhile keeps the new one
+                moveListenersAndRetire(io.replace(replaced));
+            }
         }
+    }
+
+    /**
+     * After an {@code io_threads} change: the listening sockets go to the new loops, and the old ones
+     * are retired. A socket that could not be moved keeps the old loops running (and accepting), since
+     * shutting them down would close it.
+     */
+    private void moveListenersAndRetire(EventLoopGroup old) {
+        try {
+            proxy.moveListeners(io.current());
+            admin.moveTo(io.current());
+        } catch (InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("io_threads {}: a listening socket stays on the replaced event loops, which keep running: {}",
+                    ioThreads, e.toString());
+            retiring.add(old); // never retired, but stopped with the gateway
+            return;
+        }
+        log.info("io_threads {}: the listeners and new connections are on {} event loop(s) now; the replaced ones "
+                + "stop once the {} connections they serve have closed", ioThreads, ioThreads, proxy.connectionsOn(old));
+        retire(old);
+    }
+
+    /**
+     * Shuts {@code loops} down once no client connection is left on them (accepted connections are
+     * handed to their loop a moment after the switch, hence the first wait), after closing what the
+     * proxy keeps per loop there. A stop closes them with the rest.
+     */
+    private void retire(EventLoopGroup loops) {
+        retiring.add(loops);
+        Thread.ofVirtual().name("strata-io-retire").start(() -> {
+            try {
+                do {
+                    Thread.sleep(RETIRE_POLL_MS);
+                } while (!stopping && proxy.connectionsOn(loops) > 0);
+                if (!stopping) {
+                    proxy.forgetLoops(loops);
+                    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+                    log.info("retired event loops: every connection they served has closed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                retiring.remove(loops);
+            }
+        });
     }
 
     /**
@@ -257,15 +335,14 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("this gateway was not started from a file");
         }
         GatewayConfig next = load(configFile);
-        reload(next);
-        String unapplied = unappliedIoThreads(next, "the file");
-        return unapplied == null ? "reloaded " + configFile : "reloaded " + configFile + "; " + unapplied;
-    }
-
-    /** What a reload to {@code next} leaves as it was because only a restart applies it, or {@code null}. */
-    private String unappliedIoThreads(GatewayConfig next, String source) {
-        return next.ioThreads() == ioThreads ? null
-                : "io_threads stays " + ioThreads + " until a restart (" + source + " says " + next.ioThreads() + ")";
+        int before;
+        synchronized (this) {
+            before = ioThreads;
+            reload(next);
+        }
+        int after = Transport.threads(next.ioThreads());
+        return "reloaded " + configFile + (before == after ? ""
+                : "; io_threads " + before + " -> " + after + " (established connections stay on the old event loops)");
     }
 
     /**
@@ -301,7 +378,9 @@ public final class Gateway implements AutoCloseable {
         try {
             proxy.close();
             admin.close();
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+            retiring.forEach(loops -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+            retiring.forEach(loops -> loops.terminationFuture().awaitUninterruptibly(5000));
             AccessLog last = proxy.swapAccessLog(null);
             if (last != null) {
                 last.close();

@@ -161,14 +161,21 @@ class LifecycleTest {
                     assertThat(r.text()).doesNotContain("io_threads");
                 }
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
-                // the one setting a reload cannot apply says so, every time until the restart
+                // new event loops: new connections go to them, the established one stays on the old loop
                 Files.writeString(file, template.replace("io_threads: 1", "io_threads: 3").formatted(b.address()));
-                for (int i = 0; i < 2; i++) {
-                    try (RawClient adm = new RawClient(g.adminAddress())) {
-                        RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
-                        assertThat(r.status()).isEqualTo(200);
-                        assertThat(r.text()).contains("io_threads stays 1 until a restart (the file says 3)");
+                try (RawClient adm = new RawClient(g.adminAddress())) {
+                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.text()).contains("io_threads 1 -> 3");
+                }
+                assertThat(g.ioThreads()).isEqualTo(3);
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                try (RawClient fresh = new RawClient(g.listenerAddress("main"))) {
+                    for (int i = 0; i < 4; i++) {
+                        assertThat(fresh.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                     }
+                    // c, not the fresh connection, is on the replaced loop, which stays while c is open
+                    assertThat(g.connectionsOnRetiringLoops()).isEqualTo(1);
                 }
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 // a broken file is refused and the running configuration stays
@@ -179,6 +186,52 @@ class LifecycleTest {
                     assertThat(r.text()).contains("nonsense");
                 }
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                c.close();
+                Await.until(() -> g.retiringLoopGroups() == 0); // the old loop ends with its last connection
+                // the listening sockets moved to the new loops before the old one stopped
+                try (RawClient after = new RawClient(g.listenerAddress("main"))) {
+                    assertThat(after.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
+                }
+                try (RawClient adm = new RawClient(g.adminAddress())) {
+                    assertThat(adm.send("GET /_strata/health HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+                }
+            } finally {
+                g.close();
+            }
+        }
+    }
+
+    @Test
+    void aRefusedReloadKeepsTheRunningEventLoops(@TempDir Path dir) throws Exception {
+        try (Origin a = new Origin("a"); java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Path file = dir.resolve("strata.yaml");
+            String template = """
+                    gateway:
+                      io_threads: %d
+                      listeners: [{name: main, address: %s}]
+                      admin: {address: 127.0.0.1:0}
+                      access_log: {enabled: false}
+                      warmup: {enabled: false}
+                      upstreams:
+                        app: {endpoints: [%s], health: {active: {enabled: false}}}
+                    """;
+            Files.writeString(file, template.formatted(1, "127.0.0.1:0", a.address()));
+            Gateway g = Gateway.start(file);
+            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+                // more loops and a listener moved to a port that is taken: the bind fails, nothing changes
+                Files.writeString(file, template.formatted(2, "127.0.0.1:" + taken.getLocalPort(), a.address()));
+                try (RawClient adm = new RawClient(g.adminAddress())) {
+                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+                    assertThat(r.status()).isGreaterThanOrEqualTo(400);
+                }
+                assertThat(g.ioThreads()).isEqualTo(1);
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+                Await.until(() -> g.retiringLoopGroups() == 0); // the loops made for the refused reload
+                try (RawClient fresh = new RawClient(g.listenerAddress("main"))) {
+                    assertThat(fresh.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
+                }
             } finally {
                 g.close();
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.http.Problem;
 import dev.strata.gateway.proxy.ProxyServer;
+import dev.strata.gateway.proxy.SwitchableLoopGroup;
 import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.proxy.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
@@ -101,6 +102,13 @@ public final class AdminServer implements Warmup.AdminListener {
             previous.close();
         }
         log.debug("admin listener on {}", next.localAddress());
+    }
+
+    /** Moves the listening socket to one of {@code loops} (see {@link SwitchableLoopGroup#move}). */
+    public synchronized void moveTo(EventLoopGroup loops) throws InterruptedException {
+        if (channel != null) {
+            SwitchableLoopGroup.move(channel, loops);
+        }
     }
 
     @Override

@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *   stay open and their next request uses the new generation. A listener whose address changed is
  *   bound anew before the old one closes; closing a listening socket leaves its accepted connections
  *   open.</li>
+ *   <li><b>Loops</b>: a connection stays on the loop it was accepted to, with every upstream
+ *   connection that serves it. Through a {@link SwitchableLoopGroup} a reload can replace the loops:
+ *   new connections go to the new ones, {@link #moveListeners} moves the listening sockets themselves,
+ *   and what the server keeps per loop for the old ones (pools, flush batches) goes with
+ *   {@link #forgetLoops} once {@link #connectionsOn} them is 0.</li>
  *   <li><b>Drain</b> stops accepting, closes idle client connections, and lets busy ones finish their
  *   current request (whose response says {@code Connection: close}) within the drain timeout.</li>
  * </ul>
@@ -73,6 +78,10 @@ public final class ProxyServer {
     private volatile boolean draining;
     private HealthChecker checker; // guarded by this
 
+    /**
+     * A server on {@code group}'s loops: listeners, client connections, upstream connections and health
+     * checks (a {@link SwitchableLoopGroup} lets a reload replace the loops).
+     */
     public ProxyServer(Transport transport, EventLoopGroup group, GatewayMetrics metrics, AccessLog accessLog) {
         this.transport = transport;
         this.group = group;
@@ -270,6 +279,39 @@ public final class ProxyServer {
             Thread.sleep(20);
         } while (System.nanoTime() < deadline);
         return clients.isEmpty();
+    }
+
+    /** Client connections open now on the loops of {@code loops}. */
+    public int connectionsOn(EventLoopGroup loops) {
+        Set<EventLoop> members = SwitchableLoopGroup.members(loops);
+        int n = 0;
+        for (Channel ch : clients) {
+            if (members.contains(ch.eventLoop())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Lets go of what this server keeps per loop for the loops of {@code loops}, which serve no client
+     * connection any more: their upstream pools close (on their loops) and their flush batches go.
+     */
+    public synchronized void forgetLoops(EventLoopGroup loops) {
+        Set<EventLoop> members = SwitchableLoopGroup.members(loops);
+        flushBatches.keySet().removeAll(members);
+        for (UpstreamGroup g : snapshot.upstreams().groups()) {
+            for (Endpoint e : g.endpoints()) {
+                e.forgetLoops(members);
+            }
+        }
+    }
+
+    /** Moves every listening socket to one of {@code loops} (see {@link SwitchableLoopGroup#move}). */
+    public synchronized void moveListeners(EventLoopGroup loops) throws InterruptedException {
+        for (Channel ch : listeners.values()) {
+            SwitchableLoopGroup.move(ch, loops);
+        }
     }
 
     /** Closes everything that is left (after {@link #drain}). */

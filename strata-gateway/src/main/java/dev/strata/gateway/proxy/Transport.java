@@ -27,8 +27,12 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
+    /** {@code configured} threads, where 0 means one per core. */
+    public static int threads(int configured) {
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+    }
+
     public EventLoopGroup newGroup(int threads, String prefix) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
+        return new MultiThreadIoEventLoopGroup(threads(threads), new DefaultThreadFactory(prefix, true), ioHandlerFactory);
     }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,6 +110,16 @@ public final class Endpoint implements Target {
             p = pools.computeIfAbsent(loop, l -> new ConnectionPool(l, bootstrap, address));
         }
         return p;
+    }
+
+    /** Closes this endpoint's pools on {@code loops}, event loops that the gateway no longer uses. */
+    public void forgetLoops(Set<EventLoop> loops) {
+        for (EventLoop loop : loops) {
+            ConnectionPool p = pools.remove(loop);
+            if (p != null) {
+                loop.execute(p::close);
+            }
+        }
     }
 
     /** Connections open to this endpoint over all event loops (approximate: read across threads). */
