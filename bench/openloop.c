@@ -5,12 +5,13 @@
  *   openloop -r RATE [-c CONNECTIONS] [-d SECONDS] [-w WARMUP_SECONDS] [-t TICK_US] http://HOST:PORT/PATH
  *
  * Request i is due at start + i/RATE. It goes out on an idle connection at the first look at the clock
- * after it is due (the loop looks at least every TICK_US, 100 by default, and whenever a response
- * arrives), or as soon as a connection becomes idle. A shorter tick costs a wake-up each time: at 1 us
- * the generator alone used 65 % of a core at 40,000 requests per second. Its latency is counted from the time it was due, not from the time it
- * was sent: a stall anywhere on the path delays every request due during the stall, and all of that
- * delay is counted (a closed-loop generator such as wrk stops sending while it waits, and so counts a
- * stall once). The first WARMUP seconds are not counted. One line on stdout:
+ * after it is due (the loop looks every TICK_US, 100 by default, and whenever a response arrives), or
+ * as soon as a connection becomes idle. A shorter tick costs a wake-up each time: at 1 us the generator
+ * alone used 65 % of a core at 40,000 requests per second. A request's latency is counted from the
+ * time it was due, not from the time it was sent: a stall anywhere on the path delays every request due
+ * during the stall, and all of that delay is counted (a closed-loop generator such as wrk stops sending
+ * while it waits, and so counts a stall once). The first WARMUP seconds are not counted. One line on
+ * stdout:
  *
  *   rate=R rps=R' sent=N done=N errors=N unfinished=N p50=MS p90=MS p99=MS p99.9=MS max=MS
  *
