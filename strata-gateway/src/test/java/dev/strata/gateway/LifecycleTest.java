@@ -8,11 +8,17 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.strata.gateway.testing.Await;
 import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
@@ -236,5 +242,72 @@ class LifecycleTest {
                 g.close();
             }
         }
+    }
+
+    @Test
+    void newConnectionsAreServedWhileTheListenerMovesToNewEventLoops(@TempDir Path dir) throws Exception {
+        try (Origin a = new Origin("a")) {
+            Path file = dir.resolve("strata.yaml");
+            String template = """
+                    gateway:
+                      io_threads: %d
+                      listeners: [{name: main, address: 127.0.0.1:0}]
+                      admin: {address: 127.0.0.1:0}
+                      access_log: {enabled: false}
+                      warmup: {enabled: false}
+                      upstreams:
+                        app: {endpoints: [%s], health: {active: {enabled: false}}}
+                    """;
+            Files.writeString(file, template.formatted(1, a.address()));
+            Gateway g = Gateway.start(file);
+            InetSocketAddress main = g.listenerAddress("main");
+            AtomicBoolean go = new AtomicBoolean(true);
+            AtomicInteger served = new AtomicInteger();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            List<Thread> clients = new ArrayList<>();
+            try {
+                for (int t = 0; t < 4; t++) {
+                    clients.add(Thread.ofPlatform().daemon().start(() -> {
+                        while (go.get() && failures.isEmpty()) { // a new connection for every request
+                            try (RawClient c = new RawClient(main)) {
+                                int status = c.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").read().status();
+                                if (status != 200) {
+                                    failures.add(new AssertionError("status " + status));
+                                }
+                                served.incrementAndGet();
+                            } catch (IOException | RuntimeException e) {
+                                failures.add(e);
+                            }
+                        }
+                    }));
+                }
+                for (int threads : new int[] {2, 1, 3, 1, 2}) {
+                    awaitServed(served, failures);
+                    Files.writeString(file, template.formatted(threads, a.address()));
+                    g.reload(Gateway.load(file));
+                    assertThat(g.ioThreads()).isEqualTo(threads);
+                }
+                awaitServed(served, failures);
+                go.set(false);
+                for (Thread t : clients) {
+                    t.join();
+                }
+                assertThat(failures).isEmpty();
+                Await.until(() -> g.retiringLoopGroups() == 0); // each replaced group stopped
+            } finally {
+                go.set(false);
+                for (Thread t : clients) {
+                    t.join();
+                }
+                g.close();
+            }
+        }
+    }
+
+    /** Waits until 200 more requests on new connections were served; fails at once with the first failure. */
+    private static void awaitServed(AtomicInteger served, List<Throwable> failures) throws InterruptedException {
+        int before = served.get();
+        Await.until(() -> served.get() >= before + 200 || !failures.isEmpty());
+        assertThat(failures).isEmpty();
     }
 }
