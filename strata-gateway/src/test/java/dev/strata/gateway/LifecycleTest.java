@@ -8,7 +8,9 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,21 +148,11 @@ class LifecycleTest {
     void adminReloadReadsTheFileAgain(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
             Path file = dir.resolve("strata.yaml");
-            String template = """
-                    gateway:
-                      io_threads: 1
-                      listeners: [{name: main, address: 127.0.0.1:0}]
-                      admin: {address: 127.0.0.1:0}
-                      access_log: {enabled: false}
-                      warmup: {enabled: false}
-                      upstreams:
-                        app: {endpoints: [%s], health: {active: {enabled: false}}}
-                    """;
-            Files.writeString(file, template.formatted(a.address()));
+            Files.writeString(file, fileConfig(1, "127.0.0.1:0", a.address()));
             Gateway g = Gateway.start(file);
             try (RawClient c = new RawClient(g.listenerAddress("main"))) {
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
-                Files.writeString(file, template.formatted(b.address()));
+                Files.writeString(file, fileConfig(1, "127.0.0.1:0", b.address()));
                 try (RawClient adm = new RawClient(g.adminAddress())) {
                     RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
                     assertThat(r.status()).isEqualTo(200);
@@ -168,7 +160,7 @@ class LifecycleTest {
                 }
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 // new event loops: new connections go to them, the established one stays on the old loop
-                Files.writeString(file, template.replace("io_threads: 1", "io_threads: 3").formatted(b.address()));
+                Files.writeString(file, fileConfig(3, "127.0.0.1:0", b.address()));
                 try (RawClient adm = new RawClient(g.adminAddress())) {
                     RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
                     assertThat(r.status()).isEqualTo(200);
@@ -209,25 +201,15 @@ class LifecycleTest {
 
     @Test
     void aRefusedReloadKeepsTheRunningEventLoops(@TempDir Path dir) throws Exception {
-        try (Origin a = new Origin("a"); java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
+        try (Origin a = new Origin("a");
+             ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path file = dir.resolve("strata.yaml");
-            String template = """
-                    gateway:
-                      io_threads: %d
-                      listeners: [{name: main, address: %s}]
-                      admin: {address: 127.0.0.1:0}
-                      access_log: {enabled: false}
-                      warmup: {enabled: false}
-                      upstreams:
-                        app: {endpoints: [%s], health: {active: {enabled: false}}}
-                    """;
-            Files.writeString(file, template.formatted(1, "127.0.0.1:0", a.address()));
+            Files.writeString(file, fileConfig(1, "127.0.0.1:0", a.address()));
             Gateway g = Gateway.start(file);
             try (RawClient c = new RawClient(g.listenerAddress("main"))) {
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
                 // more loops and a listener moved to a port that is taken: the bind fails, nothing changes
-                Files.writeString(file, template.formatted(2, "127.0.0.1:" + taken.getLocalPort(), a.address()));
+                Files.writeString(file, fileConfig(2, "127.0.0.1:" + taken.getLocalPort(), a.address()));
                 try (RawClient adm = new RawClient(g.adminAddress())) {
                     RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
                     assertThat(r.status()).isGreaterThanOrEqualTo(400);
@@ -248,17 +230,7 @@ class LifecycleTest {
     void newConnectionsAreServedWhileTheListenerMovesToNewEventLoops(@TempDir Path dir) throws Exception {
         try (Origin a = new Origin("a")) {
             Path file = dir.resolve("strata.yaml");
-            String template = """
-                    gateway:
-                      io_threads: %d
-                      listeners: [{name: main, address: 127.0.0.1:0}]
-                      admin: {address: 127.0.0.1:0}
-                      access_log: {enabled: false}
-                      warmup: {enabled: false}
-                      upstreams:
-                        app: {endpoints: [%s], health: {active: {enabled: false}}}
-                    """;
-            Files.writeString(file, template.formatted(1, a.address()));
+            Files.writeString(file, fileConfig(1, "127.0.0.1:0", a.address()));
             Gateway g = Gateway.start(file);
             InetSocketAddress main = g.listenerAddress("main");
             AtomicBoolean go = new AtomicBoolean(true);
@@ -283,7 +255,7 @@ class LifecycleTest {
                 }
                 for (int threads : new int[] {2, 1, 3, 1, 2}) {
                     awaitServed(served, failures);
-                    Files.writeString(file, template.formatted(threads, a.address()));
+                    Files.writeString(file, fileConfig(threads, "127.0.0.1:0", a.address()));
                     g.reload(Gateway.load(file));
                     assertThat(g.ioThreads()).isEqualTo(threads);
                 }
@@ -309,5 +281,19 @@ class LifecycleTest {
         int before = served.get();
         Await.until(() -> served.get() >= before + 200 || !failures.isEmpty());
         assertThat(failures).isEmpty();
+    }
+
+    /** A gateway file with one listener on {@code listener} and one upstream group of {@code endpoint}. */
+    private static String fileConfig(int ioThreads, String listener, String endpoint) {
+        return """
+                gateway:
+                  io_threads: %d
+                  listeners: [{name: main, address: %s}]
+                  admin: {address: 127.0.0.1:0}
+                  access_log: {enabled: false}
+                  warmup: {enabled: false}
+                  upstreams:
+                    app: {endpoints: [%s], health: {active: {enabled: false}}}
+                """.formatted(ioThreads, listener, endpoint);
     }
 }
