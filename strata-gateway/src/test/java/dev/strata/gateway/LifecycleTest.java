@@ -153,19 +153,15 @@ class LifecycleTest {
             try (RawClient c = new RawClient(g.listenerAddress("main"))) {
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("a");
                 Files.writeString(file, fileConfig(1, "127.0.0.1:0", b.address()));
-                try (RawClient adm = new RawClient(g.adminAddress())) {
-                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
-                    assertThat(r.status()).isEqualTo(200);
-                    assertThat(r.text()).doesNotContain("io_threads");
-                }
+                RawClient.Response sameLoops = adminReload(g);
+                assertThat(sameLoops.status()).isEqualTo(200);
+                assertThat(sameLoops.text()).doesNotContain("io_threads");
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 // new event loops: new connections go to them, the established one stays on the old loop
                 Files.writeString(file, fileConfig(3, "127.0.0.1:0", b.address()));
-                try (RawClient adm = new RawClient(g.adminAddress())) {
-                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
-                    assertThat(r.status()).isEqualTo(200);
-                    assertThat(r.text()).contains("io_threads 1 -> 3");
-                }
+                RawClient.Response newLoops = adminReload(g);
+                assertThat(newLoops.status()).isEqualTo(200);
+                assertThat(newLoops.text()).contains("io_threads 1 -> 3");
                 assertThat(g.ioThreads()).isEqualTo(3);
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 try (RawClient fresh = new RawClient(g.listenerAddress("main"))) {
@@ -178,11 +174,9 @@ class LifecycleTest {
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 // a broken file is refused and the running configuration stays
                 Files.writeString(file, "gateway:\n  nonsense: 1\n");
-                try (RawClient adm = new RawClient(g.adminAddress())) {
-                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
-                    assertThat(r.status()).isEqualTo(400);
-                    assertThat(r.text()).contains("nonsense");
-                }
+                RawClient.Response broken = adminReload(g);
+                assertThat(broken.status()).isEqualTo(400);
+                assertThat(broken.text()).contains("nonsense");
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().header("x-served-by")).isEqualTo("b");
                 c.close();
                 Await.until(() -> g.retiringLoopGroups() == 0); // the old loop ends with its last connection
@@ -210,10 +204,7 @@ class LifecycleTest {
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
                 // more loops and a listener moved to a port that is taken: the bind fails, nothing changes
                 Files.writeString(file, fileConfig(2, "127.0.0.1:" + taken.getLocalPort(), a.address()));
-                try (RawClient adm = new RawClient(g.adminAddress())) {
-                    RawClient.Response r = adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
-                    assertThat(r.status()).isGreaterThanOrEqualTo(400);
-                }
+                assertThat(adminReload(g).status()).isGreaterThanOrEqualTo(400);
                 assertThat(g.ioThreads()).isEqualTo(1);
                 assertThat(c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
                 Await.until(() -> g.retiringLoopGroups() == 0); // the loops made for the refused reload
@@ -273,6 +264,12 @@ class LifecycleTest {
                 }
                 g.close();
             }
+        }
+    }
+
+    private static RawClient.Response adminReload(Gateway g) throws IOException {
+        try (RawClient adm = new RawClient(g.adminAddress())) {
+            return adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
         }
     }
 
