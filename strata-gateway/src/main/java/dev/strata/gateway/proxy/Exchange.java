@@ -143,6 +143,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
             }
             return;
         }
+        request.arrivedFrom(client.peerAddress(), snapshot);
         chunked = request.chunked();
         long length = chunked ? -1 : Math.max(request.contentLength, 0);
         hasBody = chunked || length > 0;

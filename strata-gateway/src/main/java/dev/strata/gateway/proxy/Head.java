@@ -67,6 +67,11 @@ abstract sealed class Head permits RequestHead, ResponseHead {
         return new String(bytes, vs, fields[i * 4 + 3] - vs, StandardCharsets.ISO_8859_1);
     }
 
+    /** Whether field {@code i} is named {@code lowerName} (lower case), ignoring case. */
+    final boolean nameIs(int i, byte[] lowerName) {
+        return FieldKind.equalsIgnoreCase(bytes, fields[i * 4], fields[i * 4 + 1], lowerName);
+    }
+
     /** The first value of the field named {@code lowerName} (lower case), or {@code null}. */
     final String header(byte[] lowerName) {
         for (int i = 0; i < count; i++) {

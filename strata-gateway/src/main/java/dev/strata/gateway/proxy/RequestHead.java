@@ -1,7 +1,11 @@
 package dev.strata.gateway.proxy;
 
-import dev.strata.gateway.upstream.RequestView;
+import dev.strata.gateway.filter.RequestView;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A request head as received from a client, or the refusal of one ({@link #failureStatus} not 0, with
@@ -124,14 +128,97 @@ final class RequestHead extends Head implements RequestView {
         return http11 ? "HTTP/1.1" : "HTTP/1.0";
     }
 
+    // what the request view works out lazily; confined to the event loop
+    private String path;
+    private String host;
+    private boolean hostKnown;
+    private InetAddress clientAddress;
+    private InetAddress peer;
+    private Snapshot trustRules;
+
+    /** Where {@link #clientAddress()} comes from: the connection's peer and the generation's trusted proxies. */
+    void arrivedFrom(InetAddress peer, Snapshot trustRules) {
+        this.peer = peer;
+        this.trustRules = trustRules;
+    }
+
     @Override
-    public String uri() {
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String target() {
         return target;
     }
 
     @Override
+    public String path() {
+        String p = path;
+        if (p == null) {
+            int start = 0;
+            if (!target.startsWith("/")) {
+                int authority = target.indexOf("://");
+                start = authority < 0 ? 0 : target.indexOf('/', authority + 3);
+                if (start < 0) {
+                    return path = "/";
+                }
+            }
+            int q = target.indexOf('?', start);
+            p = path = q < 0 ? (start == 0 ? target : target.substring(start)) : target.substring(start, q);
+        }
+        return p;
+    }
+
+    @Override
+    public String query() {
+        int q = target.indexOf('?');
+        return q < 0 ? null : target.substring(q + 1);
+    }
+
+    @Override
+    public String host() {
+        if (!hostKnown) {
+            hostKnown = true;
+            int authority = target.startsWith("/") ? -1 : target.indexOf("://");
+            if (authority >= 0) {
+                int end = authority + 3;
+                while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+                    end++;
+                }
+                host = target.substring(authority + 3, end);
+            } else {
+                int f = first(FieldKind.HOST);
+                host = f < 0 ? null : value(f);
+            }
+        }
+        return host;
+    }
+
+    @Override
+    public InetAddress clientAddress() {
+        InetAddress a = clientAddress;
+        if (a == null && peer != null) {
+            a = clientAddress = ForwardedFor.client(peer, trustRules, this);
+        }
+        return a;
+    }
+
+    @Override
     public String header(String name) {
-        return header(Wire.ascii(name.toLowerCase(java.util.Locale.ROOT)));
+        return header(Wire.ascii(name.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        byte[] lower = Wire.ascii(name.toLowerCase(Locale.ROOT));
+        List<String> values = new ArrayList<>(2);
+        for (int i = 0, n = fieldCount(); i < n; i++) {
+            if (nameIs(i, lower)) {
+                values.add(value(i));
+            }
+        }
+        return values;
     }
 
     private static String method(byte[] b, int s, int e) {

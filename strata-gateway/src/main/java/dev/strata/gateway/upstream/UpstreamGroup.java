@@ -2,6 +2,7 @@ package dev.strata.gateway.upstream;
 
 import dev.strata.gateway.balance.LoadBalancer;
 import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.filter.RequestView;
 import dev.strata.gateway.health.EndpointHealth;
 import dev.strata.gateway.health.OutlierDetector;
 import dev.strata.gateway.health.RetryBudget;
@@ -118,7 +119,7 @@ public final class UpstreamGroup {
 
     private String hashKey(RequestView request) {
         if (hashPath) {
-            String uri = request.uri();
+            String uri = request.target();
             int q = uri.indexOf('?');
             return q < 0 ? uri : uri.substring(0, q);
         }
