@@ -4,6 +4,9 @@ import dev.strata.common.config.ConfigLoader;
 import dev.strata.common.process.NodeProcess;
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.filter.FilterStates;
+import dev.strata.gateway.filter.FilterTypes;
+import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.proxy.ProxyServer;
@@ -53,19 +56,22 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Transport transport;
     private final ExecutorService blocking;
+    private final FilterTypes filterTypes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile GatewayConfig config;
     private volatile boolean stopping;
 
-    private Gateway(GatewayConfig config, Path configFile) {
+    private Gateway(GatewayConfig config, Path configFile, FilterTypes filterTypes) {
         this.config = config;
+        this.filterTypes = filterTypes;
         this.configFile = configFile;
         this.transport = Transport.detect();
         this.ioThreads = Transport.threads(config.ioThreads());
         this.io = new SwitchableLoopGroup(transport.newGroup(ioThreads, "strata-io"));
         this.metrics = new GatewayMetrics();
         this.proxy = new ProxyServer(transport, io, metrics,
-                AccessLog.open(config.accessLog(), metrics::accessLogDropped));
+                AccessLog.open(config.accessLog(), metrics::accessLogDropped), filterTypes,
+                new FilterStates(metrics.registry()));
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "strata-admin-reload");
             t.setDaemon(true);
@@ -76,17 +82,26 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts a gateway with {@code config}; {@code POST /_strata/reload} is refused (no file to read). */
     public static Gateway start(GatewayConfig config) {
-        return start(config, null);
+        return start(config, null, BuiltInFilters.types());
+    }
+
+    /**
+     * Starts a gateway with {@code config} whose routes may also name the filter types of
+     * {@code filterTypes} (the built-in ones and an application's own, from {@link BuiltInFilters#types()}
+     * {@code .with(...)}).
+     */
+    public static Gateway start(GatewayConfig config, FilterTypes filterTypes) {
+        return start(config, null, filterTypes);
     }
 
     /** Starts a gateway from {@code configFile}; reloads read the same file again. */
     public static Gateway start(Path configFile) {
-        return start(load(configFile), configFile);
+        return start(load(configFile), configFile, BuiltInFilters.types());
     }
 
-    private static Gateway start(GatewayConfig config, Path file) {
+    private static Gateway start(GatewayConfig config, Path file, FilterTypes filterTypes) {
         Objects.requireNonNull(config, "config");
-        Gateway g = new Gateway(config, file);
+        Gateway g = new Gateway(config, file, filterTypes);
         try {
             if (config.warmup().enabled()) {
                 g.warmUp(config);
@@ -108,7 +123,7 @@ public final class Gateway implements AutoCloseable {
     private void warmUp(GatewayConfig config) throws InterruptedException {
         log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
         try {
-            Warmup.Result w = Warmup.run(config, transport, io.current(), this::warmupAdmin);
+            Warmup.Result w = Warmup.run(config, filterTypes, transport, io.current(), this::warmupAdmin);
             log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
                     w.took().toMillis(), w.compileTime().toMillis(), w.failures());
             // What the warm-up leaves alive (the endpoints' pools, caches, meters) stays for good. Left in

@@ -1,6 +1,7 @@
 package dev.strata.gateway.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.strata.gateway.filter.FilterSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ public record GatewayConfig(
         ForwardingConfig forwarding,
         AccessLogConfig accessLog,
         WarmupConfig warmup,
+        List<FilterSpec> filters,
         @JsonDeserialize(contentUsing = EntryDefaults.Route.class) List<RouteConfig> routes,
         @JsonDeserialize(contentUsing = EntryDefaults.Upstream.class) Map<String, UpstreamConfig> upstreams) {
 
@@ -35,6 +37,7 @@ public record GatewayConfig(
         }
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
+        filters = filters == null ? List.of() : List.copyOf(filters);
         upstreams = Map.copyOf(upstreams);
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(limits, "limits");
@@ -53,7 +56,7 @@ public record GatewayConfig(
             if (!seen.add(r.name())) {
                 throw new IllegalArgumentException("routes: duplicate name '" + r.name() + "'");
             }
-            if (!upstreams.containsKey(r.upstream())) {
+            if (r.upstream() != null && !upstreams.containsKey(r.upstream())) {
                 throw new IllegalArgumentException("routes." + r.name() + ".upstream: '" + r.upstream()
                         + "' (expected: one of " + upstreams.keySet() + ")");
             }
@@ -63,17 +66,17 @@ public record GatewayConfig(
     /** Builds a copy with other routes and upstreams (tests and reload tooling). */
     public GatewayConfig withRouting(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
-                warmup, routes, upstreams);
+                warmup, filters, routes, upstreams);
     }
 
     /** Builds a copy with another access log. */
     public GatewayConfig withAccessLog(AccessLogConfig accessLog) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
-                warmup, routes, upstreams);
+                warmup, filters, routes, upstreams);
     }
 
     public GatewayConfig withListeners(List<ListenerConfig> listeners, AdminConfig admin) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
-                warmup, routes, upstreams);
+                warmup, filters, routes, upstreams);
     }
 }

@@ -32,10 +32,14 @@ public final class AccessLog implements AutoCloseable {
     private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
-    /** What one request left behind. */
+    /**
+     * What one request left behind.
+     *
+     * @param fields what the route's filters added, as name/value pairs ({@code null}: nothing)
+     */
     public record Entry(String remote, long startMillis, String method, String uri, String protocol, int status,
                         long bytesSent, String referer, String userAgent, String route, String endpoint,
-                        long durationNanos, int attempts) {}
+                        long durationNanos, int attempts, List<String> fields) {}
 
     private final boolean json;
     private final BlockingQueue<String> queue;
@@ -84,6 +88,12 @@ public final class AccessLog implements AutoCloseable {
                 .append(e.route() == null ? "-" : e.route()).append(' ')
                 .append(e.endpoint() == null ? "-" : e.endpoint()).append(' ')
                 .append(e.durationNanos() / 1000).append("us");
+        List<String> fields = e.fields();
+        if (fields != null) {
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                sb.append(' ').append(fields.get(i)).append('=').append(fields.get(i + 1) == null ? "-" : fields.get(i + 1));
+            }
+        }
         return sb.toString();
     }
 
@@ -101,7 +111,14 @@ public final class AccessLog implements AutoCloseable {
         field(sb, "route", e.route());
         field(sb, "endpoint", e.endpoint());
         sb.append(",\"duration_us\":").append(e.durationNanos() / 1000);
-        sb.append(",\"attempts\":").append(e.attempts()).append('}');
+        sb.append(",\"attempts\":").append(e.attempts());
+        List<String> fields = e.fields();
+        if (fields != null) {
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                field(sb, fields.get(i), fields.get(i + 1));
+            }
+        }
+        sb.append('}');
         return sb.toString();
     }
 

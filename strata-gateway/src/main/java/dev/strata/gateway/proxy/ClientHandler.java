@@ -84,6 +84,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             case ConnectionTimers.TOTAL -> x.totalTimeout();
             case ConnectionTimers.FIRST_BYTE -> x.firstByteTimeout();
             case ConnectionTimers.BODY_READ -> x.bodyReadTimeout();
+            case ConnectionTimers.SUSPEND -> x.suspendTimeout();
             default -> throw new IllegalArgumentException("timeout " + which);
         }
     }
@@ -312,11 +313,11 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         if (exchange != null || closed) {
             return;
         }
-        closed = true;
-        ctx.writeAndFlush(Errors.problem(ctx.alloc(), 408, "the request head did not arrive in time", null,
-                        server.snapshot().config().name(), true, null, false))
-                .addListener(f -> ctx.close());
-        server.metrics().requestStarted();
-        server.metrics().requestFinished("-", 408, 0);
+        // answered and logged as any refused head is; the exchange closes the connection after it
+        headPending = false;
+        Exchange x = new Exchange(server, this, ctx, RequestHead.failed(408, "the request head did not arrive in time"),
+                server.snapshot());
+        exchange = x;
+        x.start();
     }
 }

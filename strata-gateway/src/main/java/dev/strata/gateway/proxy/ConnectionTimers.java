@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * <h2>Design notes</h2>
  * <ul>
  *   <li><b>Why.</b> A keep-alive connection arms and disarms its timeouts (idle, header read, total,
- *   first byte, body read) once per request. Scheduling and cancelling a Netty task for each costs an
+ *   first byte, body read, a filter's suspension) once per request. Scheduling and cancelling a Netty task for each costs an
  *   allocation and two priority-queue operations per timeout per request. One re-armable task per
  *   timeout avoids that, but leaves a task pending for every timeout once armed (until its deadline
  *   passes): four per idle connection, 40,000 in the event loop's queue for 10,000 idle connections.</li>
@@ -36,7 +36,8 @@ final class ConnectionTimers implements Runnable {
     static final int TOTAL = 2;
     static final int FIRST_BYTE = 3;
     static final int BODY_READ = 4;
-    private static final int COUNT = 5;
+    static final int SUSPEND = 5;    // a filter's asynchronous decision
+    private static final int COUNT = 6;
 
     /** What a timeout does when it fires: {@code which} is one of the constants above. */
     interface Action {

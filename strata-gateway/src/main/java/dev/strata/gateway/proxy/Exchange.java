@@ -1,56 +1,61 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.GatewayConfig;
-import dev.strata.gateway.config.RouteConfig;
-import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.filter.ExchangeOutcome;
+import dev.strata.gateway.filter.HeaderEdits;
+import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.Verdict;
 import dev.strata.gateway.health.Outcome;
 import dev.strata.gateway.log.AccessLog;
-import dev.strata.gateway.pool.ConnectionPool;
-import dev.strata.gateway.upstream.Endpoint;
-import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
-import java.util.ArrayDeque;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request's trip through the proxy: routing, limits, endpoint selection, retries, and streaming
- * the body up and the response down.
+ * One request's trip through the gateway, from its head to the end of its response. It runs the steps
+ * and owns the request's {@link Phase}; each step is another class's: {@link Admission} (head and
+ * configuration to a route or a refusal), {@link FilterRun} (the route's filters), {@link UpstreamAttempt}
+ * (endpoint, connection, retries), {@link RequestBody} and {@link ResponseRelay} (the streams), and
+ * {@link LocalResponses} (every answer the gateway gives itself, written by {@link #respondLocal}).
  *
  * <h2>Design notes</h2>
  * <ul>
  *   <li><b>Threading.</b> Created and used only on the client channel's event loop; the upstream
- *   channel is leased from the pool of the same loop. No field needs synchronization.</li>
- *   <li><b>Backpressure, both ways.</b> Client bytes are read only while the upstream channel is
- *   writable, and upstream bytes only while the client channel is writable (Netty's proxy example,
- *   with writability instead of per-write futures so that one read's messages go out with one flush).
- *   Body content that arrives before the upstream connection exists waits in {@code pending}; at most
- *   one read's worth, since no further read is asked for until the connection is there.</li>
- *   <li><b>Exactly-once accounting.</b> An attempt (one endpoint) is opened by {@code dispatch} and
- *   closed by {@code endAttempt}, which decrements the endpoint's in-flight count, records the outcome
- *   for outlier detection and returns or closes the connection; a flag makes the second call a no-op.
- *   The request as a whole ends in {@code finish}, guarded the same way, which releases everything,
- *   records metrics and the access log and hands the connection back to {@link ClientHandler}.</li>
- *   <li><b>Retries</b> happen only while the client has seen nothing and the upstream has got no
- *   byte of the body: on connect failure (any method: nothing left the gateway), and for idempotent
- *   methods also on a reset before the response or a 502/503 response. Each retry goes to an
- *   endpoint this request has not tried, within {@code max_attempts}. Retries after a reset or a
- *   502/503 also need the group's retry budget, which keeps retries from multiplying the work of a
- *   failing group; a retry after a connect failure does not, since no endpoint did any work yet (a
- *   dead endpoint fails connects fast, so least-request keeps picking it until it is ejected, and a
- *   budget would turn those picks into client errors).</li>
+ *   connection is leased from the pool of the same loop. No field needs synchronization.</li>
+ *   <li><b>Phases</b> only move forward: admitted, filtered (maybe suspended), then proxied or answered
+ *   locally, then finished. Anything that arrives for an earlier phase (a late resume, a pool callback
+ *   after the end) finds a later one and does nothing.</li>
+ *   <li><b>Exactly once.</b> {@link #finish} runs once: it releases what the request holds, tells the
+ *   observers, logs and counts the request, and hands the connection back to {@link ClientHandler}.</li>
  * </ul>
  */
-final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
+final class Exchange implements ChannelFutureListener, ExchangeOutcome {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final byte[] REFERER = Wire.ascii("referer");
     private static final byte[] USER_AGENT = Wire.ascii("user-agent");
+
+    /** Where the request stands. */
+    enum Phase {
+        /** Its head is being checked against the configuration. */
+        ADMITTING,
+        /** The route's filters are running. */
+        FILTERING,
+        /** A filter waits for an asynchronous decision. */
+        SUSPENDED,
+        /** A chunked body's first chunk must parse before anything goes upstream. */
+        AWAITING_FIRST_CHUNK,
+        /** The upstream attempts and the streams are under way. */
+        PROXYING,
+        /** The gateway is giving its own answer. */
+        ANSWERING,
+        FINISHED
+    }
 
     private final ProxyServer server;
     private final ClientHandler client;
@@ -58,56 +63,24 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
     private final RequestHead request;
     private final Snapshot snapshot;
     private final GatewayConfig config;
+    private final ConnectionTimers timers; // the connection's, see ClientHandler
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
-    private final boolean head;
-    private final String originalUri;
+    private final boolean clientKeepAlive;
+    private final RequestBody body;
+    private final ResponseRelay response;
 
-    // all below: confined to the event loop
-    private RouteConfig route;
-    private UpstreamGroup group;
-    private long maxBody;
-    private boolean hasBody;
-    private boolean idempotent;
-    private boolean clientKeepAlive;
-    private boolean chunked;       // the request body is chunked (and so is what the upstream gets)
-    private String targetOverride; // an absolute-form target made origin-form
-    private String hostOverride;   // ... and the Host it named
-
-    private int attempts;
-    private long tried;
-    private Endpoint endpoint;
-    private ConnectionPool pool; // endpoint's pool on this event loop
-    private Channel upstream;
-    private UpstreamHandler upstreamHandler;
-    private boolean attemptOpen;
-    private boolean retryHeld;
-    private boolean budgetStarted;
-    private long attemptStartNanos;
-    private long firstByteNanos = -1;
-    private Outcome lastFailure;
-    private boolean lastFailureTimeout;
-
-    private ArrayDeque<ByteBuf> pending;
-    private BodyEnd requestEnd;
-    private boolean awaitingFirstChunk;
-    private boolean requestComplete;
-    private boolean requestSent;
-    private boolean bodyBytesSent;
-    private long bodyBytes;
-    private boolean clientReadWanted;
-    private boolean upstreamReadWanted;
-
-    private boolean responseStarted;
-    private boolean responseComplete;
-    private boolean chunkedToClient;
-    private ByteBuf heldHead; // the response head, not yet written (see upstreamResponse)
-    private boolean closeClient;
+    // confined to the event loop
+    private Phase phase = Phase.ADMITTING;
+    private RoutePlan plan;
+    private FilterRun filters;       // null when the route has none
+    private UpstreamAttempt attempt; // null until the request goes upstream
+    private LocalResponses.Streamer streamer;
     private int status;
-    private long bytesSent;
-    private boolean finished;
-
-    private final ConnectionTimers timers; // the connection's, see ClientHandler
+    private boolean local;
+    private boolean closeClient;
+    private long durationNanos;
+    private boolean delivered; // the client got the whole response
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, RequestHead request,
              Snapshot snapshot) {
@@ -117,449 +90,323 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         this.request = request;
         this.snapshot = snapshot;
         this.config = snapshot.config();
-        this.head = request.head;
-        this.originalUri = request.target;
         this.timers = client.timers;
+        this.clientKeepAlive = request.failureStatus == 0 && request.keepAlive();
+        this.body = new RequestBody(this, ctx, timers, request);
+        this.response = new ResponseRelay(this, ctx);
+    }
+
+    RequestHead request() {
+        return request;
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    ProxyServer server() {
+        return server;
+    }
+
+    EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    io.netty.channel.EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    boolean finished() {
+        return phase == Phase.FINISHED;
+    }
+
+    boolean bodySent() {
+        return body.anySent();
+    }
+
+    boolean holds(Channel upstream) {
+        return attempt != null && attempt.holds(upstream);
     }
 
     /** Whether more of this request's body is expected (later messages belong to the next request). */
     boolean wantsRequestContent() {
-        return !finished && !requestComplete;
+        return phase != Phase.FINISHED && body.state() == RequestBody.State.RECEIVING;
     }
 
-    // ------------------------------------------------------------------ request start
+    // ------------------------------------------------------------------ admission and filters
 
     void start() {
         server.metrics().requestStarted();
         timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
-        if (request.failureStatus != 0) {
-            requestComplete = true;
-            hasBody = true; // unknown framing: the connection closes
-            switch (request.failureStatus) {
-                case 414 -> respondError(414, "the request line is longer than " + config.limits().maxRequestLine(), true);
-                case 431 -> respondError(431, "the header section is larger than " + config.limits().maxHeaderSize(), true);
-                case 505 -> respondError(505, request.failure, true);
-                default -> respondError(400, "malformed request: " + request.failure, true);
-            }
-            return;
-        }
         request.arrivedFrom(client.peerAddress(), snapshot);
-        chunked = request.chunked();
-        long length = chunked ? -1 : Math.max(request.contentLength, 0);
-        hasBody = chunked || length > 0;
-        clientKeepAlive = request.keepAlive();
-        idempotent = request.idempotent;
+        Admission.Decision decision = Admission.admit(request, snapshot);
+        if (decision instanceof Admission.Refusal refusal) {
+            respondError(refusal.status(), refusal.detail(), null, refusal.close());
+            return;
+        }
+        plan = (RoutePlan) decision;
+        body.limit(plan.maxBody());
+        if (plan.chain().isEmpty()) {
+            proceed();
+            return;
+        }
+        filters = new FilterRun(this, plan.chain(), request, plan.route().name(), server.warmup());
+        phase = Phase.FILTERING;
+        runFilters();
+    }
 
-        int hosts = request.count(FieldKind.HOST);
-        if (hosts > 1 || (request.http11 && hosts == 0)) {
-            respondError(400, "a request needs exactly one Host header", true);
-            return;
+    private void runFilters() {
+        Verdict v = filters.run();
+        if (v == null) {
+            proceed();
+        } else if (v.suspended()) {
+            phase = Phase.SUSPENDED;
+        } else {
+            respondLocal(v.response(), false);
         }
-        String uri = request.target;
-        String host = null; // only made when routing needs it
-        if (uri.startsWith("http://") || uri.startsWith("https://")) {
-            int authority = uri.indexOf("://") + 3;
-            int slash = uri.indexOf('/', authority);
-            host = uri.substring(authority, slash < 0 ? uri.length() : slash);
-            if (host.isEmpty() || host.indexOf('@') >= 0) {
-                respondError(400, "invalid absolute request target", true);
-                return;
+    }
+
+    /** A filter suspended the request for at most {@code timeoutMillis}. */
+    void suspended(long timeoutMillis) {
+        timers.arm(ConnectionTimers.SUSPEND, timeoutMillis);
+    }
+
+    /** A suspension was resumed (on this loop, see {@link FilterRun}). */
+    void resumed(Verdict v) {
+        if (phase != Phase.SUSPENDED) {
+            return; // the request ended, or the filter returned without waiting
+        }
+        timers.disarm(ConnectionTimers.SUSPEND);
+        phase = Phase.FILTERING;
+        if (v == Verdict.CONTINUE) {
+            runFilters();
+        } else {
+            respondLocal(v.response(), false);
+        }
+    }
+
+    void suspendTimeout() {
+        if (phase == Phase.SUSPENDED) {
+            Verdict v = filters.suspensionTimedOut();
+            if (v != null) {
+                resumed(v);
             }
-            hostOverride = host;
-            targetOverride = slash < 0 ? "/" : uri.substring(slash);
-            uri = targetOverride;
-        } else if (!uri.startsWith("/") && !(uri.equals("*") && request.method.equals("OPTIONS"))) {
-            respondError(400, "invalid request target", true);
-            return;
         }
-        int expectField = request.first(FieldKind.EXPECT);
-        String expect = expectField < 0 ? null : request.value(expectField);
-        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
-            respondError(417, "only the expectation 100-continue is supported", hasBody);
-            return;
-        }
-        if (host == null && snapshot.router().byHost()) {
-            int hostField = request.first(FieldKind.HOST);
-            host = hostField < 0 ? null : request.value(hostField);
-        }
-        route = snapshot.router().match(host, uri);
-        if (route == null) {
-            respondError(404, "no route for this host and path", hasBody);
-            return;
-        }
-        group = snapshot.upstreams().group(route.upstream());
-        maxBody = route.maxBody() != null ? route.maxBody().bytes() : config.limits().maxBody().bytes();
-        if (length > maxBody) {
-            respondError(413, "the request body is larger than " + maxBody + " bytes", true);
-            return;
-        }
-        if (expect != null && hasBody && request.http11) {
-            // accepted by routing and limits: ask for the body ourselves (the upstream never sees Expect)
+    }
+
+    /** Every filter said continue: the request goes upstream. */
+    private void proceed() {
+        timers.disarm(ConnectionTimers.SUSPEND);
+        if (request.first(FieldKind.EXPECT) >= 0 && body.present() && request.http11) {
+            // accepted by routing, limits and filters: ask for the body ourselves (the upstream never sees Expect)
             ctx.writeAndFlush(Wire.continueResponse(ctx.alloc()), ctx.voidPromise());
         }
-        group.retryBudget().requestStarted();
-        budgetStarted = true;
-        if (chunked) {
-            // dispatch once the first chunk parsed: a request whose first chunk size is invalid
-            // must not reach the upstream even in part
-            awaitingFirstChunk = true;
+        attempt = new UpstreamAttempt(this, plan.group());
+        if (body.chunked() && !body.anyHeld()) {
+            // dispatch once the first chunk parsed: a request whose first chunk size is invalid must not
+            // reach the upstream even in part
+            phase = Phase.AWAITING_FIRST_CHUNK;
+            if (filters != null) {
+                body.read(); // outside the read that brought the head: ask for the body
+            }
             return;
         }
-        dispatch();
+        phase = Phase.PROXYING;
+        attempt.dispatch();
     }
 
-    // ------------------------------------------------------------------ endpoint selection and connection
-
-    private void dispatch() {
-        int index = group.select(request, tried);
-        if (index < 0) {
-            if (attempts == 0) {
-                respondNoEndpoint();
-            } else {
-                failAfterLastAttempt();
-            }
-            return;
-        }
-        endpoint = group.endpoints().get(index);
-        if (index < 64) {
-            tried |= 1L << index;
-        }
-        attempts++;
-        endpoint.dispatched();
-        attemptOpen = true;
-        attemptStartNanos = System.nanoTime();
-        firstByteNanos = -1;
-        UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
-        pool = endpoint.pool(ctx.channel().eventLoop());
-        pool.acquire(this, poolConfig.maxPerEventLoop(),
-                config.timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
-    }
-
-    @Override
-    public void acquired(Channel channel, boolean reused) {
-        if (finished || !attemptOpen) {
-            endpoint.pool(channel.eventLoop()).release(channel, true);
-            return;
-        }
-        upstream = channel;
-        upstreamHandler = channel.pipeline().last() instanceof UpstreamHandler u ? u
-                : channel.pipeline().get(UpstreamHandler.class);
-        upstreamHandler.attach(this);
-        upstreamHandler.decoder.expectResponseTo(head);
-        ByteBuf requestHead = Wire.requestHead(channel.alloc(), request, targetOverride, hostOverride,
-                client.peer(snapshot), snapshot.via());
-        // a write on a dead connection fails synchronously and ends the attempt (maybe starting a retry
-        // on another connection), so after every write: still ours?
-        if (!hasBody) {
-            channel.write(requestHead, channel.voidPromise());
-            if (upstream != channel) {
-                return;
-            }
-            requestSent = true;
-            client.flushes.upstream(channel);
-            armFirstByteTimer();
-        } else {
-            channel.write(requestHead, channel.voidPromise());
-            if (upstream != channel) {
-                return;
-            }
-            ByteBuf c;
-            while (upstream == channel && pending != null && (c = pending.poll()) != null) {
-                writeBody(c);
-            }
-            if (upstream == channel && requestEnd != null) {
-                writeEnd(requestEnd); // also again on a retry: no body byte went out before it
-            }
-            if (upstream != channel) {
-                return;
-            }
-            channel.flush();
-            if (upstream != channel) {
-                return;
-            }
-        }
-        channel.read();
-        if (!requestComplete) {
-            readClientIfWritable();
-        }
-    }
-
-    @Override
-    public void failed(Throwable cause) {
-        if (finished || !attemptOpen) {
-            return;
-        }
-        if (cause instanceof ConnectionPool.PoolExhaustedException) {
-            endAttempt(null, false);
-            respondError(503, "the upstream connection pool is exhausted", Integer.valueOf(1), false);
-            return;
-        }
-        lastFailureTimeout = cause instanceof ConnectTimeoutException;
-        log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
-        endAttempt(Outcome.CONNECT_FAILURE, false);
-        // no retry permit: the request reached no endpoint, so trying another duplicates no work
-        if (!bodyBytesSent && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)) {
-            retry();
-        } else {
-            failAfterLastAttempt();
-        }
-    }
-
-    // ------------------------------------------------------------------ request body, client -> upstream
+    // ------------------------------------------------------------------ request, client -> upstream
 
     void requestContent(ByteBuf data) {
-        if (finished || responseComplete || !hasBody) {
+        if (phase == Phase.FINISHED || response.complete()) {
             data.release();
             return;
         }
-        if (upstream == null) {
-            if (pending == null) {
-                pending = new ArrayDeque<>(4);
-            }
-            pending.add(data);
-            dispatchOnFirstChunk();
-        } else {
-            writeBody(data);
-        }
-    }
-
-    /** A chunked request goes upstream once its first chunk parsed (see {@link #start}). */
-    private void dispatchOnFirstChunk() {
-        if (awaitingFirstChunk) {
-            awaitingFirstChunk = false;
-            dispatch();
-        }
+        Channel up = attempt == null ? null : attempt.channel();
+        body.content(data, up);
+        dispatchOnFirstChunk();
     }
 
     void requestEnd(BodyEnd end) {
-        requestComplete = true;
-        timers.disarm(ConnectionTimers.BODY_READ);
-        if (finished || responseComplete || !hasBody) {
-            return; // a bodiless request's end: its head went out complete
+        boolean write = body.ended(end);
+        if (!write || phase == Phase.FINISHED || response.complete()) {
+            return;
         }
-        requestEnd = end;
-        if (upstream == null) {
-            dispatchOnFirstChunk();
+        Channel up = attempt == null ? null : attempt.channel();
+        if (up != null) {
+            body.writeEnd(up);
         } else {
-            writeEnd(end);
+            dispatchOnFirstChunk();
+        }
+    }
+
+    private void dispatchOnFirstChunk() {
+        if (phase == Phase.AWAITING_FIRST_CHUNK) {
+            phase = Phase.PROXYING;
+            attempt.dispatch();
         }
     }
 
     /** The client's body could not be decoded any further. */
     void requestFailed(String reason) {
-        requestComplete = true;
+        body.abandon();
         abortUpstream(null);
-        respondError(400, "malformed request body: " + reason, true);
+        respondError(400, "malformed request body: " + reason, null, true);
     }
 
-    private void writeBody(ByteBuf data) {
-        int n = data.readableBytes();
-        bodyBytes += n;
-        if (bodyBytes > maxBody) {
-            data.release();
-            requestComplete = true;
-            abortUpstream(null);
-            respondError(413, "the request body is larger than " + maxBody + " bytes", true);
-            return;
-        }
-        if (n > 0) {
-            bodyBytesSent = true;
-        }
-        Wire.writeBody(upstream, upstream.alloc(), data, chunked);
+    void bodyTooLarge(long maxBody) {
+        abortUpstream(null);
+        respondError(413, "the request body is larger than " + maxBody + " bytes", null, true);
     }
 
-    private void writeEnd(BodyEnd end) {
-        Channel ch = upstream;
-        if (chunked) {
-            ch.write(Wire.end(ch.alloc(), end, true), ch.voidPromise());
-        }
-        if (upstream != ch) {
+    /** The attempt leased {@code ch}: the head goes out, then what the body holds. */
+    void sendRequest(Channel ch) {
+        HeaderEdits edits = filters == null ? null : filters.upstreamEdits();
+        ByteBuf head = Wire.requestHead(ch.alloc(), request, client.peer(snapshot), snapshot.via(), edits);
+        ch.write(head, ch.voidPromise());
+        if (!holds(ch) || !body.sendHeld(ch)) {
             return;
         }
-        requestSent = true;
-        ch.flush();
-        if (upstream == ch) {
-            armFirstByteTimer();
+        ch.read();
+        if (body.state() == RequestBody.State.RECEIVING) {
+            body.readIfWritable(ch);
+        }
+    }
+
+    /** A bodiless request's head is written: flushed with the loop's batch. */
+    void flushUpstream(Channel ch) {
+        client.flushes.upstream(ch);
+        requestSent();
+    }
+
+    /** The request is written whole: the upstream's answer is awaited from now. */
+    void requestSent() {
+        if (!timers.armed(ConnectionTimers.FIRST_BYTE)) {
+            timers.arm(ConnectionTimers.FIRST_BYTE, config.timeouts().upstreamFirstByte().toMillis());
         }
     }
 
     void clientReadComplete() {
-        if (awaitingFirstChunk) {
-            readBody();
+        if (phase == Phase.AWAITING_FIRST_CHUNK) {
+            body.read();
             return;
         }
-        Channel ch = upstream;
-        if (ch != null && !requestSent) {
-            ch.flush(); // once the request is sent (and flushed) nothing of it is left to flush
-        }
-        if (!finished && !requestComplete && upstream != null) {
-            readClientIfWritable();
-        }
-    }
-
-    private void readClientIfWritable() {
-        if (upstream == null) {
-            return;
-        }
-        if (upstream.isWritable()) {
-            clientReadWanted = false;
-            readBody();
-        } else {
-            clientReadWanted = true;
-            timers.disarm(ConnectionTimers.BODY_READ); // the gateway, not the client, is waiting now
+        if (phase == Phase.PROXYING) {
+            body.readComplete(attempt.channel());
         }
     }
 
     void upstreamWritabilityChanged() {
-        if (clientReadWanted && upstream != null && upstream.isWritable() && !finished && !requestComplete) {
-            clientReadWanted = false;
-            readBody();
+        if (phase == Phase.PROXYING) {
+            body.upstreamWritable(attempt.channel());
         }
-    }
-
-    /** Asks for more of the request body, which must then arrive within {@code timeouts.body_read}. */
-    private void readBody() {
-        timers.arm(ConnectionTimers.BODY_READ, config.timeouts().bodyRead().toMillis());
-        ctx.read();
     }
 
     void bodyReadTimeout() {
-        if (finished || requestComplete) {
+        if (phase == Phase.FINISHED || body.state() != RequestBody.State.RECEIVING) {
             return;
         }
-        requestComplete = true; // nothing more of it will be read
-        abortUpstream(null);    // the client is slow, not the endpoint
-        respondError(408, "the request body did not arrive in time", true);
+        body.abandon();        // nothing more of it will be read
+        abortUpstream(null);   // the client is slow, not the endpoint
+        respondError(408, "the request body did not arrive in time", null, true);
     }
 
     // ------------------------------------------------------------------ response, upstream -> client
 
-    void upstreamResponse(ResponseHead response) {
-        if (finished || responseStarted) {
-            return;
-        }
-        int code = response.status;
-        if (code < 200) {
+    void upstreamResponse(ResponseHead head) {
+        if (phase != Phase.PROXYING || response.started() || head.status < 200) {
             return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
         }
         timers.disarm(ConnectionTimers.FIRST_BYTE);
-        firstByteNanos = System.nanoTime() - attemptStartNanos;
-        if ((code == 502 || code == 503) && canRetry()) {
-            endAttempt(Outcome.SERVER_ERROR, false);
-            lastFailure = Outcome.SERVER_ERROR;
-            retry();
+        attempt.firstByte();
+        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError()) {
             return;
         }
-        responseStarted = true;
-        status = code;
-        boolean close = !clientKeepAlive || server.draining() || !requestComplete;
-        if (!response.bodyless() && !head
-                && (response.transferEncoding || response.contentLengths == 0)) {
-            // the upstream framed the body by chunks or by closing: re-frame it for this client
-            if (request.http11) {
-                chunkedToClient = true;
-            } else {
-                close = true; // an HTTP/1.0 client reads to the end of the connection
-            }
+        status = head.status;
+        HeaderEdits edits = null;
+        if (filters != null) {
+            filters.responseHead(head);
+            edits = filters.clientEdits();
         }
-        boolean chunkedHead = chunkedToClient || (head && response.transferEncoding && request.http11);
+        boolean close = !clientKeepAlive || server.draining() || body.state() == RequestBody.State.RECEIVING;
+        response.head(head, request, close, edits, snapshot.via());
+    }
+
+    /** Whether the client connection closes after this response (set once its head is made). */
+    void closeClientAfter(boolean close) {
         closeClient = close;
-        // held until the end of this read: a small body that came with it joins it in one buffer
-        heldHead = Wire.responseHead(ctx.alloc(), response, chunkedHead, close, request.http11, snapshot.via());
     }
 
     void upstreamContent(ByteBuf data) {
-        if (finished || !responseStarted || responseComplete) {
+        if (phase != Phase.PROXYING && response.state() != ResponseRelay.State.DETACHED) {
             data.release();
             return;
         }
-        int n = data.readableBytes();
-        bytesSent += n;
-        ByteBuf held = heldHead;
-        if (held != null) {
-            if (n <= Wire.JOIN_LIMIT) {
-                Wire.appendBody(held, data, chunkedToClient);
-                data.release();
-                return;
-            }
-            heldHead = null;
-            ctx.write(held, ctx.voidPromise());
+        if (filters != null && filters.observed()) {
+            filters.responseBody(data);
         }
-        Wire.writeBody(ctx, ctx.alloc(), data, chunkedToClient);
+        response.content(data);
     }
 
     void upstreamEnd(BodyEnd end) {
-        if (finished || !responseStarted || responseComplete) {
+        ResponseRelay.State was = response.state();
+        if ((phase != Phase.PROXYING && was != ResponseRelay.State.DETACHED) || !response.started() || response.complete()) {
             return;
         }
-        responseComplete = true;
-        if (!requestComplete) {
+        if (body.state() == RequestBody.State.RECEIVING) {
             closeClient = true; // the rest of the body will not be read
         }
-        endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
-                requestSent && upstreamHandler.decoder.reusable());
-        ByteBuf last;
-        if (heldHead != null) {
-            last = heldHead;
-            heldHead = null;
-            Wire.appendEnd(last, end, chunkedToClient);
-        } else {
-            last = Wire.end(ctx.alloc(), end, chunkedToClient);
+        attempt.end(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
+                body.state() == RequestBody.State.SENT && attempt.decoder().reusable());
+        if (filters != null && filters.observed()) {
+            filters.responseEnd();
         }
-        ctx.write(last).addListener(this);
+        if (was == ResponseRelay.State.DETACHED) {
+            response.end(end, this);
+            finish(false);
+            return;
+        }
+        response.end(end, this);
         client.flushes.client(ctx.channel());
     }
 
     void upstreamReadComplete() {
-        if (responseComplete) {
-            return; // its end was written, and its flush is in the batch
+        if (response.complete()) {
+            return;
         }
-        writeHeldHead();
-        client.flushes.client(ctx.channel());
-        if (!finished && upstream != null) {
-            if (ctx.channel().isWritable()) {
-                upstreamReadWanted = false;
-                upstream.read();
-            } else {
-                upstreamReadWanted = true;
-            }
+        if (response.state() != ResponseRelay.State.DETACHED) {
+            client.flushes.client(ctx.channel());
+        }
+        if (phase != Phase.FINISHED) {
+            response.readComplete(attempt.channel());
         }
     }
 
     void clientWritabilityChanged() {
-        if (upstreamReadWanted && ctx.channel().isWritable() && upstream != null && !finished) {
-            upstreamReadWanted = false;
-            upstream.read();
-        }
-    }
-
-    private void writeHeldHead() {
-        ByteBuf held = heldHead;
-        if (held != null) {
-            heldHead = null;
-            ctx.write(held, ctx.voidPromise());
+        if (streamer != null) {
+            pumpLocal();
+        } else if (phase == Phase.PROXYING) {
+            response.clientWritable(attempt.channel());
         }
     }
 
     /** The upstream connection closed or failed while this exchange held it. */
     void upstreamFailed(Throwable cause) {
-        if (finished || responseComplete || upstream == null) {
+        if ((phase != Phase.PROXYING && response.state() != ResponseRelay.State.DETACHED)
+                || response.complete() || attempt.channel() == null) {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("upstream {} failed for {} {}: {}", endpoint.id(), request.method, originalUri,
+            log.debug("upstream {} failed for {} {}: {}", attempt.endpointId(), request.method, request.target,
                     cause == null ? "connection closed" : cause.toString());
         }
         timers.disarm(ConnectionTimers.FIRST_BYTE);
-        endAttempt(Outcome.RESET, false);
-        if (!responseStarted) {
-            lastFailure = Outcome.RESET;
-            if (canRetry()) {
-                retry();
-            } else {
-                respondError(502, "the upstream closed the connection before responding", false);
+        if (!response.started()) {
+            if (!attempt.retriedAfterReset()) {
+                respondError(502, "the upstream closed the connection before responding", null, false);
             }
         } else {
+            attempt.end(Outcome.RESET, false);
             // part of the response is out: the only honest signal left is to close the connection
             closeClient = true;
             ctx.close();
@@ -567,53 +414,108 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         }
     }
 
-    // ------------------------------------------------------------------ retries
-
-    private boolean canRetry() {
-        return idempotent && !bodyBytesSent && attempts < group.config().retry().maxAttempts()
-                && group.hasUntried(tried) && acquireRetry();
-    }
-
-    private boolean acquireRetry() {
-        if (group.retryBudget().tryAcquireRetry()) {
-            retryHeld = true;
-            return true;
-        }
-        return false;
-    }
-
-    private void retry() {
-        server.metrics().retry(group.name());
-        dispatch();
+    /** A retry is about to dispatch: a 502/503 answer seen so far is not the response. */
+    void retrying() {
+        status = 0;
     }
 
     // ------------------------------------------------------------------ timers
 
-    private void armFirstByteTimer() {
-        if (!timers.armed(ConnectionTimers.FIRST_BYTE)) {
-            timers.arm(ConnectionTimers.FIRST_BYTE, config.timeouts().upstreamFirstByte().toMillis());
-        }
-    }
-
     void firstByteTimeout() {
-        if (finished || responseStarted || !attemptOpen) {
+        if (phase != Phase.PROXYING || response.started() || attempt == null || !attempt.open()) {
             return;
         }
-        abortUpstream(Outcome.TIMEOUT);
-        respondError(504, "the upstream did not respond in time", false);
+        attempt.timedOut();
+        respondError(504, "the upstream did not respond in time", null, false);
     }
 
     void totalTimeout() {
-        if (finished) {
+        if (phase == Phase.FINISHED) {
             return;
         }
-        abortUpstream(Outcome.TIMEOUT);
-        if (!responseStarted) {
-            respondError(504, "the request took longer than " + config.timeouts().total().toSeconds() + "s", true);
+        if (attempt != null && attempt.open()) {
+            attempt.timedOut();
+        }
+        if (!response.started()) {
+            respondError(504, "the request took longer than " + config.timeouts().total().toSeconds() + "s", null, true);
         } else {
             closeClient = true;
             ctx.close();
             finish(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ local answers
+
+    void respondError(int code, String detail, Integer retryAfter, boolean forceClose) {
+        String target = request.target;
+        String instance = target.length() <= 256 && target.startsWith("/") ? request.path() : null;
+        respondLocal(LocalResponse.problem(code, detail, instance, retryAfter), forceClose);
+    }
+
+    /**
+     * The one way the gateway answers by itself: the head with the observers' edits, the body (bytes at
+     * once, a stream while the client takes it), then the access-log line and the meters in
+     * {@link #finish}. Too late once the client got part of an upstream response: the connection closes.
+     */
+    void respondLocal(LocalResponse r, boolean forceClose) {
+        if (phase == Phase.FINISHED) {
+            return;
+        }
+        if (response.started()) {
+            closeClient = true;
+            ctx.close();
+            finish(false);
+            return;
+        }
+        phase = Phase.ANSWERING;
+        local = true;
+        status = r.status();
+        timers.disarm(ConnectionTimers.FIRST_BYTE);
+        timers.disarm(ConnectionTimers.SUSPEND);
+        boolean close = forceClose || !clientKeepAlive || server.draining()
+                || (body.present() && body.state() == RequestBody.State.RECEIVING);
+        HeaderEdits edits = null;
+        if (filters != null) {
+            filters.responseHead(LocalResponses.view(r));
+            edits = filters.clientEdits();
+        }
+        boolean bodiless = request.head || status == 204 || status == 304;
+        long length = r.stream() != null ? r.stream().length() : r.body().length;
+        if (length < 0 && !request.http11) {
+            close = true;
+        }
+        closeClient = close;
+        ByteBuf head = LocalResponses.head(ctx.alloc(), r, edits, length, close, request.http11, config.name());
+        if (r.stream() == null || bodiless) {
+            if (r.stream() != null) {
+                r.stream().close();
+            }
+            if (!bodiless) {
+                head.writeBytes(r.body());
+            }
+            response.localResponse(bodiless ? 0 : r.body().length);
+            ctx.writeAndFlush(head).addListener(this);
+            return;
+        }
+        ctx.write(head, ctx.voidPromise());
+        streamer = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
+        response.streamedLocally(0);
+        pumpLocal();
+    }
+
+    private void pumpLocal() {
+        long n = streamer.pump(ctx);
+        if (n < 0) {
+            response.streamedLocally(-1 - n);
+            response.localEnded();
+            LocalResponses.Streamer s = streamer;
+            streamer = null;
+            s.close();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(this);
+        } else {
+            response.streamedLocally(n);
+            ctx.flush();
         }
     }
 
@@ -621,98 +523,26 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     /** The client connection closed. */
     void clientClosed() {
-        if (finished) {
+        if (phase == Phase.FINISHED) {
             return;
         }
         closeClient = true;
-        if (!responseStarted) {
+        if (!response.started()) {
             status = 499;
+        }
+        if (filters != null && filters.readsToEndWithoutClient() && phase == Phase.PROXYING
+                && response.state() == ResponseRelay.State.STREAMING && attempt.channel() != null) {
+            response.detach(attempt.channel()); // finish comes with the upstream's end
+            return;
         }
         abortUpstream(null);
         finish(false);
     }
 
     private void abortUpstream(Outcome outcome) {
-        if (attemptOpen) {
-            endAttempt(outcome, false);
+        if (attempt != null && attempt.open()) {
+            attempt.end(outcome, false);
         }
-    }
-
-    /**
-     * Ends the current attempt exactly once.
-     *
-     * @param outcome  what to record for outlier detection, or {@code null} when the endpoint is not to
-     *                 blame (the client went away, the local pool was exhausted)
-     * @param reusable whether the connection may go back to the pool
-     */
-    private void endAttempt(Outcome outcome, boolean reusable) {
-        if (!attemptOpen) {
-            return;
-        }
-        attemptOpen = false;
-        Endpoint e = endpoint;
-        e.finished(firstByteNanos);
-        if (outcome != null) {
-            group.detector().record(e.health(), outcome);
-            server.metrics().upstreamRequest(group.name(), e.id(), outcome);
-            if (outcome != Outcome.SUCCESS && outcome != Outcome.SERVER_ERROR) {
-                lastFailure = outcome;
-            }
-        }
-        if (retryHeld) {
-            retryHeld = false;
-            group.retryBudget().retryFinished();
-        }
-        Channel ch = upstream;
-        if (ch != null) {
-            upstream = null;
-            upstreamHandler.detach();
-            upstreamHandler = null;
-            pool.release(ch, reusable); // ch is on this loop, like every connection of the pool
-        }
-    }
-
-    private void failAfterLastAttempt() {
-        if (lastFailure == Outcome.CONNECT_FAILURE && lastFailureTimeout) {
-            respondError(504, "connecting to the upstream timed out", false);
-        } else if (lastFailure == Outcome.CONNECT_FAILURE) {
-            // nothing reachable: the service is down rather than misbehaving
-            respondError(503, "no endpoint of upstream group '" + group.name() + "' could be reached",
-                    Integer.valueOf(1), false);
-        } else {
-            respondError(502, "the upstream failed", false);
-        }
-    }
-
-    private void respondNoEndpoint() {
-        respondError(503, "no healthy endpoint in upstream group '" + group.name() + "'", Integer.valueOf(1), false);
-    }
-
-    private void respondError(int code, String detail, boolean forceClose) {
-        respondError(code, detail, null, forceClose);
-    }
-
-    private void respondError(int code, String detail, Integer retryAfter, boolean forceClose) {
-        if (finished) {
-            return;
-        }
-        if (responseStarted) {
-            closeClient = true;
-            ctx.close();
-            finish(false);
-            return;
-        }
-        responseStarted = true;
-        responseComplete = true;
-        status = code;
-        timers.disarm(ConnectionTimers.FIRST_BYTE);
-        boolean close = forceClose || !clientKeepAlive || server.draining() || (hasBody && !requestComplete);
-        closeClient = close;
-        ByteBuf r = Errors.problem(ctx.alloc(), code, detail,
-                originalUri.length() <= 256 && originalUri.startsWith("/") ? pathOf(originalUri) : null,
-                config.name(), close, retryAfter, head);
-        bytesSent = r.readableBytes();
-        ctx.writeAndFlush(r).addListener(this);
     }
 
     /** The last write of the response completed: the exchange ends (see {@link #finish}). */
@@ -723,42 +553,70 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
 
     /** Ends the request exactly once and hands the connection back. */
     private void finish(boolean writeSucceeded) {
-        if (finished) {
+        if (phase == Phase.FINISHED) {
             return;
         }
-        finished = true;
-        if (heldHead != null) {
-            heldHead.release();
-            heldHead = null;
+        phase = Phase.FINISHED;
+        response.release();
+        if (streamer != null) {
+            streamer.close();
+            streamer = null;
         }
-        abortUpstream(null);
+        if (attempt != null) {
+            attempt.close();
+        }
         timers.disarm(ConnectionTimers.FIRST_BYTE);
         timers.disarm(ConnectionTimers.TOTAL);
         timers.disarm(ConnectionTimers.BODY_READ);
-        if (pending != null) {
-            ByteBuf c;
-            while ((c = pending.poll()) != null) {
-                c.release();
-            }
+        timers.disarm(ConnectionTimers.SUSPEND);
+        body.release();
+        durationNanos = System.nanoTime() - startNanos;
+        delivered = writeSucceeded && response.complete();
+        if (filters != null) {
+            filters.complete(this);
         }
-        if (budgetStarted) {
-            group.retryBudget().requestFinished();
-        }
-        long duration = System.nanoTime() - startNanos;
-        String routeName = route == null ? "-" : route.name();
-        server.metrics().requestFinished(routeName, status, duration);
-        AccessLog log = server.accessLog();
-        if (log != null) {
-            log.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis,
-                    request.method, originalUri, request.version(), status, bytesSent, request.header(REFERER),
-                    request.header(USER_AGENT), route == null ? null : route.name(),
-                    endpoint == null ? null : endpoint.id(), duration, attempts));
+        String routeName = plan == null ? "-" : plan.route().name();
+        server.metrics().requestFinished(routeName, status, durationNanos);
+        AccessLog accessLog = server.accessLog();
+        if (accessLog != null) {
+            accessLog.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis,
+                    request.method, request.target, request.version(), status, response.bytes(),
+                    request.header(REFERER), request.header(USER_AGENT), plan == null ? null : routeName,
+                    endpoint(), durationNanos, attempt == null ? 0 : attempt.attempts(),
+                    filters == null ? null : filters.logFields()));
         }
         client.exchangeFinished(this, writeSucceeded && !closeClient);
     }
 
-    private static String pathOf(String uri) {
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+    // ------------------------------------------------------------------ ExchangeOutcome
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public long bytesSent() {
+        return response.bytes();
+    }
+
+    @Override
+    public long durationNanos() {
+        return durationNanos;
+    }
+
+    @Override
+    public boolean complete() {
+        return delivered;
+    }
+
+    @Override
+    public boolean local() {
+        return local;
+    }
+
+    @Override
+    public String endpoint() {
+        return attempt == null ? null : attempt.endpointId();
     }
 }

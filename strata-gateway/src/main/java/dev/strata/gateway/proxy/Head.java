@@ -67,6 +67,12 @@ abstract sealed class Head permits RequestHead, ResponseHead {
         return new String(bytes, vs, fields[i * 4 + 3] - vs, StandardCharsets.ISO_8859_1);
     }
 
+    /** The name of field {@code i} as received. */
+    final String name(int i) {
+        int ns = fields[i * 4];
+        return new String(bytes, ns, fields[i * 4 + 1] - ns, StandardCharsets.ISO_8859_1);
+    }
+
     /** Whether field {@code i} is named {@code lowerName} (lower case), ignoring case. */
     final boolean nameIs(int i, byte[] lowerName) {
         return FieldKind.equalsIgnoreCase(bytes, fields[i * 4], fields[i * 4 + 1], lowerName);

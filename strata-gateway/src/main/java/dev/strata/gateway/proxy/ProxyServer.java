@@ -4,6 +4,9 @@ import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.config.LimitsConfig;
 import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
+import dev.strata.gateway.filter.FilterChain;
+import dev.strata.gateway.filter.FilterStates;
+import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.upstream.Endpoint;
@@ -73,6 +76,8 @@ public final class ProxyServer {
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final Map<String, String> listenerAddresses = new HashMap<>();
 
+    private final FilterTypes filterTypes;
+    private final FilterStates filterStates; // guarded by this
     private volatile Snapshot snapshot;
     private final Supplier<LimitsConfig> liveLimits = () -> snapshot.config().limits();
     private volatile boolean draining;
@@ -82,8 +87,11 @@ public final class ProxyServer {
      * A server on {@code group}'s loops: listeners, client connections, upstream connections and health
      * checks (a {@link SwitchableLoopGroup} lets a reload replace the loops).
      */
-    public ProxyServer(Transport transport, EventLoopGroup group, GatewayMetrics metrics, AccessLog accessLog) {
+    public ProxyServer(Transport transport, EventLoopGroup group, GatewayMetrics metrics, AccessLog accessLog,
+                       FilterTypes filterTypes, FilterStates filterStates) {
         this.transport = transport;
+        this.filterTypes = filterTypes;
+        this.filterStates = filterStates;
         this.group = group;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -124,6 +132,11 @@ public final class ProxyServer {
         AccessLog previous = accessLog;
         accessLog = next;
         return previous;
+    }
+
+    /** Whether this server carries the warm-up's traffic (its filters run on throw-away state). */
+    public boolean warmup() {
+        return filterStates.warmup();
     }
 
     public boolean draining() {
@@ -189,9 +202,13 @@ public final class ProxyServer {
     }
 
     private void install(GatewayConfig config, Upstreams previousUpstreams) {
-        Set<String> used = config.routes().stream().map(RouteConfig::upstream).collect(Collectors.toSet());
+        FilterStates.Builder states = filterStates.builder();
+        Map<String, FilterChain> chains = Snapshot.chains(config, filterTypes, states, filterStates.warmup());
+        Set<String> used = config.routes().stream().map(RouteConfig::upstream).filter(java.util.Objects::nonNull)
+                .collect(Collectors.toSet());
         Upstreams upstreams = Upstreams.build(config.upstreams(), used, previousUpstreams, upstreamBootstrap);
-        Snapshot next = Snapshot.of(config, upstreams);
+        Snapshot next = Snapshot.of(config, upstreams, chains);
+        states.commit();
         metrics.prepare(config.routes().stream().map(RouteConfig::name).toList(),
                 upstreams.groups().stream().collect(Collectors.toMap(UpstreamGroup::name,
                         g -> g.endpoints().stream().map(Endpoint::id).toList())));

@@ -130,6 +130,7 @@ final class RequestHead extends Head implements RequestView {
 
     // what the request view works out lazily; confined to the event loop
     private String path;
+    private String originTarget;
     private String host;
     private boolean hostKnown;
     private InetAddress clientAddress;
@@ -156,43 +157,70 @@ final class RequestHead extends Head implements RequestView {
     public String path() {
         String p = path;
         if (p == null) {
-            int start = 0;
-            if (!target.startsWith("/")) {
-                int authority = target.indexOf("://");
-                start = authority < 0 ? 0 : target.indexOf('/', authority + 3);
-                if (start < 0) {
-                    return path = "/";
-                }
-            }
-            int q = target.indexOf('?', start);
-            p = path = q < 0 ? (start == 0 ? target : target.substring(start)) : target.substring(start, q);
+            String t = originTarget();
+            int q = t.indexOf('?');
+            p = path = q < 0 ? t : t.substring(0, q);
         }
         return p;
     }
 
     @Override
     public String query() {
-        int q = target.indexOf('?');
-        return q < 0 ? null : target.substring(q + 1);
+        String t = originTarget();
+        int q = t.indexOf('?');
+        return q < 0 ? null : t.substring(q + 1);
+    }
+
+    /** Whether the target is in absolute form ({@code http://host/path}, RFC 9112 §3.2.2). */
+    boolean absoluteForm() {
+        return target.startsWith("http://") || target.startsWith("https://");
+    }
+
+    /**
+     * The target in origin form: as received, or for an absolute-form target its path and query (RFC 3986
+     * §3: the authority ends at the first {@code /}, {@code ?} or {@code #}; a fragment is dropped).
+     */
+    String originTarget() {
+        String o = originTarget;
+        if (o == null) {
+            if (!absoluteForm()) {
+                o = target;
+            } else {
+                int e = authorityEnd();
+                int hash = target.indexOf('#', e);
+                String rest = target.substring(e, hash < 0 ? target.length() : hash);
+                o = rest.isEmpty() ? "/" : rest.charAt(0) == '/' ? rest : "/" + rest;
+            }
+            originTarget = o;
+        }
+        return o;
+    }
+
+    private int authorityEnd() {
+        int e = target.indexOf("://") + 3;
+        while (e < target.length() && "/?#".indexOf(target.charAt(e)) < 0) {
+            e++;
+        }
+        return e;
     }
 
     @Override
     public String host() {
         if (!hostKnown) {
             hostKnown = true;
-            int authority = target.startsWith("/") ? -1 : target.indexOf("://");
-            if (authority >= 0) {
-                int end = authority + 3;
-                while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
-                    end++;
-                }
-                host = target.substring(authority + 3, end);
+            if (absoluteForm()) {
+                host = target.substring(target.indexOf("://") + 3, authorityEnd());
             } else {
                 int f = first(FieldKind.HOST);
                 host = f < 0 ? null : value(f);
             }
         }
         return host;
+    }
+
+    /** Whether a body follows the head (chunked, or a Content-Length above 0). */
+    boolean hasBody() {
+        return transferEncoding || contentLength > 0;
     }
 
     @Override

@@ -1,5 +1,10 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.filter.ResponseView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * A response head as received from an upstream.
  *
@@ -10,7 +15,7 @@ package dev.strata.gateway.proxy;
  * and stay. {@link #live()} tells whether the bytes still are this head's. Copying them cost about a
  * third of what the proxy allocated per request.
  */
-final class ResponseHead extends Head {
+final class ResponseHead extends Head implements ResponseView {
 
     final int status;
     final boolean http11;
@@ -68,5 +73,82 @@ final class ResponseHead extends Head {
     /** Whether the upstream keeps the connection open after this response. */
     boolean keepAlive() {
         return http11 ? !connectionClose : connectionKeepAlive && !connectionClose;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public String header(String name) {
+        return header(Wire.ascii(name.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        byte[] lower = Wire.ascii(name.toLowerCase(Locale.ROOT));
+        List<String> values = new ArrayList<>(2);
+        for (int i = 0, n = fieldCount(); i < n; i++) {
+            if (nameIs(i, lower)) {
+                values.add(value(i));
+            }
+        }
+        return values;
+    }
+
+    @Override
+    public List<String> fields() {
+        List<String> out = new ArrayList<>(fieldCount() * 2);
+        for (int i = 0, n = fieldCount(); i < n; i++) {
+            out.add(name(i));
+            out.add(value(i));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean local() {
+        return false;
+    }
+
+    /** A copy of the head's status and fields, valid for good (the head itself is the parse scratch's). */
+    @Override
+    public ResponseView copy() {
+        return new CopiedHead(status, List.copyOf(fields()));
+    }
+
+    /** A response head kept after its parse scratch is gone. */
+    record CopiedHead(int status, List<String> fields) implements ResponseView {
+        @Override
+        public String header(String name) {
+            for (int i = 0; i < fields.size(); i += 2) {
+                if (fields.get(i).equalsIgnoreCase(name)) {
+                    return fields.get(i + 1);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            List<String> out = new ArrayList<>(1);
+            for (int i = 0; i < fields.size(); i += 2) {
+                if (fields.get(i).equalsIgnoreCase(name)) {
+                    out.add(fields.get(i + 1));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public boolean local() {
+            return false;
+        }
+
+        @Override
+        public ResponseView copy() {
+            return this;
+        }
     }
 }

@@ -2,23 +2,76 @@ package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.Cidr;
 import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.config.RouteConfig;
+import dev.strata.gateway.filter.FilterChain;
+import dev.strata.gateway.filter.FilterSpec;
+import dev.strata.gateway.filter.FilterStates;
+import dev.strata.gateway.filter.FilterTypes;
+import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import dev.strata.gateway.route.Router;
 import dev.strata.gateway.upstream.Upstreams;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One generation of the gateway's configuration, as the request path uses it. Immutable: a request
  * reads the live snapshot once, at its start, and uses that generation to its end; a reload swaps the
- * whole snapshot at once. {@code via} is the Via element this gateway adds, as bytes ({@code null}: none).
+ * whole snapshot at once. Each route is resolved with it into a {@link RoutePlan} (its group, its filter
+ * chain, its body limit). {@code via} is the Via element this gateway adds, as bytes ({@code null}: none).
  */
-public record Snapshot(GatewayConfig config, Router router, Upstreams upstreams, List<Cidr> trustedProxies,
+public record Snapshot(GatewayConfig config, Router<RoutePlan> router, Upstreams upstreams, List<Cidr> trustedProxies,
                        byte[] via) {
 
-    public static Snapshot of(GatewayConfig config, Upstreams upstreams) {
-        return new Snapshot(config, new Router(config.routes()), upstreams,
+    /**
+     * Each route's filter chain: the gateway's {@code filters}, then the route's, then its direct
+     * response; filter state comes from {@code states}. Built before anything else of a generation, so
+     * that a filter refused leaves nothing behind.
+     *
+     * @throws IllegalArgumentException for a filter the types do not know or whose settings they refuse
+     */
+    static Map<String, FilterChain> chains(GatewayConfig config, FilterTypes types, FilterStates.Builder states,
+                                           boolean warmup) {
+        Map<String, FilterChain> chains = new java.util.HashMap<>();
+        for (RouteConfig r : config.routes()) {
+            List<FilterSpec> specs = new ArrayList<>(config.filters());
+            specs.addAll(r.filters());
+            List<HttpFilter> filters = new ArrayList<>(types.build(r.name(), specs, states, warmup));
+            if (r.respond() != null) {
+                filters.add(BuiltInFilters.respond(directResponse(r.respond())));
+            }
+            chains.put(r.name(), filters.isEmpty() ? FilterChain.EMPTY : new FilterChain(filters));
+        }
+        return chains;
+    }
+
+    /** The generation of {@code config} with the chains {@link #chains} built for it. */
+    static Snapshot of(GatewayConfig config, Upstreams upstreams, Map<String, FilterChain> chains) {
+        List<RoutePlan> plans = new ArrayList<>(config.routes().size());
+        for (RouteConfig r : config.routes()) {
+            long maxBody = r.maxBody() != null ? r.maxBody().bytes() : config.limits().maxBody().bytes();
+            plans.add(new RoutePlan(r, r.upstream() == null ? null : upstreams.group(r.upstream()),
+                    chains.getOrDefault(r.name(), FilterChain.EMPTY), maxBody));
+        }
+        return new Snapshot(config, new Router<>(plans, RoutePlan::route), upstreams,
                 config.forwarding().trustedProxies().stream().map(Cidr::parse).toList(),
                 config.forwarding().via() ? Wire.ascii("1.1 " + config.name()) : null);
+    }
+
+    private static LocalResponse directResponse(RouteConfig.Respond respond) {
+        List<String> fields = new ArrayList<>();
+        for (Map.Entry<String, String> h : respond.headers().entrySet()) {
+            fields.add(h.getKey());
+            fields.add(h.getValue());
+        }
+        if (!respond.body().isEmpty() && respond.headers().keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
+            fields.add("Content-Type");
+            fields.add("text/plain; charset=utf-8");
+        }
+        return LocalResponse.of(respond.status(), fields, respond.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     boolean trusted(InetAddress address) {

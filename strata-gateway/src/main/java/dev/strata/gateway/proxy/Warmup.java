@@ -5,6 +5,8 @@ import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
 import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.filter.FilterStates;
+import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.health.HealthConfig;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
@@ -124,7 +126,7 @@ public final class Warmup {
      * is over. {@code admin} binds an admin listener for a proxy (to a free loopback port) and returns it,
      * so that the admin API's code is loaded and run before the real listeners open.
      */
-    public static Result run(GatewayConfig config, Transport transport, EventLoopGroup group,
+    public static Result run(GatewayConfig config, FilterTypes filterTypes, Transport transport, EventLoopGroup group,
                              Function<ProxyServer, AdminListener> admin) throws InterruptedException {
         long start = System.nanoTime();
         long compileStart = compileMillis();
@@ -144,7 +146,7 @@ public final class Warmup {
             traffic.requests = requests(config);
             traffic.connections = Math.min(CONNECTIONS, Math.max(1, config.limits().maxConnections() / 2));
             long maxTime = config.warmup().maxTime().toNanos();
-            Round round = new Round(shadow, transport, group, accessLog, admin, traffic);
+            Round round = new Round(shadow, filterTypes, transport, group, accessLog, admin, traffic);
             round.run(start + maxTime * FIRST_ROUND_PERCENT / 100, MIN_REQUESTS);
             Thread.sleep(PAUSE_MS); // idle: no connection, no timer (see the design notes)
             traffic.churnLeft.set(CHURN_CONNECTIONS);
@@ -166,11 +168,12 @@ public final class Warmup {
     }
 
     /** One round: a shadow proxy and its admin listener, traffic until it settles, then all of it closed. */
-    private record Round(GatewayConfig shadow, Transport transport, EventLoopGroup group, AccessLog accessLog,
+    private record Round(GatewayConfig shadow, FilterTypes filterTypes, Transport transport, EventLoopGroup group, AccessLog accessLog,
                          Function<ProxyServer, AdminListener> admin, Traffic traffic) {
 
         void run(long deadline, long minRequests) throws InterruptedException {
-            ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(STATISTICS_WINDOW), accessLog);
+            ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(STATISTICS_WINDOW), accessLog,
+                    filterTypes, FilterStates.throwaway());
             AdminListener adminListener = null;
             try {
                 proxy.start(shadow);

@@ -1,5 +1,6 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.filter.HeaderEdits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -45,11 +46,14 @@ final class Wire {
      * chunked when the body is chunked (a Content-Length stays as it came), X-Forwarded-For/-Proto/-Host
      * and Forwarded set (appended to when the peer is trusted, replaced otherwise), Via appended to.
      *
-     * @param target the request target to send ({@code null}: as received)
-     * @param host   a Host field that replaces the received one ({@code null}: as received)
+     * An absolute-form target goes up in origin form, with the Host it named. {@code edits} (may be
+     * {@code null}) drop and add fields among those copied through; they cannot touch framing, hop-by-hop
+     * or forwarding fields, which are the proxy's.
      */
-    static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, String target, String host, Peer peer,
-                               byte[] via) {
+    static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits) {
+        String target = h.absoluteForm() ? h.originTarget() : null;
+        String host = h.absoluteForm() ? h.host() : null;
+        byte[][] dropped = dropped(edits);
         ByteBuf out = alloc.directBuffer(h.length + 160 + (via == null ? 0 : via.length));
         out.writeBytes(h.bytes, h.startLineStart, h.methodEnd - h.startLineStart + 1);
         if (target == null) {
@@ -71,7 +75,7 @@ final class Wire {
             byte kind = h.kind(i);
             switch (kind) {
                 case FieldKind.OTHER -> {
-                    if (h.hopByHop(i)) {
+                    if (h.hopByHop(i) || (dropped != null && droppedField(h, i, dropped))) {
                         continue;
                     }
                 }
@@ -80,6 +84,9 @@ final class Wire {
                         continue;
                     }
                     hostField = i;
+                    if (dropped != null && droppedField(h, i, dropped)) {
+                        continue; // replaced by an edit; X-Forwarded-Host still names the client's
+                    }
                 }
                 case FieldKind.X_FORWARDED_PROTO -> {
                     if (!trusted || h.hopByHop(i)) {
@@ -138,8 +145,51 @@ final class Wire {
         }
         out.writeShort(CRLF_SHORT);
         writeVia(out, h, via);
+        writeAdded(out, edits);
         out.writeShort(CRLF_SHORT);
         return out;
+    }
+
+    /** The lower-case names of the fields {@code edits} drop, as bytes; {@code null} when none. */
+    private static byte[][] dropped(HeaderEdits edits) {
+        if (edits == null || edits.isEmpty()) {
+            return null;
+        }
+        byte[][] names = new byte[edits.size()][];
+        int n = 0;
+        for (int i = 0; i < edits.size(); i++) {
+            if (edits.op(i) != HeaderEdits.Op.ADD) {
+                names[n++] = ascii(edits.name(i));
+            }
+        }
+        return n == 0 ? null : java.util.Arrays.copyOf(names, n);
+    }
+
+    private static boolean droppedField(Head h, int i, byte[][] dropped) {
+        for (byte[] name : dropped) {
+            if (h.nameIs(i, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The fields {@code edits} add, but for those that frame, are hop-by-hop or the proxy's own. */
+    private static void writeAdded(ByteBuf out, HeaderEdits edits) {
+        if (edits == null || edits.isEmpty()) {
+            return;
+        }
+        java.util.List<String> added = edits.added();
+        for (int i = 0; i < added.size(); i += 2) {
+            byte[] name = ascii(added.get(i));
+            byte kind = FieldKind.of(name, 0, name.length);
+            if (kind != FieldKind.OTHER && kind != FieldKind.HOST) {
+                continue;
+            }
+            out.writeBytes(name).writeByte(':').writeByte(' ');
+            ascii(out, added.get(i + 1));
+            out.writeShort(CRLF_SHORT);
+        }
     }
 
     /**
@@ -148,10 +198,11 @@ final class Wire {
      * (or {@code keep-alive} for an HTTP/1.0 client that stays), Via appended to.
      */
     static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead h, boolean chunked, boolean close,
-                                boolean http11Client, byte[] via) {
+                                boolean http11Client, byte[] via, HeaderEdits edits) {
         if (!h.live()) {
             throw new IllegalStateException("a response head used after the next head was parsed");
         }
+        byte[][] dropped = dropped(edits);
         ByteBuf out = alloc.directBuffer(h.length + 64 + (via == null ? 0 : via.length));
         out.writeBytes(HTTP11_SP);
         out.writeBytes(h.bytes, h.statusStart, h.startLineEnd - h.statusStart);
@@ -161,7 +212,8 @@ final class Wire {
         out.writeShort(CRLF_SHORT);
         for (int i = 0, n = h.fieldCount(); i < n; i++) {
             byte kind = h.kind(i);
-            if (kind == FieldKind.VIA || h.hopByHop(i)) {
+            if (kind == FieldKind.VIA || h.hopByHop(i) || (dropped != null && kind == FieldKind.OTHER
+                    && droppedField(h, i, dropped))) {
                 continue;
             }
             h.writeField(out, i);
@@ -175,6 +227,7 @@ final class Wire {
             out.writeBytes(CONNECTION_KEEP_ALIVE);
         }
         writeVia(out, h, via);
+        writeAdded(out, edits);
         out.writeShort(CRLF_SHORT);
         return out;
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Maps a request's host and path to a route. Immutable; built once per configuration and shared by
@@ -15,30 +16,41 @@ import java.util.Map;
  * <p>Host tiers are tried in order: the exact host, then wildcard suffixes ({@code *.example.com},
  * longest first), then {@code *}. Within the first tier that has a route whose {@code path_prefix}
  * is a prefix of the path, the longest prefix wins.
+ *
+ * @param <T> what a route resolves to (its configuration, or what the request path built from it)
  */
-public final class Router {
+public final class Router<T> {
 
-    private final Map<String, List<RouteConfig>> exact = new HashMap<>();
-    private final List<Map.Entry<String, List<RouteConfig>>> wildcards = new ArrayList<>();
-    private final List<RouteConfig> any = new ArrayList<>();
+    private final Map<String, List<T>> exact = new HashMap<>();
+    private final List<Map.Entry<String, List<T>>> wildcards = new ArrayList<>();
+    private final List<T> any = new ArrayList<>();
+    private final Function<T, RouteConfig> config;
 
-    public Router(List<RouteConfig> routes) {
-        Map<String, List<RouteConfig>> wild = new HashMap<>();
-        for (RouteConfig r : routes) {
+    /** A router over the routes themselves. */
+    public static Router<RouteConfig> of(List<RouteConfig> routes) {
+        return new Router<>(routes, Function.identity());
+    }
+
+    /** A router over {@code targets}, each of the route {@code config} gives. */
+    public Router(List<T> targets, Function<T, RouteConfig> config) {
+        this.config = config;
+        Map<String, List<T>> wild = new HashMap<>();
+        for (T t : targets) {
+            RouteConfig r = config.apply(t);
             if (r.host().equals("*")) {
-                any.add(r);
+                any.add(t);
             } else if (r.host().startsWith("*.")) {
-                wild.computeIfAbsent(r.host().substring(1), k -> new ArrayList<>()).add(r);
+                wild.computeIfAbsent(r.host().substring(1), k -> new ArrayList<>()).add(t);
             } else {
-                exact.computeIfAbsent(r.host(), k -> new ArrayList<>()).add(r);
+                exact.computeIfAbsent(r.host(), k -> new ArrayList<>()).add(t);
             }
         }
-        Comparator<RouteConfig> longestFirst = Comparator.comparingInt((RouteConfig r) -> r.pathPrefix().length()).reversed();
+        Comparator<T> longestFirst = Comparator.comparingInt((T t) -> config.apply(t).pathPrefix().length()).reversed();
         exact.values().forEach(l -> l.sort(longestFirst));
         wild.values().forEach(l -> l.sort(longestFirst));
         any.sort(longestFirst);
         wildcards.addAll(wild.entrySet());
-        wildcards.sort(Comparator.comparingInt((Map.Entry<String, List<RouteConfig>> e) -> e.getKey().length()).reversed());
+        wildcards.sort(Comparator.comparingInt((Map.Entry<String, List<T>> e) -> e.getKey().length()).reversed());
     }
 
     /** Whether any route names a host: if none does, {@link #match} ignores the host it is given. */
@@ -52,18 +64,18 @@ public final class Router {
      * @param host the Host header (any port is ignored; may be {@code null})
      * @param path the request path (origin form, query allowed)
      */
-    public RouteConfig match(String host, String path) {
+    public T match(String host, String path) {
         if (!byHost()) {
             return byPath(any, path); // host-independent routes only: no need to normalize the host
         }
         String h = normalizeHost(host);
         if (h != null) {
-            List<RouteConfig> byHost = exact.get(h);
-            RouteConfig r = byPath(byHost, path);
+            List<T> byHost = exact.get(h);
+            T r = byPath(byHost, path);
             if (r != null) {
                 return r;
             }
-            for (Map.Entry<String, List<RouteConfig>> w : wildcards) {
+            for (Map.Entry<String, List<T>> w : wildcards) {
                 if (h.endsWith(w.getKey()) && h.length() > w.getKey().length()) {
                     r = byPath(w.getValue(), path);
                     if (r != null) {
@@ -75,13 +87,14 @@ public final class Router {
         return byPath(any, path);
     }
 
-    private static RouteConfig byPath(List<RouteConfig> routes, String path) {
+    private T byPath(List<T> routes, String path) {
         if (routes == null) {
             return null;
         }
-        for (RouteConfig r : routes) {
-            if (path.startsWith(r.pathPrefix())) {
-                return r;
+        for (int i = 0, n = routes.size(); i < n; i++) {
+            T t = routes.get(i);
+            if (path.startsWith(config.apply(t).pathPrefix())) {
+                return t;
             }
         }
         return null;

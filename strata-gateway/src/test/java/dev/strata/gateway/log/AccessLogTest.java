@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessLogTest {
 
     static final AccessLog.Entry ENTRY = new AccessLog.Entry("127.0.0.1", 0L, "GET", "/a?b=\"c\"", "HTTP/1.1", 200,
-            42, null, "curl/8", "default", "127.0.0.1:8081", 1_500_000, 1);
+            42, null, "curl/8", "default", "127.0.0.1:8081", 1_500_000, 1, null);
 
     @Test
     void textIsCombinedLogPlusRouteEndpointAndDuration() {

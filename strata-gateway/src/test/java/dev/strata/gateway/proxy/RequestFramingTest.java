@@ -26,7 +26,8 @@ class RequestFramingTest {
     static void setUp() {
         Transport t = Transport.detect();
         group = t.newGroup(1, "test");
-        server = new ProxyServer(t, group, new GatewayMetrics(), null);
+        server = new ProxyServer(t, group, new GatewayMetrics(), null, dev.strata.gateway.filter.builtin.BuiltInFilters.types(),
+                new dev.strata.gateway.filter.FilterStates(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         GatewayConfig config = Configs.gateway("""
                   limits: {max_request_line: 1KiB, max_header_size: 2KiB, max_body: 1KiB}
                 """, "127.0.0.1:9");

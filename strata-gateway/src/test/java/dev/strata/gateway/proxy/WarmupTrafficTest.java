@@ -44,7 +44,7 @@ class WarmupTrafficTest {
         EventLoopGroup group = transport.newGroup(1, "test-io");
         var blocking = Executors.newSingleThreadExecutor();
         try {
-            return Warmup.run(config, transport, group, proxy -> {
+            return Warmup.run(config, dev.strata.gateway.filter.builtin.BuiltInFilters.types(), transport, group, proxy -> {
                 try {
                     return AdminServer.forWarmup(proxy, group, transport, blocking);
                 } catch (InterruptedException e) {

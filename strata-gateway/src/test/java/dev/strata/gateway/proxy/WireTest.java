@@ -46,7 +46,7 @@ class WireTest {
                 + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\n"
                 + "Proxy-Connection: x\r\nAccept:  text/html \r\nX-Forwarded-For: 6.6.6.6\r\n"
                 + "X-Forwarded-Proto: https\r\nForwarded: for=6.6.6.6\r\nVia: 1.0 edge\r\n\r\n");
-        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, UNTRUSTED, VIA, null))).isEqualTo(
                 "GET /p?q=1 HTTP/1.1\r\n"
                         + "Host: shop.example\r\n"
                         + "Accept:  text/html\r\n"
@@ -63,7 +63,7 @@ class WireTest {
         RequestHead h = request("POST /u HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\n"
                 + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: b\r\nForwarded: for=1.1.1.1\r\n"
                 + "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
-        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, TRUSTED, null))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, TRUSTED, null, null))).isEqualTo(
                 "POST /u HTTP/1.1\r\n"
                         + "Host: a\r\n"
                         + "X-Forwarded-Proto: https\r\n"
@@ -77,7 +77,7 @@ class WireTest {
     @Test
     void anAbsoluteFormTargetGoesUpInOriginFormWithItsHost() {
         RequestHead h = request("GET http://other/x HTTP/1.0\r\nHost: ignored\r\nContent-Length: 0\r\n\r\n");
-        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, "/x", "other", UNTRUSTED, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, UNTRUSTED, VIA, null))).isEqualTo(
                 "GET /x HTTP/1.1\r\n"
                         + "Host: other\r\n"
                         + "Content-Length: 0\r\n"
@@ -92,7 +92,7 @@ class WireTest {
     @Test
     void aHostWithQuotesIsEscapedInForwarded() {
         RequestHead h = request("GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n");
-        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, null, null, UNTRUSTED, null)))
+        assertThat(Buffers.text(Wire.requestHead(ByteBufAllocator.DEFAULT, h, UNTRUSTED, null, null)))
                 .contains("Forwarded: for=10.0.0.9;host=\"a\\\"b\";proto=http\r\n");
     }
 
@@ -100,17 +100,17 @@ class WireTest {
     void responseGoesDownWithItsStatusAndReasonAndTheClientsFraming() {
         ResponseHead h = response("HTTP/1.0 404 Not Here\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
                 + "Content-Type: text/plain\r\nVia: 1.1 origin\r\n\r\n");
-        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, h, true, false, true, VIA))).isEqualTo(
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, h, true, false, true, VIA, null))).isEqualTo(
                 "HTTP/1.1 404 Not Here\r\n"
                         + "Content-Type: text/plain\r\n"
                         + "Transfer-Encoding: chunked\r\n"
                         + "Via: 1.1 origin, 1.1 gw\r\n"
                         + "\r\n");
         assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\n"),
-                false, true, false, null))).isEqualTo(
+                false, true, false, null, null))).isEqualTo(
                 "HTTP/1.1 200 \r\nContent-Length: 2\r\nConnection: close\r\n\r\n");
         assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"),
-                false, false, false, null))).isEqualTo(
+                false, false, false, null, null))).isEqualTo(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n");
     }
 
@@ -134,7 +134,7 @@ class WireTest {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof ResponseHead h) {
-                    written.add(Buffers.text(Wire.responseHead(ctx.alloc(), h, false, false, true, null)));
+                    written.add(Buffers.text(Wire.responseHead(ctx.alloc(), h, false, false, true, null, null)));
                 }
                 ReferenceCountUtil.release(msg);
             }
@@ -154,9 +154,9 @@ class WireTest {
         ResponseHead first = response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
         ResponseHead second = response("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
         assertThat(first.status).isEqualTo(200); // framing facts are its own and stay
-        assertThatThrownBy(() -> Wire.responseHead(ByteBufAllocator.DEFAULT, first, false, false, true, null))
+        assertThatThrownBy(() -> Wire.responseHead(ByteBufAllocator.DEFAULT, first, false, false, true, null, null))
                 .isInstanceOf(IllegalStateException.class);
-        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, second, false, false, true, null)))
+        assertThat(Buffers.text(Wire.responseHead(ByteBufAllocator.DEFAULT, second, false, false, true, null, null)))
                 .isEqualTo("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
     }
 }

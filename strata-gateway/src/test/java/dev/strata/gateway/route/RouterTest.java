@@ -12,7 +12,7 @@ class RouterTest {
         return new RouteConfig(name, host, prefix, "app", null);
     }
 
-    private final Router router = new Router(List.of(
+    private final Router<RouteConfig> router = Router.of(List.of(
             r("any", "*", "/"),
             r("any-api", "*", "/api"),
             r("wild", "*.example.com", "/"),
@@ -44,7 +44,7 @@ class RouterTest {
 
     @Test
     void noMatchIsNull() {
-        Router narrow = new Router(List.of(r("only", "api.test", "/api")));
+        Router<RouteConfig> narrow = Router.of(List.of(r("only", "api.test", "/api")));
         assertThat(narrow.match("api.test", "/web")).isNull();
         assertThat(narrow.match("other.test", "/api")).isNull();
     }

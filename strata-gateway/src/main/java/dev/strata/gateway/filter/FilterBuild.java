@@ -1,0 +1,24 @@
+package dev.strata.gateway.filter;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+
+/** What a {@link FilterType} may use to build a filter for one route of one configuration generation. */
+public interface FilterBuild {
+
+    /** The route the filter serves. */
+    String route();
+
+    /** Whether the filter is built for the warm-up (then {@link #state} and {@link #meters} are throw-away). */
+    boolean warmup();
+
+    /**
+     * State that outlives a reload (counters, a store): the object kept under {@code key} by the previous
+     * generation when there is one of {@code type}, else a new one from {@code create}. Keys are the
+     * filter type's own; a key no generation asks for any more is let go at the next reload.
+     */
+    <T> T state(String key, Class<T> type, Supplier<T> create);
+
+    /** Where the filter registers its meters. */
+    MeterRegistry meters();
+}

@@ -1,0 +1,94 @@
+package dev.strata.gateway.filter;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The filters' state that outlives a reload, as endpoints keep their pools and health: a generation's
+ * chains are built through {@link #builder}, which hands out the previous generation's objects for the
+ * keys asked again, and {@link Builder#commit} makes what was asked the kept set (so what no route
+ * asks for any more is let go). A warm-up builds on a {@link #throwaway} instance: never the real state.
+ *
+ * <p>Threading: building and committing are serialized by the caller (the proxy's reload monitor).
+ */
+public final class FilterStates {
+
+    private final MeterRegistry meters;
+    private final boolean warmup;
+    private Map<String, Object> kept = new HashMap<>();
+
+    public FilterStates(MeterRegistry meters) {
+        this(meters, false);
+    }
+
+    private FilterStates(MeterRegistry meters, boolean warmup) {
+        this.meters = meters;
+        this.warmup = warmup;
+    }
+
+    /** State for the warm-up's chains: empty, with meters that go nowhere. */
+    public static FilterStates throwaway() {
+        return new FilterStates(new SimpleMeterRegistry(), true);
+    }
+
+    public boolean warmup() {
+        return warmup;
+    }
+
+    /** Starts building the next generation's chains. */
+    public Builder builder() {
+        return new Builder();
+    }
+
+    /** One generation's chains being built. */
+    public final class Builder {
+
+        private final Map<String, Object> asked = new HashMap<>();
+
+        private Builder() {}
+
+        /** The build context of one filter of {@code type} on {@code route}. */
+        public FilterBuild forFilter(String route, String type) {
+            return new FilterBuild() {
+                @Override
+                public String route() {
+                    return route;
+                }
+
+                @Override
+                public boolean warmup() {
+                    return warmup;
+                }
+
+                @Override
+                public <T> T state(String key, Class<T> stateType, Supplier<T> create) {
+                    String k = type + "/" + key;
+                    Object o = asked.get(k);
+                    if (o == null) {
+                        Object previous = kept.get(k);
+                        o = stateType.isInstance(previous) ? previous : create.get();
+                        asked.put(k, o);
+                    }
+                    if (!stateType.isInstance(o)) {
+                        throw new IllegalArgumentException("filter state " + k + ": a " + o.getClass().getSimpleName()
+                                + " (expected: " + stateType.getSimpleName() + ")");
+                    }
+                    return stateType.cast(o);
+                }
+
+                @Override
+                public MeterRegistry meters() {
+                    return meters;
+                }
+            };
+        }
+
+        /** What this generation asked for becomes the kept state. */
+        public void commit() {
+            kept = new HashMap<>(asked);
+        }
+    }
+}

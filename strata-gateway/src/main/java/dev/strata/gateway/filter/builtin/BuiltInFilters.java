@@ -1,0 +1,23 @@
+package dev.strata.gateway.filter.builtin;
+
+import dev.strata.gateway.filter.FilterTypes;
+import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.Verdict;
+
+/** The built-in filter types, and the filter behind a route's {@code respond:}. */
+public final class BuiltInFilters {
+
+    private BuiltInFilters() {}
+
+    /** The types a configuration may name: {@code headers} and {@code request_id}. */
+    public static FilterTypes types() {
+        return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type());
+    }
+
+    /** A filter that answers every request with {@code response} (a route's {@code respond:}). */
+    public static HttpFilter respond(LocalResponse response) {
+        Verdict verdict = Verdict.respond(response);
+        return context -> verdict;
+    }
+}

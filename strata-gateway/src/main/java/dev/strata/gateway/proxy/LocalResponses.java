@@ -1,0 +1,180 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.filter.BodyStream;
+import dev.strata.gateway.filter.HeaderEdits;
+import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.ResponseView;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The head of a response the gateway gives itself, as bytes: status line, the response's fields with the
+ * client edits applied, {@code Date}, {@code X-Served-By}, the framing ({@code Content-Length}, or
+ * chunked for a body of unknown length), {@code Connection}. Fields that frame or are hop-by-hop are the
+ * writer's alone: a response's or an edit's own are dropped.
+ */
+final class LocalResponses {
+
+    private static final ThreadLocal<long[]> DATE_SECOND = ThreadLocal.withInitial(() -> new long[] {-1});
+    private static final ThreadLocal<String[]> DATE_TEXT = ThreadLocal.withInitial(() -> new String[1]);
+
+    private LocalResponses() {}
+
+    /**
+     * The head of {@code r}.
+     *
+     * @param bodyLength the body's length, or -1 when unknown (then chunked for HTTP/1.1 clients; an
+     *                   HTTP/1.0 client reads to the close, which {@code close} must then be)
+     */
+    static ByteBuf head(ByteBufAllocator alloc, LocalResponse r, HeaderEdits edits, long bodyLength, boolean close,
+                        boolean http11Client, String servedBy) {
+        StringBuilder h = new StringBuilder(256)
+                .append("HTTP/1.1 ").append(r.status()).append(' ').append(reason(r.status())).append("\r\n");
+        List<String> fields = r.fields();
+        for (int i = 0; i < fields.size(); i += 2) {
+            String name = fields.get(i);
+            if (reserved(name) || (edits != null && edits.drops(name.toLowerCase(Locale.ROOT)))) {
+                continue;
+            }
+            h.append(name).append(": ").append(fields.get(i + 1)).append("\r\n");
+        }
+        if (edits != null) {
+            List<String> added = edits.added();
+            for (int i = 0; i < added.size(); i += 2) {
+                if (!reserved(added.get(i))) {
+                    h.append(added.get(i)).append(": ").append(added.get(i + 1)).append("\r\n");
+                }
+            }
+        }
+        h.append("Date: ").append(date()).append("\r\n");
+        if (servedBy != null) {
+            h.append("X-Served-By: ").append(servedBy).append("\r\n");
+        }
+        if (bodyLength >= 0) {
+            h.append("Content-Length: ").append(bodyLength).append("\r\n");
+        } else if (http11Client) {
+            h.append("Transfer-Encoding: chunked\r\n");
+        }
+        if (close) {
+            h.append("Connection: close\r\n");
+        } else if (!http11Client) {
+            h.append("Connection: keep-alive\r\n");
+        }
+        h.append("\r\n");
+        byte[] bytes = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return alloc.directBuffer(bytes.length + (int) Math.min(Math.max(bodyLength, 0), 4096)).writeBytes(bytes);
+    }
+
+    /** RFC 9110's reason phrase of {@code status} (Netty's, where RFC 9110 renamed it). */
+    static String reason(int status) {
+        return switch (status) {
+            case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
+            case 422 -> "Unprocessable Content";
+            default -> HttpResponseStatus.valueOf(status).reasonPhrase();
+        };
+    }
+
+    private static boolean reserved(String name) {
+        byte[] b = name.getBytes(StandardCharsets.ISO_8859_1);
+        byte kind = FieldKind.of(b, 0, b.length);
+        return kind == FieldKind.CONTENT_LENGTH || FieldKind.hopByHop(kind)
+                || name.equalsIgnoreCase("date") || name.equalsIgnoreCase("x-served-by");
+    }
+
+    /** The IMF-fixdate of now, made at most once a second per thread. */
+    static String date() {
+        long now = System.currentTimeMillis();
+        long second = now / 1000;
+        long[] cached = DATE_SECOND.get();
+        String[] text = DATE_TEXT.get();
+        if (cached[0] != second) {
+            cached[0] = second;
+            text[0] = DateFormatter.format(new Date(second * 1000));
+        }
+        return text[0];
+    }
+
+    /** A local response as filters see it. */
+    static ResponseView view(LocalResponse r) {
+        return new ResponseView() {
+            @Override
+            public int status() {
+                return r.status();
+            }
+
+            @Override
+            public String header(String name) {
+                return r.header(name);
+            }
+
+            @Override
+            public List<String> headers(String name) {
+                List<String> out = new ArrayList<>(1);
+                for (int i = 0; i < r.fields().size(); i += 2) {
+                    if (r.fields().get(i).equalsIgnoreCase(name)) {
+                        out.add(r.fields().get(i + 1));
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public List<String> fields() {
+                return r.fields();
+            }
+
+            @Override
+            public boolean local() {
+                return true;
+            }
+
+            @Override
+            public ResponseView copy() {
+                return this; // a local response is immutable
+            }
+        };
+    }
+
+    /** The body of a streamed local response written while the client takes it (see {@link Exchange}). */
+    static final class Streamer {
+        private final BodyStream stream;
+        private final boolean chunked;
+
+        Streamer(BodyStream stream, boolean chunked) {
+            this.stream = stream;
+            this.chunked = chunked;
+        }
+
+        /**
+         * Writes pieces while {@code ctx} is writable; returns the bytes written, or -1 - bytes when the
+         * body ended (its end written too).
+         */
+        long pump(io.netty.channel.ChannelHandlerContext ctx) {
+            long n = 0;
+            while (ctx.channel().isWritable()) {
+                ByteBuf piece = stream.next(ctx.alloc());
+                if (piece == null) {
+                    if (chunked) {
+                        ctx.write(Wire.end(ctx.alloc(), BodyEnd.EMPTY, true), ctx.voidPromise());
+                    }
+                    return -1 - n;
+                }
+                n += piece.readableBytes();
+                Wire.writeBody(ctx, ctx.alloc(), piece, chunked);
+            }
+            return n;
+        }
+
+        void close() {
+            stream.close();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.strata.gateway.proxy;
+
+import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.health.Outcome;
+import dev.strata.gateway.pool.ConnectionPool;
+import dev.strata.gateway.upstream.Endpoint;
+import dev.strata.gateway.upstream.UpstreamGroup;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request's attempts at its upstream group: picking an endpoint, leasing a connection to it, sending
+ * the request head, and after a failure, retrying on another endpoint or giving up with the right status.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Exactly-once accounting.</b> An attempt is opened by {@link #dispatch} and closed by
+ *   {@link #end}, which decrements the endpoint's in-flight count, records the outcome for outlier
+ *   detection and returns or closes the connection; {@link State} makes the second call a no-op. The
+ *   group's retry budget counts the request from this object's creation to {@link #close}.</li>
+ *   <li><b>Retries</b> happen only while the client has seen nothing and the upstream has got no
+ *   byte of the body: on connect failure (any method: nothing left the gateway), and for idempotent
+ *   methods also on a reset before the response or a 502/503 response. Each retry goes to an
+ *   endpoint this request has not tried, within {@code max_attempts}. Retries after a reset or a
+ *   502/503 also need the group's retry budget, which keeps retries from multiplying the work of a
+ *   failing group; a retry after a connect failure does not, since no endpoint did any work yet (a
+ *   dead endpoint fails connects fast, so least-request keeps picking it until it is ejected, and a
+ *   budget would turn those picks into client errors).</li>
+ *   <li><b>A write on a dead connection</b> fails synchronously and ends the attempt (maybe starting a
+ *   retry on another connection), so after every write the sender checks that the channel is still the
+ *   attempt's ({@link #holds}).</li>
+ * </ul>
+ * Threading: confined to the client channel's event loop; the connection is leased from that loop's pool.
+ */
+final class UpstreamAttempt implements ConnectionPool.Lease {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamAttempt.class);
+
+    /** Where the current attempt stands. */
+    enum State { NONE, LEASING, ATTACHED }
+
+    /** Why the last attempt failed, as the final answer tells it. */
+    enum Failure { NONE, CONNECT, CONNECT_TIMEOUT, RESET, SERVER_ERROR, TIMEOUT }
+
+    private final Exchange exchange;
+    private final UpstreamGroup group;
+
+    // confined to the event loop
+    private State state = State.NONE;
+    private int attempts;
+    private long tried;
+    private Endpoint endpoint;
+    private ConnectionPool pool;   // endpoint's pool on this event loop
+    private Channel channel;
+    private UpstreamHandler handler;
+    private boolean retryHeld;     // this attempt holds one of the budget's retries
+    private long startNanos;
+    private long firstByteNanos = -1;
+    private Failure lastFailure = Failure.NONE;
+    private boolean closed;
+
+    UpstreamAttempt(Exchange exchange, UpstreamGroup group) {
+        this.exchange = exchange;
+        this.group = group;
+        group.retryBudget().requestStarted();
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    String endpointId() {
+        return endpoint == null ? null : endpoint.id();
+    }
+
+    /** Whether an attempt is open (leasing or attached). */
+    boolean open() {
+        return state != State.NONE;
+    }
+
+    /** Whether {@code ch} is still this attempt's connection (see the design notes). */
+    boolean holds(Channel ch) {
+        return channel == ch && ch != null;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    ResponseDecoder decoder() {
+        return handler.decoder;
+    }
+
+    /** Picks an endpoint this request has not tried and asks its pool for a connection. */
+    void dispatch() {
+        int index = group.select(exchange.request(), tried);
+        if (index < 0) {
+            if (attempts == 0) {
+                exchange.respondError(503, "no healthy endpoint in upstream group '" + group.name() + "'", 1, false);
+            } else {
+                failAfterLastAttempt();
+            }
+            return;
+        }
+        endpoint = group.endpoints().get(index);
+        if (index < 64) {
+            tried |= 1L << index;
+        }
+        attempts++;
+        endpoint.dispatched();
+        state = State.LEASING;
+        startNanos = System.nanoTime();
+        firstByteNanos = -1;
+        UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
+        pool = endpoint.pool(exchange.eventLoop());
+        pool.acquire(this, poolConfig.maxPerEventLoop(),
+                exchange.config().timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
+    }
+
+    @Override
+    public void acquired(Channel ch, boolean reused) {
+        if (exchange.finished() || state != State.LEASING) {
+            endpoint.pool(ch.eventLoop()).release(ch, true);
+            return;
+        }
+        state = State.ATTACHED;
+        channel = ch;
+        handler = ch.pipeline().last() instanceof UpstreamHandler u ? u : ch.pipeline().get(UpstreamHandler.class);
+        handler.attach(exchange);
+        handler.decoder.expectResponseTo(exchange.request().head);
+        exchange.sendRequest(ch);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        if (exchange.finished() || state != State.LEASING) {
+            return;
+        }
+        if (cause instanceof ConnectionPool.PoolExhaustedException) {
+            end(null, false);
+            exchange.respondError(503, "the upstream connection pool is exhausted", 1, false);
+            return;
+        }
+        log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
+        end(Outcome.CONNECT_FAILURE, false);
+        lastFailure = cause instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT;
+        // no retry permit: the request reached no endpoint, so trying another duplicates no work
+        if (!exchange.bodySent() && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)) {
+            retry();
+        } else {
+            failAfterLastAttempt();
+        }
+    }
+
+    /** The response's first byte arrived: the endpoint's latency sample. */
+    void firstByte() {
+        firstByteNanos = System.nanoTime() - startNanos;
+    }
+
+    /** A 502 or 503 answer: retried when it may be (see the design notes); returns whether it was. */
+    boolean retriedAfterServerError() {
+        if (!canRetry()) {
+            return false;
+        }
+        end(Outcome.SERVER_ERROR, false);
+        lastFailure = Failure.SERVER_ERROR;
+        retry();
+        return true;
+    }
+
+    /** The connection failed before the response: retried when it may be; returns whether it was. */
+    boolean retriedAfterReset() {
+        end(Outcome.RESET, false);
+        lastFailure = Failure.RESET;
+        if (canRetry()) {
+            retry();
+            return true;
+        }
+        return false;
+    }
+
+    /** Ends the open attempt with a timeout against the endpoint. */
+    void timedOut() {
+        end(Outcome.TIMEOUT, false);
+    }
+
+    private boolean canRetry() {
+        if (!exchange.request().idempotent || exchange.bodySent() || attempts >= group.config().retry().maxAttempts()
+                || !group.hasUntried(tried)) {
+            return false;
+        }
+        if (group.retryBudget().tryAcquireRetry()) {
+            retryHeld = true;
+            return true;
+        }
+        return false;
+    }
+
+    private void retry() {
+        exchange.server().metrics().retry(group.name());
+        exchange.retrying();
+        dispatch();
+    }
+
+    /**
+     * Ends the current attempt exactly once.
+     *
+     * @param outcome  what to record for outlier detection, or {@code null} when the endpoint is not to
+     *                 blame (the client went away, the local pool was exhausted)
+     * @param reusable whether the connection may go back to the pool
+     */
+    void end(Outcome outcome, boolean reusable) {
+        if (state == State.NONE) {
+            return;
+        }
+        state = State.NONE;
+        Endpoint e = endpoint;
+        e.finished(firstByteNanos);
+        if (outcome != null) {
+            group.detector().record(e.health(), outcome);
+            exchange.server().metrics().upstreamRequest(group.name(), e.id(), outcome);
+            if (outcome == Outcome.TIMEOUT) {
+                lastFailure = Failure.TIMEOUT;
+            }
+        }
+        if (retryHeld) {
+            retryHeld = false;
+            group.retryBudget().retryFinished();
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            channel = null;
+            handler.detach();
+            handler = null;
+            pool.release(ch, reusable); // ch is on this loop, like every connection of the pool
+        }
+    }
+
+    private void failAfterLastAttempt() {
+        switch (lastFailure) {
+            case CONNECT_TIMEOUT -> exchange.respondError(504, "connecting to the upstream timed out", null, false);
+            // nothing reachable: the service is down rather than misbehaving
+            case CONNECT -> exchange.respondError(503, "no endpoint of upstream group '" + group.name()
+                    + "' could be reached", 1, false);
+            default -> exchange.respondError(502, "the upstream failed", null, false);
+        }
+    }
+
+    /** The request is over: an attempt still open is abandoned, and the budget lets go of the request. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        end(null, false);
+        group.retryBudget().requestFinished();
+    }
+}
