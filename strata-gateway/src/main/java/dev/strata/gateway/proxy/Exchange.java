@@ -5,14 +5,12 @@ import dev.strata.gateway.filter.ExchangeOutcome;
 import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
-import dev.strata.gateway.health.Outcome;
 import dev.strata.gateway.log.AccessLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *   observers, logs and counts the request, and hands the connection back to {@link ClientHandler}.</li>
  * </ul>
  */
-final class Exchange implements ChannelFutureListener, ExchangeOutcome {
+final class Exchange implements ChannelFutureListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final byte[] REFERER = Wire.ascii("referer");
@@ -57,30 +55,27 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
         FINISHED
     }
 
-    private final ProxyServer server;
-    private final ClientHandler client;
+    final ProxyServer server;
+    final ClientHandler client;
     private final ChannelHandlerContext ctx;
-    private final RequestHead request;
-    private final Snapshot snapshot;
-    private final GatewayConfig config;
-    private final ConnectionTimers timers; // the connection's, see ClientHandler
+    final RequestHead request;
+    final Snapshot snapshot;
+    final GatewayConfig config;
+    final ConnectionTimers timers; // the connection's, see ClientHandler
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
-    private final boolean clientKeepAlive;
-    private final RequestBody body;
-    private final ResponseRelay response;
+    final boolean clientKeepAlive;
+    final RequestBody body;
+    final ResponseRelay response;
 
     // confined to the event loop
     private Phase phase = Phase.ADMITTING;
     private RoutePlan plan;
     private FilterRun filters;       // null when the route has none
     private UpstreamAttempt attempt; // null until the request goes upstream
-    private LocalResponses.Streamer streamer;
     private int status;
     private boolean local;
     private boolean closeClient;
-    private long durationNanos;
-    private boolean delivered; // the client got the whole response
 
     Exchange(ProxyServer server, ClientHandler client, ChannelHandlerContext ctx, RequestHead request,
              Snapshot snapshot) {
@@ -96,20 +91,24 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
         this.response = new ResponseRelay(this, ctx);
     }
 
-    RequestHead request() {
-        return request;
+    Phase phase() {
+        return phase;
     }
 
-    GatewayConfig config() {
-        return config;
+    UpstreamAttempt attempt() {
+        return attempt;
     }
 
-    ProxyServer server() {
-        return server;
+    FilterRun filters() {
+        return filters;
     }
 
-    EventExecutor executor() {
-        return ctx.executor();
+    int status() {
+        return status;
+    }
+
+    void status(int status) {
+        this.status = status;
     }
 
     io.netty.channel.EventLoop eventLoop() {
@@ -118,10 +117,6 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
 
     boolean finished() {
         return phase == Phase.FINISHED;
-    }
-
-    boolean bodySent() {
-        return body.anySent();
     }
 
     boolean holds(Channel upstream) {
@@ -250,40 +245,13 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
     /** The client's body could not be decoded any further. */
     void requestFailed(String reason) {
         body.abandon();
-        abortUpstream(null);
+        abortUpstream();
         respondError(400, "malformed request body: " + reason, null, true);
     }
 
     void bodyTooLarge(long maxBody) {
-        abortUpstream(null);
+        abortUpstream();
         respondError(413, "the request body is larger than " + maxBody + " bytes", null, true);
-    }
-
-    /** The attempt leased {@code ch}: the head goes out, then what the body holds. */
-    void sendRequest(Channel ch) {
-        HeaderEdits edits = filters == null ? null : filters.upstreamEdits();
-        ByteBuf head = Wire.requestHead(ch.alloc(), request, client.peer(snapshot), snapshot.via(), edits);
-        ch.write(head, ch.voidPromise());
-        if (!holds(ch) || !body.sendHeld(ch)) {
-            return;
-        }
-        ch.read();
-        if (body.state() == RequestBody.State.RECEIVING) {
-            body.readIfWritable(ch);
-        }
-    }
-
-    /** A bodiless request's head is written: flushed with the loop's batch. */
-    void flushUpstream(Channel ch) {
-        client.flushes.upstream(ch);
-        requestSent();
-    }
-
-    /** The request is written whole: the upstream's answer is awaited from now. */
-    void requestSent() {
-        if (!timers.armed(ConnectionTimers.FIRST_BYTE)) {
-            timers.arm(ConnectionTimers.FIRST_BYTE, config.timeouts().upstreamFirstByte().toMillis());
-        }
     }
 
     void clientReadComplete() {
@@ -307,111 +275,19 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
             return;
         }
         body.abandon();        // nothing more of it will be read
-        abortUpstream(null);   // the client is slow, not the endpoint
+        abortUpstream();   // the client is slow, not the endpoint
         respondError(408, "the request body did not arrive in time", null, true);
     }
 
     // ------------------------------------------------------------------ response, upstream -> client
-
-    void upstreamResponse(ResponseHead head) {
-        if (phase != Phase.PROXYING || response.started() || head.status < 200) {
-            return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
-        }
-        timers.disarm(ConnectionTimers.FIRST_BYTE);
-        attempt.firstByte();
-        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError()) {
-            return;
-        }
-        status = head.status;
-        HeaderEdits edits = null;
-        if (filters != null) {
-            filters.responseHead(head);
-            edits = filters.clientEdits();
-        }
-        boolean close = !clientKeepAlive || server.draining() || body.state() == RequestBody.State.RECEIVING;
-        response.head(head, request, close, edits, snapshot.via());
-    }
 
     /** Whether the client connection closes after this response (set once its head is made). */
     void closeClientAfter(boolean close) {
         closeClient = close;
     }
 
-    void upstreamContent(ByteBuf data) {
-        if (phase != Phase.PROXYING && response.state() != ResponseRelay.State.DETACHED) {
-            data.release();
-            return;
-        }
-        if (filters != null && filters.observed()) {
-            filters.responseBody(data);
-        }
-        response.content(data);
-    }
-
-    void upstreamEnd(BodyEnd end) {
-        ResponseRelay.State was = response.state();
-        if ((phase != Phase.PROXYING && was != ResponseRelay.State.DETACHED) || !response.started() || response.complete()) {
-            return;
-        }
-        if (body.state() == RequestBody.State.RECEIVING) {
-            closeClient = true; // the rest of the body will not be read
-        }
-        attempt.end(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
-                body.state() == RequestBody.State.SENT && attempt.decoder().reusable());
-        if (filters != null && filters.observed()) {
-            filters.responseEnd();
-        }
-        if (was == ResponseRelay.State.DETACHED) {
-            response.end(end, this);
-            finish(false);
-            return;
-        }
-        response.end(end, this);
-        client.flushes.client(ctx.channel());
-    }
-
-    void upstreamReadComplete() {
-        if (response.complete()) {
-            return;
-        }
-        if (response.state() != ResponseRelay.State.DETACHED) {
-            client.flushes.client(ctx.channel());
-        }
-        if (phase != Phase.FINISHED) {
-            response.readComplete(attempt.channel());
-        }
-    }
-
     void clientWritabilityChanged() {
-        if (streamer != null) {
-            pumpLocal();
-        } else if (phase == Phase.PROXYING) {
-            response.clientWritable(attempt.channel());
-        }
-    }
-
-    /** The upstream connection closed or failed while this exchange held it. */
-    void upstreamFailed(Throwable cause) {
-        if ((phase != Phase.PROXYING && response.state() != ResponseRelay.State.DETACHED)
-                || response.complete() || attempt.channel() == null) {
-            return;
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("upstream {} failed for {} {}: {}", attempt.endpointId(), request.method, request.target,
-                    cause == null ? "connection closed" : cause.toString());
-        }
-        timers.disarm(ConnectionTimers.FIRST_BYTE);
-        if (!response.started()) {
-            if (!attempt.retriedAfterReset()) {
-                respondError(502, "the upstream closed the connection before responding", null, false);
-            }
-        } else {
-            attempt.end(Outcome.RESET, false);
-            // part of the response is out: the only honest signal left is to close the connection
-            closeClient = true;
-            ctx.close();
-            finish(false);
-        }
+        response.clientWritable(attempt == null ? null : attempt.channel());
     }
 
     /** A retry is about to dispatch: a 502/503 answer seen so far is not the response. */
@@ -480,43 +356,9 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
             filters.responseHead(LocalResponses.view(r));
             edits = filters.clientEdits();
         }
-        boolean bodiless = request.head || status == 204 || status == 304;
-        long length = r.stream() != null ? r.stream().length() : r.body().length;
-        if (length < 0 && !request.http11) {
-            close = true;
-        }
-        closeClient = close;
-        ByteBuf head = LocalResponses.head(ctx.alloc(), r, edits, length, close, request.http11, config.name());
-        if (r.stream() == null || bodiless) {
-            if (r.stream() != null) {
-                r.stream().close();
-            }
-            if (!bodiless) {
-                head.writeBytes(r.body());
-            }
-            response.localResponse(bodiless ? 0 : r.body().length);
-            ctx.writeAndFlush(head).addListener(this);
-            return;
-        }
-        ctx.write(head, ctx.voidPromise());
-        streamer = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
-        response.streamedLocally(0);
-        pumpLocal();
-    }
-
-    private void pumpLocal() {
-        long n = streamer.pump(ctx);
-        if (n < 0) {
-            response.streamedLocally(-1 - n);
-            response.localEnded();
-            LocalResponses.Streamer s = streamer;
-            streamer = null;
-            s.close();
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(this);
-        } else {
-            response.streamedLocally(n);
-            ctx.flush();
-        }
+        // set before the write, which may complete (and finish the exchange) at once
+        closeClient = close || (r.stream() != null && r.stream().length() < 0 && !request.http11);
+        response.local(r, edits, closeClient);
     }
 
     // ------------------------------------------------------------------ endings
@@ -535,13 +377,13 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
             response.detach(attempt.channel()); // finish comes with the upstream's end
             return;
         }
-        abortUpstream(null);
+        abortUpstream();
         finish(false);
     }
 
-    private void abortUpstream(Outcome outcome) {
+    private void abortUpstream() {
         if (attempt != null && attempt.open()) {
-            attempt.end(outcome, false);
+            attempt.end(null, false); // the endpoint is not to blame
         }
     }
 
@@ -552,16 +394,12 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
     }
 
     /** Ends the request exactly once and hands the connection back. */
-    private void finish(boolean writeSucceeded) {
+    void finish(boolean writeSucceeded) {
         if (phase == Phase.FINISHED) {
             return;
         }
         phase = Phase.FINISHED;
         response.release();
-        if (streamer != null) {
-            streamer.close();
-            streamer = null;
-        }
         if (attempt != null) {
             attempt.close();
         }
@@ -570,10 +408,10 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
         timers.disarm(ConnectionTimers.BODY_READ);
         timers.disarm(ConnectionTimers.SUSPEND);
         body.release();
-        durationNanos = System.nanoTime() - startNanos;
-        delivered = writeSucceeded && response.complete();
+        long durationNanos = System.nanoTime() - startNanos;
         if (filters != null) {
-            filters.complete(this);
+            filters.complete(new Outcome(status, response.bytes(), durationNanos,
+                    writeSucceeded && response.complete(), local, endpoint()));
         }
         String routeName = plan == null ? "-" : plan.route().name();
         server.metrics().requestFinished(routeName, status, durationNanos);
@@ -588,35 +426,11 @@ final class Exchange implements ChannelFutureListener, ExchangeOutcome {
         client.exchangeFinished(this, writeSucceeded && !closeClient);
     }
 
-    // ------------------------------------------------------------------ ExchangeOutcome
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public long bytesSent() {
-        return response.bytes();
-    }
-
-    @Override
-    public long durationNanos() {
-        return durationNanos;
-    }
-
-    @Override
-    public boolean complete() {
-        return delivered;
-    }
-
-    @Override
-    public boolean local() {
-        return local;
-    }
-
-    @Override
-    public String endpoint() {
+    private String endpoint() {
         return attempt == null ? null : attempt.endpointId();
     }
+
+    /** How the request ended, for the observers. */
+    private record Outcome(int status, long bytesSent, long durationNanos, boolean complete, boolean local,
+                           String endpoint) implements ExchangeOutcome {}
 }

@@ -155,7 +155,7 @@ final class FilterRun implements FilterContext, ResponseEdits {
         if (suspension != null && !suspension.done.get()) {
             throw new IllegalStateException("a request is suspended once at a time");
         }
-        Pending p = new Pending(exchange.executor(), onTimeout == null ? Verdict.CONTINUE : onTimeout);
+        Pending p = new Pending(exchange.eventLoop(), onTimeout == null ? Verdict.CONTINUE : onTimeout);
         suspension = p;
         exchange.suspended(timeout.toMillis());
         return p;

@@ -121,7 +121,8 @@ final class RequestBody {
     boolean sendHeld(Channel upstream) {
         if (!present) {
             state = State.SENT;
-            exchange.flushUpstream(upstream);
+            exchange.client.flushes.upstream(upstream); // flushed with the loop's batch
+            sent();
             return true;
         }
         ByteBuf c;
@@ -148,7 +149,14 @@ final class RequestBody {
         state = State.SENT;
         upstream.flush();
         if (exchange.holds(upstream)) {
-            exchange.requestSent();
+            sent();
+        }
+    }
+
+    /** The request is written whole: the upstream's answer is awaited from now. */
+    private void sent() {
+        if (!timers.armed(ConnectionTimers.FIRST_BYTE)) {
+            timers.arm(ConnectionTimers.FIRST_BYTE, exchange.config.timeouts().upstreamFirstByte().toMillis());
         }
     }
 
@@ -193,7 +201,7 @@ final class RequestBody {
 
     /** Asks for more of the request body, which must then arrive within {@code timeouts.body_read}. */
     void read() {
-        timers.arm(ConnectionTimers.BODY_READ, exchange.config().timeouts().bodyRead().toMillis());
+        timers.arm(ConnectionTimers.BODY_READ, exchange.config.timeouts().bodyRead().toMillis());
         ctx.read();
     }
 

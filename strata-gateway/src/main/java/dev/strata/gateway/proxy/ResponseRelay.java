@@ -1,10 +1,15 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.filter.HeaderEdits;
+import dev.strata.gateway.filter.LocalResponse;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import dev.strata.gateway.health.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A response on its way from the upstream to the client, with backpressure: the upstream is read only
@@ -17,9 +22,12 @@ import io.netty.channel.ChannelHandlerContext;
  * leaves the relay {@link State#DETACHED}: the upstream is read on (as fast as it sends) for the
  * observers alone.
  *
+ * <p>It is what the leased connection's {@link UpstreamHandler} reports to: the response's head, body
+ * and end, and the connection's failure, which before any response is the attempt's to retry.
+ *
  * <p>Threading: confined to the client channel's event loop.
  */
-final class ResponseRelay {
+final class ResponseRelay implements UpstreamHandler.Listener {
 
     /** Where the response stands. */
     enum State {
@@ -35,6 +43,8 @@ final class ResponseRelay {
         COMPLETE
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
+
     private final Exchange exchange;
     private final ChannelHandlerContext ctx;
 
@@ -44,6 +54,7 @@ final class ResponseRelay {
     private ByteBuf heldHead;
     private long bytes;
     private boolean readWanted;  // an upstream read waits for the client to become writable
+    private LocalResponses.Streamer streamer; // a local response's body being streamed
 
     ResponseRelay(Exchange exchange, ChannelHandlerContext ctx) {
         this.exchange = exchange;
@@ -67,22 +78,163 @@ final class ResponseRelay {
         return bytes;
     }
 
-    void localResponse(long bodyBytes) {
-        state = State.COMPLETE;
-        bytes = bodyBytes;
-    }
-
-    void streamedLocally(long bodyBytes) {
+    /**
+     * Writes a local response: its head, then its body (bytes at once; a stream while the client takes
+     * it); {@code close} says {@code Connection: close} (a body of unknown length to an HTTP/1.0 client
+     * must be read to the close).
+     */
+    void local(LocalResponse r, HeaderEdits edits, boolean close) {
+        RequestHead request = exchange.request;
+        int status = r.status();
+        boolean bodiless = request.head || status == 204 || status == 304;
+        long length = r.stream() != null ? r.stream().length() : r.body().length;
+        ByteBuf head = LocalResponses.head(ctx.alloc(), r, edits, length, close, request.http11,
+                exchange.config.name());
+        if (r.stream() == null || bodiless) {
+            if (r.stream() != null) {
+                r.stream().close();
+            }
+            if (!bodiless) {
+                head.writeBytes(r.body());
+                bytes = r.body().length;
+            }
+            state = State.COMPLETE;
+            ctx.writeAndFlush(head).addListener(exchange);
+            return;
+        }
+        ctx.write(head, ctx.voidPromise());
         state = State.STREAMING;
-        bytes += bodyBytes;
+        streamer = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
+        pumpLocal();
     }
 
-    void localEnded() {
-        state = State.COMPLETE;
+    private void pumpLocal() {
+        long n = streamer.pump(ctx);
+        if (n < 0) {
+            bytes += -1 - n;
+            state = State.COMPLETE;
+            LocalResponses.Streamer s = streamer;
+            streamer = null;
+            s.close();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(exchange);
+        } else {
+            bytes += n;
+            ctx.flush();
+        }
     }
+
+    // ------------------------------------------------------------------ what the upstream sends
+
+    @Override
+    public void upstreamHead(ResponseHead head) {
+        Exchange x = exchange;
+        if (x.phase() != Exchange.Phase.PROXYING || started() || head.status < 200) {
+            return; // informational: Expect is answered by the gateway and Upgrade is not forwarded
+        }
+        x.timers.disarm(ConnectionTimers.FIRST_BYTE);
+        UpstreamAttempt attempt = x.attempt();
+        attempt.firstByte();
+        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError()) {
+            return;
+        }
+        x.status(head.status);
+        FilterRun filters = x.filters();
+        HeaderEdits edits = null;
+        if (filters != null) {
+            filters.responseHead(head);
+            edits = filters.clientEdits();
+        }
+        boolean close = !x.clientKeepAlive || x.server.draining() || x.body.state() == RequestBody.State.RECEIVING;
+        head(head, x.request, close, edits, x.snapshot.via());
+    }
+
+    @Override
+    public void upstreamContent(ByteBuf data) {
+        if (exchange.phase() != Exchange.Phase.PROXYING && state != State.DETACHED) {
+            data.release();
+            return;
+        }
+        FilterRun filters = exchange.filters();
+        if (filters != null && filters.observed()) {
+            filters.responseBody(data);
+        }
+        content(data);
+    }
+
+    @Override
+    public void upstreamEnd(BodyEnd end) {
+        Exchange x = exchange;
+        State was = state;
+        if ((x.phase() != Exchange.Phase.PROXYING && was != State.DETACHED) || !started() || complete()) {
+            return;
+        }
+        if (x.body.state() == RequestBody.State.RECEIVING) {
+            x.closeClientAfter(true); // the rest of the body will not be read
+        }
+        int status = x.status();
+        UpstreamAttempt attempt = x.attempt();
+        attempt.end(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
+                x.body.state() == RequestBody.State.SENT && attempt.decoder().reusable());
+        FilterRun filters = x.filters();
+        if (filters != null && filters.observed()) {
+            filters.responseEnd();
+        }
+        end(end, x);
+        if (was == State.DETACHED) {
+            x.finish(false);
+        } else {
+            x.client.flushes.client(ctx.channel());
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (state == State.COMPLETE) {
+            return; // its end was written, and its flush is in the batch
+        }
+        if (state != State.DETACHED) {
+            exchange.client.flushes.client(ctx.channel());
+        }
+        if (exchange.phase() != Exchange.Phase.FINISHED) {
+            readComplete(exchange.attempt().channel());
+        }
+    }
+
+    @Override
+    public void upstreamWritabilityChanged() {
+        exchange.upstreamWritabilityChanged();
+    }
+
+    /** The upstream connection closed or failed while this exchange held it. */
+    @Override
+    public void upstreamFailed(Throwable cause) {
+        Exchange x = exchange;
+        UpstreamAttempt attempt = x.attempt();
+        if ((x.phase() != Exchange.Phase.PROXYING && state != State.DETACHED) || complete() || attempt.channel() == null) {
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("upstream {} failed for {} {}: {}", attempt.endpointId(), x.request.method, x.request.target,
+                    cause == null ? "connection closed" : cause.toString());
+        }
+        x.timers.disarm(ConnectionTimers.FIRST_BYTE);
+        if (!started()) {
+            if (!attempt.retriedAfterReset()) {
+                x.respondError(502, "the upstream closed the connection before responding", null, false);
+            }
+        } else {
+            attempt.end(Outcome.RESET, false);
+            // part of the response is out: the only honest signal left is to close the connection
+            x.closeClientAfter(true);
+            ctx.close();
+            x.finish(false);
+        }
+    }
+
+    // ------------------------------------------------------------------ to the client
 
     /** The upstream's head: converted for the client and held (see the class comment). */
-    void head(ResponseHead response, RequestHead request, boolean close, HeaderEdits edits, byte[] via) {
+    private void head(ResponseHead response, RequestHead request, boolean close, HeaderEdits edits, byte[] via) {
         state = State.HEAD_HELD;
         boolean closing = close;
         if (!response.bodyless() && !request.head && (response.transferEncoding || response.contentLengths == 0)) {
@@ -97,11 +249,7 @@ final class ResponseRelay {
         heldHead = Wire.responseHead(ctx.alloc(), response, chunkedHead, closing, request.http11, via, edits);
     }
 
-    void content(ByteBuf data) {
-        if (state == State.DETACHED) {
-            data.release();
-            return;
-        }
+    private void content(ByteBuf data) {
         if (state != State.HEAD_HELD && state != State.STREAMING) {
             data.release();
             return;
@@ -123,7 +271,7 @@ final class ResponseRelay {
     }
 
     /** The body's end: written with whatever is held; {@code done} hears when it is out. */
-    void end(BodyEnd end, ChannelFutureListener done) {
+    private void end(BodyEnd end, ChannelFutureListener done) {
         State was = state;
         state = State.COMPLETE;
         if (was == State.DETACHED) {
@@ -141,7 +289,7 @@ final class ResponseRelay {
     }
 
     /** The upstream's read ended: what is held goes out, and the upstream is read on if the client can take it. */
-    void readComplete(Channel upstream) {
+    private void readComplete(Channel upstream) {
         if (state == State.COMPLETE) {
             return; // its end was written, and its flush is in the batch
         }
@@ -166,7 +314,9 @@ final class ResponseRelay {
     }
 
     void clientWritable(Channel upstream) {
-        if (readWanted && ctx.channel().isWritable() && upstream != null) {
+        if (streamer != null) {
+            pumpLocal();
+        } else if (readWanted && ctx.channel().isWritable() && upstream != null) {
             readWanted = false;
             upstream.read();
         }
@@ -182,6 +332,10 @@ final class ResponseRelay {
     }
 
     void release() {
+        if (streamer != null) {
+            streamer.close();
+            streamer = null;
+        }
         if (heldHead != null) {
             heldHead.release();
             heldHead = null;

@@ -1,6 +1,7 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.UpstreamConfig;
+import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.health.Outcome;
 import dev.strata.gateway.pool.ConnectionPool;
 import dev.strata.gateway.upstream.Endpoint;
@@ -95,7 +96,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
 
     /** Picks an endpoint this request has not tried and asks its pool for a connection. */
     void dispatch() {
-        int index = group.select(exchange.request(), tried);
+        int index = group.select(exchange.request, tried);
         if (index < 0) {
             if (attempts == 0) {
                 exchange.respondError(503, "no healthy endpoint in upstream group '" + group.name() + "'", 1, false);
@@ -116,7 +117,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
         pool = endpoint.pool(exchange.eventLoop());
         pool.acquire(this, poolConfig.maxPerEventLoop(),
-                exchange.config().timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
+                exchange.config.timeouts().upstreamConnect().toMillis(), poolConfig.idleTimeout().toMillis());
     }
 
     @Override
@@ -128,9 +129,26 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         state = State.ATTACHED;
         channel = ch;
         handler = ch.pipeline().last() instanceof UpstreamHandler u ? u : ch.pipeline().get(UpstreamHandler.class);
-        handler.attach(exchange);
-        handler.decoder.expectResponseTo(exchange.request().head);
-        exchange.sendRequest(ch);
+        handler.attach(exchange.response);
+        handler.decoder.expectResponseTo(exchange.request.head);
+        send(ch);
+    }
+
+    /** The head goes out (with the filters' edits), then what the body holds; then the response is read. */
+    private void send(Channel ch) {
+        FilterRun filters = exchange.filters();
+        HeaderEdits edits = filters == null ? null : filters.upstreamEdits();
+        Snapshot snapshot = exchange.snapshot;
+        ch.write(Wire.requestHead(ch.alloc(), exchange.request, exchange.client.peer(snapshot), snapshot.via(), edits),
+                ch.voidPromise());
+        RequestBody body = exchange.body;
+        if (!holds(ch) || !body.sendHeld(ch)) {
+            return;
+        }
+        ch.read();
+        if (body.state() == RequestBody.State.RECEIVING) {
+            body.readIfWritable(ch);
+        }
     }
 
     @Override
@@ -147,7 +165,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         end(Outcome.CONNECT_FAILURE, false);
         lastFailure = cause instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT;
         // no retry permit: the request reached no endpoint, so trying another duplicates no work
-        if (!exchange.bodySent() && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)) {
+        if (!exchange.body.anySent() && attempts < group.config().retry().maxAttempts() && group.hasUntried(tried)) {
             retry();
         } else {
             failAfterLastAttempt();
@@ -187,7 +205,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
     }
 
     private boolean canRetry() {
-        if (!exchange.request().idempotent || exchange.bodySent() || attempts >= group.config().retry().maxAttempts()
+        if (!exchange.request.idempotent || exchange.body.anySent() || attempts >= group.config().retry().maxAttempts()
                 || !group.hasUntried(tried)) {
             return false;
         }
@@ -199,7 +217,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
     }
 
     private void retry() {
-        exchange.server().metrics().retry(group.name());
+        exchange.server.metrics().retry(group.name());
         exchange.retrying();
         dispatch();
     }
@@ -220,7 +238,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         e.finished(firstByteNanos);
         if (outcome != null) {
             group.detector().record(e.health(), outcome);
-            exchange.server().metrics().upstreamRequest(group.name(), e.id(), outcome);
+            exchange.server.metrics().upstreamRequest(group.name(), e.id(), outcome);
             if (outcome == Outcome.TIMEOUT) {
                 lastFailure = Failure.TIMEOUT;
             }

@@ -14,14 +14,30 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     final ResponseDecoder decoder;
 
-    // the exchange leasing this connection, or null while pooled; confined to the channel's event loop
-    private Exchange exchange;
+    /** What hears of the response while the connection is leased. */
+    interface Listener {
+        void upstreamHead(ResponseHead head);
+
+        void upstreamContent(ByteBuf data);
+
+        void upstreamEnd(BodyEnd end);
+
+        void upstreamReadComplete();
+
+        void upstreamWritabilityChanged();
+
+        /** The connection failed or closed; {@code cause} is {@code null} for a plain close. */
+        void upstreamFailed(Throwable cause);
+    }
+
+    // the listener of the exchange leasing this connection, or null while pooled; confined to the channel's event loop
+    private Listener exchange;
 
     UpstreamHandler(ResponseDecoder decoder) {
         this.decoder = decoder;
     }
 
-    void attach(Exchange exchange) {
+    void attach(Listener exchange) {
         this.exchange = exchange;
     }
 
@@ -31,7 +47,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Exchange x = exchange;
+        Listener x = exchange;
         if (x == null) {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -40,7 +56,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf data) {
             x.upstreamContent(data);
         } else if (msg instanceof ResponseHead head) {
-            x.upstreamResponse(head);
+            x.upstreamHead(head);
         } else if (msg instanceof BodyEnd end) {
             x.upstreamEnd(end);
         } else if (msg instanceof DecodeFailure f) {
@@ -53,7 +69,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        Exchange x = exchange;
+        Listener x = exchange;
         if (x != null) {
             x.upstreamReadComplete();
         }
@@ -61,7 +77,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange x = exchange;
+        Listener x = exchange;
         if (x != null) {
             x.upstreamWritabilityChanged();
         }
@@ -69,7 +85,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Exchange x = exchange;
+        Listener x = exchange;
         if (x != null) {
             x.upstreamFailed(null);
         }
@@ -77,7 +93,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Exchange x = exchange;
+        Listener x = exchange;
         if (x != null) {
             x.upstreamFailed(cause);
         }
