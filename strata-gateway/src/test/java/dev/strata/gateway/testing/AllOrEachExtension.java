@@ -1,5 +1,6 @@
 package dev.strata.gateway.testing;
 
+import dev.strata.gateway.Gateway;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * At the end of a scope its resources are closed, the last started first (a gateway before the
  * origins behind it), and closing carries on past a resource that fails to close, so that one failure
  * leaks nothing else; the first failure is thrown with the others suppressed. JUnit calls the
- * after-callbacks even when a before-callback, a set-up method or the test failed.
+ * after-callbacks even when a before-callback, a set-up method or the test failed. A test may close a
+ * resource itself (a gateway that drains, an origin that dies): {@link Origin#close} may be called
+ * again, and a {@link Gateway} that is already closed, which has no admin address any more, is not
+ * closed a second time ({@link Gateway#close} then fails on its stopped event loops).
  *
  * <h2>Threading</h2>
  * JUnit runs this project's tests one at a time; the scopes are still guarded by {@code this}, for a
@@ -97,13 +101,24 @@ abstract class AllOrEachExtension implements BeforeAllCallback, AfterAllCallback
         Deque<AutoCloseable> scope = testScope != null ? testScope : classScope;
         if (scope == null) {
             try {
-                resource.close();
+                closer(resource).close();
             } catch (Exception e) {
                 // the state error below is the one to report
             }
             throw new IllegalStateException("started outside a test: register the extension with @RegisterExtension");
         }
-        scope.push(resource);
+        scope.push(closer(resource));
+        return resource;
+    }
+
+    private static AutoCloseable closer(AutoCloseable resource) {
+        if (resource instanceof Gateway g) {
+            return () -> {
+                if (g.adminAddress() != null) {
+                    g.close();
+                }
+            };
+        }
         return resource;
     }
 
