@@ -3,6 +3,7 @@ package dev.strata.gateway.testing;
 import dev.strata.gateway.Gateway;
 import dev.strata.gateway.config.GatewayConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,5 +50,11 @@ public final class Servers extends AllOrEachExtension {
     /** Starts a gateway from {@code file}; {@code POST /_strata/reload} reads the file again. */
     public Gateway gateway(Path file) {
         return closeAtEnd(Gateway.start(file));
+    }
+
+    /** Writes {@code yaml} (a whole file, {@code gateway:} included) to {@code file} and starts a gateway from it. */
+    public Gateway gateway(Path file, String yaml) throws IOException {
+        Files.writeString(file, yaml);
+        return gateway(file);
     }
 }
