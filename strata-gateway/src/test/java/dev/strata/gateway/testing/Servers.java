@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Origins and gateways that a test starts itself, each closed at the end of the test that started it
- * (of the class, when started from {@code @BeforeAll} with the extension on a static field), even when
- * an assertion fails. For tests that need other origins or another gateway configuration each:
+ * Origins and gateways (in this JVM, or in a child one as a {@link GatewayProcess}) that a test starts
+ * itself, each closed at the end of the test that started it (of the class, when started from
+ * {@code @BeforeAll} with the extension on a static field), even when an assertion fails. For tests
+ * that need other origins or another gateway configuration each:
  * <pre>{@code
  * @RegisterExtension
  * final Servers servers = new Servers();
@@ -56,5 +57,11 @@ public final class Servers extends AllOrEachExtension {
     public Gateway gateway(Path file, String yaml) throws IOException {
         Files.writeString(file, yaml);
         return gateway(file);
+    }
+
+    /** Starts a gateway in a child JVM, as {@link GatewayProcess#start} does. */
+    public GatewayProcess gatewayProcess(List<String> launcher, Path config, Path log, String... jvmOptions)
+            throws IOException {
+        return closeAtEnd(GatewayProcess.start(launcher, config, log, jvmOptions));
     }
 }
