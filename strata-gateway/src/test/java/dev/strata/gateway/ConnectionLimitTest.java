@@ -2,10 +2,8 @@ package dev.strata.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.gateway.testing.Configs;
-import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
-import dev.strata.gateway.testing.Servers;
 import dev.strata.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,13 +11,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ConnectionLimitTest {
 
     @RegisterExtension
-    final Servers servers = new Servers();
+    final OriginAndGateway env = new OriginAndGateway("o", "  limits: {max_connections: 2}\n");
 
     @Test
     void connectionsBeyondTheLimitAreClosedAtAccept() throws Exception {
-        Origin o = servers.origin("o");
-        Gateway g = servers.gateway(Configs.gateway("  limits: {max_connections: 2}\n", o.address()));
-        var address = g.listenerAddress("main");
+        var address = env.address();
         try (RawClient a = new RawClient(address); RawClient b = new RawClient(address)) {
             assertThat(a.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
             assertThat(b.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().status()).isEqualTo(200);
