@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +40,28 @@ class ProcessSignalsTest {
     @RegisterExtension
     final Servers servers = new Servers();
 
-    @Test
-    void sighupReloadsAndSigtermDrains(@TempDir Path dir) throws Exception {
-        Origin a = servers.origin("a");
-        Origin b = servers.origin("b");
-        Setup gateway = Setup.in(dir);
+    @TempDir
+    Path dir;
+    /** The gateway's first endpoint, and the one a reload points it at. */
+    Origin a;
+    Origin b;
+    /** The gateway's file, written to point at {@link #a}. */
+    Setup gateway;
+    /** Where the gateway process writes its output. */
+    Path log;
+
+    @BeforeEach
+    void startOriginsAndWriteTheFile() throws IOException {
+        a = servers.origin("a");
+        b = servers.origin("b");
+        gateway = Setup.in(dir);
         gateway.pointAt(a);
-        GatewayProcess child = start(gateway.config(), dir.resolve("gateway.log"));
+        log = dir.resolve("gateway.log");
+    }
+
+    @Test
+    void sighupReloadsAndSigtermDrains() throws Exception {
+        GatewayProcess child = start();
         Process p = child.process();
         InetSocketAddress address = gateway.address();
         Await.until(() -> served(address, "/x").equals("a"));
@@ -65,17 +81,12 @@ class ProcessSignalsTest {
             assertThat(last.header("connection")).isEqualTo("close");
         }
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(dir.resolve("gateway.log"))).contains("SIGHUP").contains("draining");
+        assertThat(Files.readString(log)).contains("SIGHUP").contains("draining");
     }
 
     @Test
-    void sighupDuringTheStartIsServedOnceTheGatewayRuns(@TempDir Path dir) throws Exception {
-        Origin a = servers.origin("a");
-        Origin b = servers.origin("b");
-        Setup gateway = Setup.in(dir);
-        gateway.pointAt(a);
-        Path log = dir.resolve("gateway.log");
-        GatewayProcess child = start(gateway.config(), log);
+    void sighupDuringTheStartIsServedOnceTheGatewayRuns() throws Exception {
+        GatewayProcess child = start();
         Process p = child.process();
         // the file is read, the listeners are not open yet
         Await.until(() -> contains(log, "warming up"));
@@ -91,14 +102,9 @@ class ProcessSignalsTest {
     }
 
     @Test
-    void aSighupIgnoredByTheParentIsReportedAtTheStart(@TempDir Path dir) throws Exception {
+    void aSighupIgnoredByTheParentIsReportedAtTheStart() throws Exception {
         assumeTrue(ChildSignals.settable(), "env cannot set a child's signal dispositions here");
-        Origin a = servers.origin("a");
-        Origin b = servers.origin("b");
-        Setup gateway = Setup.in(dir);
-        gateway.pointAt(a);
-        Path log = dir.resolve("gateway.log");
-        GatewayProcess child = start(ChildSignals.ignored("HUP"), gateway.config(), log); // as under nohup
+        GatewayProcess child = start(ChildSignals.ignored("HUP")); // as under nohup
         InetSocketAddress address = gateway.address();
         Await.until(() -> served(address, "/x").equals("a"));
         assertThat(Files.readString(log)).contains("SIGHUP is ignored in this process")
@@ -135,15 +141,15 @@ class ProcessSignalsTest {
     }
 
     /**
-     * The gateway as a child process on {@code config}, its output going to {@code log}, with SIGHUP at
-     * its default action: a runner started under nohup would otherwise hand its own ignore down.
+     * The gateway as a child process on its file, its output going to {@link #log}, with SIGHUP at its
+     * default action: a runner started under nohup would otherwise hand its own ignore down.
      */
-    private GatewayProcess start(Path config, Path log) throws IOException {
-        return start(ChildSignals.atDefault("HUP"), config, log);
+    private GatewayProcess start() throws IOException {
+        return start(ChildSignals.atDefault("HUP"));
     }
 
-    private GatewayProcess start(List<String> signals, Path config, Path log) throws IOException {
-        return servers.gatewayProcess(signals, config, log, "-Xmx64m");
+    private GatewayProcess start(List<String> signals) throws IOException {
+        return servers.gatewayProcess(signals, gateway.config(), log, "-Xmx64m");
     }
 
     private static boolean contains(Path file, String text) {
