@@ -73,22 +73,25 @@ abstract class AllOrEachExtension implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public final void afterEach(ExtensionContext context) throws Exception {
-        Deque<AutoCloseable> ending;
-        synchronized (this) {
-            ending = testScope;
-            testScope = null;
-        }
-        closeAll(ending);
+        closeAll(endTestScope());
     }
 
     @Override
     public final void afterAll(ExtensionContext context) throws Exception {
-        Deque<AutoCloseable> ending;
-        synchronized (this) {
-            ending = classScope;
-            classScope = null;
-        }
-        closeAll(ending);
+        closeAll(endClassScope());
+    }
+
+    /** Null when the scope never opened: JUnit calls every after-callback even when a before-callback failed. */
+    private synchronized Deque<AutoCloseable> endTestScope() {
+        Deque<AutoCloseable> ending = testScope;
+        testScope = null;
+        return ending;
+    }
+
+    private synchronized Deque<AutoCloseable> endClassScope() {
+        Deque<AutoCloseable> ending = classScope;
+        classScope = null;
+        return ending;
     }
 
     /**
