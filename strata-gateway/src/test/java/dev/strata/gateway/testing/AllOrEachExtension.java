@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * JUnit runs this project's tests one at a time; the scopes are still guarded by {@code this}, for a
  * test that starts a resource on a thread of its own.
  */
-abstract class AllOrEachExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+abstract class AllOrEachExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
     /** Open from {@link #beforeAll} to {@link #afterAll}; null on an instance field. Guarded by {@code this}. */
     private Deque<AutoCloseable> classScope;
