@@ -6,6 +6,7 @@ import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,6 +49,9 @@ class BalancingOverSocketTest {
     private static final int KEYS = 400;
     private static final int HASH_CLIENTS = 4;
 
+    @RegisterExtension
+    final Servers servers = new Servers();
+
     // ------------------------------------------------------------------ load-aware policies
 
     @Test
@@ -59,26 +64,27 @@ class BalancingOverSocketTest {
         slowEndpointGetsLessThanHalfItsRoundRobinShareUnder("peak-ewma");
     }
 
-    private static void slowEndpointGetsLessThanHalfItsRoundRobinShareUnder(String policy) throws Exception {
-        try (Origin fast1 = new Origin("fast1"); Origin slow = new Origin("slow"); Origin fast2 = new Origin("fast2")) {
-            slow.delay(SLOW_MILLIS);
-            List<Origin> origins = List.of(fast1, slow, fast2);
+    private void slowEndpointGetsLessThanHalfItsRoundRobinShareUnder(String policy) throws Exception {
+        Origin fast1 = servers.origin("fast1");
+        Origin slow = servers.origin("slow");
+        Origin fast2 = servers.origin("fast2");
+        slow.delay(SLOW_MILLIS);
+        List<Origin> origins = List.of(fast1, slow, fast2);
 
-            Map<String, Integer> roundRobin = loadRun("round-robin", origins);
-            Map<String, Integer> loadAware = loadRun(policy, origins);
+        Map<String, Integer> roundRobin = loadRun("round-robin", origins);
+        Map<String, Integer> loadAware = loadRun(policy, origins);
 
-            double roundRobinShare = share(roundRobin, "slow");
-            double loadAwareShare = share(loadAware, "slow");
-            // round-robin ignores load: the slow endpoint gets its turn, a third of the requests
-            assertThat(roundRobinShare).as("round-robin served %s", roundRobin).isBetween(0.30, 0.37);
-            // the load-aware policy sees the slow endpoint's requests pile up (or its latency) and avoids it
-            assertThat(loadAwareShare)
-                    .as("%s served %s; round-robin served %s", policy, loadAware, roundRobin)
-                    .isLessThan(roundRobinShare / 2);
-            // yet it does not starve the fast endpoints of each other: both get a real share
-            assertThat(share(loadAware, "fast1")).as("%s served %s", policy, loadAware).isGreaterThan(0.25);
-            assertThat(share(loadAware, "fast2")).as("%s served %s", policy, loadAware).isGreaterThan(0.25);
-        }
+        double roundRobinShare = share(roundRobin, "slow");
+        double loadAwareShare = share(loadAware, "slow");
+        // round-robin ignores load: the slow endpoint gets its turn, a third of the requests
+        assertThat(roundRobinShare).as("round-robin served %s", roundRobin).isBetween(0.30, 0.37);
+        // the load-aware policy sees the slow endpoint's requests pile up (or its latency) and avoids it
+        assertThat(loadAwareShare)
+                .as("%s served %s; round-robin served %s", policy, loadAware, roundRobin)
+                .isLessThan(roundRobinShare / 2);
+        // yet it does not starve the fast endpoints of each other: both get a real share
+        assertThat(share(loadAware, "fast1")).as("%s served %s", policy, loadAware).isGreaterThan(0.25);
+        assertThat(share(loadAware, "fast2")).as("%s served %s", policy, loadAware).isGreaterThan(0.25);
     }
 
     /**
@@ -87,10 +93,10 @@ class BalancingOverSocketTest {
      * served by name, as the responses' {@code X-Served-By} say, after checking that the origins' own
      * counts agree (no request was retried elsewhere or lost).
      */
-    private static Map<String, Integer> loadRun(String policy, List<Origin> origins) throws Exception {
+    private Map<String, Integer> loadRun(String policy, List<Origin> origins) throws Exception {
         Map<String, Integer> seenBefore = new HashMap<>();
         origins.forEach(o -> seenBefore.put(o.name(), o.seen().size()));
-        Gateway g = Gateway.start(Configs.gateway("""
+        Gateway g = servers.gateway(Configs.gateway("""
                   upstreams:
                     app:
                       endpoints: [%s]
@@ -130,7 +136,7 @@ class BalancingOverSocketTest {
             assertThat(ok).as("%s: 200 answers", policy).isEqualTo(CLIENTS * REQUESTS_PER_CLIENT);
         } finally {
             pool.shutdownNow();
-            g.close();
+            g.close(); // each run has a gateway of its own
         }
         for (Origin o : origins) {
             assertThat(o.seen().size() - seenBefore.get(o.name()))
@@ -150,63 +156,52 @@ class BalancingOverSocketTest {
     @ParameterizedTest(name = "hash_on: {0}")
     @ValueSource(strings = {"path", "header:X-User", "cookie:session"})
     void consistentHashMovesOnlyTheKeysOfARemovedEndpoint(String hashOn) throws Exception {
-        List<Origin> origins = new ArrayList<>();
-        try {
-            for (int i = 0; i < HASH_ENDPOINTS; i++) {
-                origins.add(new Origin("o" + i));
-            }
-            List<String> keys = new ArrayList<>();
-            for (int i = 0; i < KEYS; i++) {
-                keys.add("user-" + i);
-            }
-            Gateway g = Gateway.start(hashConfig(hashOn, origins));
-            try {
-                Map<String, String> before = route(g, hashOn, keys, 0);
-                // every endpoint holds a fair part of the keys
-                Map<String, Long> perOrigin = before.values().stream()
-                        .collect(Collectors.groupingBy(o -> o, TreeMap::new, Collectors.counting()));
-                assertThat(perOrigin).as("keys per origin").hasSize(HASH_ENDPOINTS);
-                perOrigin.values().forEach(n -> assertThat((double) n / KEYS).as("keys per origin: %s", perOrigin)
-                        .isBetween(0.35 / HASH_ENDPOINTS, 1.75 / HASH_ENDPOINTS));
-                // the same key always reaches the same origin, whatever the connection, path or query around it
-                assertThat(route(g, hashOn, keys, 1)).as("second pass").isEqualTo(before);
-
-                // one endpoint leaves the group
-                Origin removed = origins.get(2);
-                List<Origin> remaining = new ArrayList<>(origins);
-                remaining.remove(removed);
-                g.reload(hashConfig(hashOn, remaining));
-                int removedSaw = removed.seen().size();
-
-                Map<String, String> after = route(g, hashOn, keys, 2);
-                Set<String> moved = new HashSet<>();
-                Set<String> receivers = new HashSet<>();
-                for (String key : keys) {
-                    String was = before.get(key);
-                    String now = after.get(key);
-                    assertThat(now).as("key %s", key).isNotEqualTo(removed.name());
-                    if (!now.equals(was)) {
-                        moved.add(key);
-                        receivers.add(now);
-                    }
-                }
-                Set<String> ofRemoved = keys.stream().filter(k -> before.get(k).equals(removed.name()))
-                        .collect(Collectors.toSet());
-                // exactly the removed endpoint's keys moved; every other key stayed where it was
-                assertThat(moved).as("keys that moved (expected: those of %s)", removed.name()).isEqualTo(ofRemoved);
-                // that is about 1/N of the keys, and they spread over the others rather than all landing on one
-                assertThat((double) moved.size() / KEYS).as("moved share; keys per origin before: %s", perOrigin)
-                        .isBetween(0.35 / HASH_ENDPOINTS, 1.75 / HASH_ENDPOINTS);
-                assertThat(receivers).as("endpoints that took over moved keys").hasSizeGreaterThanOrEqualTo(2);
-                assertThat(removed.seen()).as("requests to the removed endpoint after the reload").hasSize(removedSaw);
-                // and the new placement is as sticky as the old one
-                assertThat(route(g, hashOn, keys, 3)).as("pass after the reload").isEqualTo(after);
-            } finally {
-                g.close();
-            }
-        } finally {
-            origins.forEach(Origin::close);
+        List<Origin> origins = servers.origins("o", HASH_ENDPOINTS);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            keys.add("user-" + i);
         }
+        Gateway g = servers.gateway(hashConfig(hashOn, origins));
+        Map<String, String> before = route(g, hashOn, keys, 0);
+        // every endpoint holds a fair part of the keys
+        Map<String, Long> perOrigin = before.values().stream()
+                .collect(Collectors.groupingBy(o -> o, TreeMap::new, Collectors.counting()));
+        assertThat(perOrigin).as("keys per origin").hasSize(HASH_ENDPOINTS);
+        perOrigin.values().forEach(n -> assertThat((double) n / KEYS).as("keys per origin: %s", perOrigin)
+                .isBetween(0.35 / HASH_ENDPOINTS, 1.75 / HASH_ENDPOINTS));
+        // the same key always reaches the same origin, whatever the connection, path or query around it
+        assertThat(route(g, hashOn, keys, 1)).as("second pass").isEqualTo(before);
+
+        // one endpoint leaves the group
+        Origin removed = origins.get(2);
+        List<Origin> remaining = new ArrayList<>(origins);
+        remaining.remove(removed);
+        g.reload(hashConfig(hashOn, remaining));
+        int removedSaw = removed.seen().size();
+
+        Map<String, String> after = route(g, hashOn, keys, 2);
+        Set<String> moved = new HashSet<>();
+        Set<String> receivers = new HashSet<>();
+        for (String key : keys) {
+            String was = before.get(key);
+            String now = after.get(key);
+            assertThat(now).as("key %s", key).isNotEqualTo(removed.name());
+            if (!now.equals(was)) {
+                moved.add(key);
+                receivers.add(now);
+            }
+        }
+        Set<String> ofRemoved = keys.stream().filter(k -> before.get(k).equals(removed.name()))
+                .collect(Collectors.toSet());
+        // exactly the removed endpoint's keys moved; every other key stayed where it was
+        assertThat(moved).as("keys that moved (expected: those of %s)", removed.name()).isEqualTo(ofRemoved);
+        // that is about 1/N of the keys, and they spread over the others rather than all landing on one
+        assertThat((double) moved.size() / KEYS).as("moved share; keys per origin before: %s", perOrigin)
+                .isBetween(0.35 / HASH_ENDPOINTS, 1.75 / HASH_ENDPOINTS);
+        assertThat(receivers).as("endpoints that took over moved keys").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(removed.seen()).as("requests to the removed endpoint after the reload").hasSize(removedSaw);
+        // and the new placement is as sticky as the old one
+        assertThat(route(g, hashOn, keys, 3)).as("pass after the reload").isEqualTo(after);
     }
 
     private static GatewayConfig hashConfig(String hashOn, List<Origin> origins) {

@@ -8,26 +8,27 @@ import dev.strata.gateway.testing.Await;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An endpoint dies under sequential traffic: no failed response, ejection, re-admission; all down: 503. */
 class FailoverTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    final Servers servers = new Servers();
+
     @Test
     void deadEndpointCostsNoFailedRequestAndIsEjectedThenReadmitted() throws Exception {
-        List<Origin> origins = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            origins.add(new Origin("o" + i));
-        }
-        Gateway g = Gateway.start(Configs.gateway("""
+        List<Origin> origins = servers.origins("o", 3);
+        Gateway g = servers.gateway(Configs.gateway("""
                   upstreams:
                     app:
                       endpoints: [%s, %s, %s]
@@ -57,93 +58,81 @@ class FailoverTest {
         Await.until(() -> !health(g, dead).equals("healthy"));
         origins.get(1).start();
         Await.until(() -> health(g, dead).equals("healthy"));
-        g.close();
-        origins.forEach(Origin::close);
     }
 
     @Test
     void activeChecksRunOnTheirIntervalAndStopWithTheGateway() throws Exception {
-        try (Origin o = new Origin("o")) {
-            Gateway g = Gateway.start(Configs.gateway("""
-                      upstreams:
-                        app:
-                          endpoints: [%s]
-                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
-                    """.formatted(o.address())));
-            Await.until(() -> o.healthChecks() >= 3);
-            // a reload keeps checking (one checker per generation, the old one stopped)
-            g.reload(Configs.gateway("""
-                      upstreams:
-                        app:
-                          endpoints: [%s]
-                          health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
-                    """.formatted(o.address())));
-            int before = o.healthChecks();
-            Await.until(() -> o.healthChecks() >= before + 3);
-            g.close();
-            Thread.sleep(200);
-            int after = o.healthChecks();
-            Thread.sleep(300);
-            assertThat(o.healthChecks()).isEqualTo(after);
-            assertThat(o.seen()).isEmpty(); // checks are not proxied requests
-        }
+        Origin o = servers.origin("o");
+        String config = """
+                  upstreams:
+                    app:
+                      endpoints: [%s]
+                      health: {active: {enabled: true, path: /healthz, interval: 50ms, timeout: 500ms}}
+                """.formatted(o.address());
+        Gateway g = servers.gateway(Configs.gateway(config));
+        Await.until(() -> o.healthChecks() >= 3);
+        // a reload keeps checking (one checker per generation, the old one stopped)
+        g.reload(Configs.gateway(config));
+        int before = o.healthChecks();
+        Await.until(() -> o.healthChecks() >= before + 3);
+        g.close();
+        Thread.sleep(200);
+        int after = o.healthChecks();
+        Thread.sleep(300);
+        assertThat(o.healthChecks()).isEqualTo(after);
+        assertThat(o.seen()).isEmpty(); // checks are not proxied requests
     }
 
     @Test
     void allEndpointsDownIs503WithRetryAfter() throws Exception {
-        Origin a = new Origin("a");
-        Origin b = new Origin("b");
+        Origin a = servers.origin("a");
+        Origin b = servers.origin("b");
         String addrA = a.address();
         String addrB = b.address();
         a.stop();
         b.stop();
-        Gateway g = Gateway.start(Configs.gateway("", addrA, addrB));
+        Gateway g = servers.gateway(Configs.gateway("", addrA, addrB));
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             RawClient.Response r = c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.header("retry-after")).isEqualTo("1");
             assertThat(r.header("content-type")).isEqualTo("application/problem+json");
             assertThat(r.text()).contains("\"status\":503");
-        } finally {
-            g.close();
         }
     }
 
     @Test
     void nonIdempotentRequestIsNotRetriedAfterItsBodyWasSent() throws Exception {
-        try (Origin o = new Origin("o")) {
-            Gateway g = Gateway.start(Configs.gateway("", o.address()));
-            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
-                RawClient.Response r = c.send("POST /status/503 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi").read();
-                assertThat(r.status()).isEqualTo(503); // the origin's own answer, passed on once
-                assertThat(r.header("x-served-by")).isEqualTo("o");
-            } finally {
-                g.close();
-            }
-            assertThat(o.seen()).hasSize(1);
+        Origin o = servers.origin("o");
+        Gateway g = servers.gateway(Configs.gateway("", o.address()));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            RawClient.Response r = c.send("POST /status/503 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi").read();
+            assertThat(r.status()).isEqualTo(503); // the origin's own answer, passed on once
+            assertThat(r.header("x-served-by")).isEqualTo("o");
         }
+        g.close();
+        assertThat(o.seen()).hasSize(1);
     }
 
     @Test
     void idempotent503IsRetriedOnAnotherEndpoint() throws Exception {
-        try (Origin bad = new Origin("bad"); Origin good = new Origin("good")) {
-            Gateway g = Gateway.start(Configs.gateway("""
-                      routes: [{name: r, host: "*", path_prefix: /, upstream: app}]
-                      upstreams:
-                        app:
-                          endpoints: [%s, %s]
-                          health: {active: {enabled: false}}
-                    """.formatted(bad.address(), good.address())));
-            try (RawClient c = new RawClient(g.listenerAddress("main"))) {
-                // /status/503 answers 503 on both; the retry goes to the other endpoint, whose 503 is passed on
-                RawClient.Response r = c.send("GET /status/503 HTTP/1.1\r\nHost: a\r\n\r\n").read();
-                assertThat(r.status()).isEqualTo(503);
-            } finally {
-                g.close();
-            }
-            assertThat(bad.seen().size() + good.seen().size()).isEqualTo(2);
-            assertThat(bad.seen()).hasSize(1);
+        Origin bad = servers.origin("bad");
+        Origin good = servers.origin("good");
+        Gateway g = servers.gateway(Configs.gateway("""
+                  routes: [{name: r, host: "*", path_prefix: /, upstream: app}]
+                  upstreams:
+                    app:
+                      endpoints: [%s, %s]
+                      health: {active: {enabled: false}}
+                """.formatted(bad.address(), good.address())));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+            // /status/503 answers 503 on both; the retry goes to the other endpoint, whose 503 is passed on
+            RawClient.Response r = c.send("GET /status/503 HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(503);
         }
+        g.close();
+        assertThat(bad.seen().size() + good.seen().size()).isEqualTo(2);
+        assertThat(bad.seen()).hasSize(1);
     }
 
     static int inFlight(Gateway g, String endpoint) {
@@ -152,8 +141,8 @@ class FailoverTest {
 
     @Test
     void theEjectionCounterSurvivesAReload() throws Exception {
-        Origin a = new Origin("a");
-        Origin b = new Origin("b");
+        Origin a = servers.origin("a");
+        Origin b = servers.origin("b");
         String config = """
                   upstreams:
                     app:
@@ -162,7 +151,7 @@ class FailoverTest {
                         active: {enabled: false}
                         outlier: {enabled: true, consecutive_failures: 1, base_ejection: 5m, max_ejected_percent: 50}
                 """.formatted(a.address(), b.address());
-        Gateway g = Gateway.start(Configs.gateway(config));
+        Gateway g = servers.gateway(Configs.gateway(config));
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             b.stop();
             for (int i = 0; i < 10; i++) {
@@ -173,22 +162,18 @@ class FailoverTest {
             g.reload(Configs.gateway(config));
             assertThat(metrics(g)).contains("strata_upstream_ejections_total{upstream=\"app\"} 1.0");
             assertThat(health(g, b.address())).as("the ejection itself survives too").isEqualTo("ejected");
-        } finally {
-            g.close();
-            a.close();
-            b.close();
         }
     }
 
     @Test
     void connectFailuresAreRetriedEvenWithNoRetryBudget() throws Exception {
-        Origin live = new Origin("live");
-        Origin dead1 = new Origin("dead1");
-        Origin dead2 = new Origin("dead2");
+        Origin live = servers.origin("live");
+        Origin dead1 = servers.origin("dead1");
+        Origin dead2 = servers.origin("dead2");
         dead1.stop();
         dead2.stop();
         // a budget that allows no retry at all: only connect failures may still go elsewhere
-        Gateway g = Gateway.start(Configs.gateway("""
+        Gateway g = servers.gateway(Configs.gateway("""
                   upstreams:
                     app:
                       endpoints: [%s, %s, %s]
@@ -205,11 +190,6 @@ class FailoverTest {
             RawClient.Response r = c.send("GET /status/503 HTTP/1.1\r\nHost: a\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.header("x-served-by")).isEqualTo("live");
-        } finally {
-            g.close();
-            live.close();
-            dead1.close();
-            dead2.close();
         }
     }
 

@@ -2,21 +2,22 @@ package dev.strata.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.gateway.testing.GatewayMain;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.Patterns;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import dev.strata.gateway.testing.Await;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import dev.strata.common.testing.Ports;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,10 @@ class LargeBodyTest {
 
     static final long GIB = 1L << 30;
 
+    /** The origin and the gateway process, shared by the tests and stopped after the last. */
+    @RegisterExtension
+    static final Servers servers = new Servers();
+
     @TempDir
     static Path dir;
     static Origin origin;
@@ -35,7 +40,7 @@ class LargeBodyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        origin = new Origin("big");
+        origin = servers.origin("big");
         int port = Ports.free();
         int adminPort = Ports.free();
         Path config = dir.resolve("gateway.yaml");
@@ -50,12 +55,8 @@ class LargeBodyTest {
                   upstreams:
                     app: {endpoints: [%s], health: {active: {enabled: false}}}
                 """.formatted(port, adminPort, origin.address()));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        gateway = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
-                "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName(), config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("gateway.log").toFile())
-                .start();
+        gateway = servers.gatewayProcess(List.of(), config, dir.resolve("gateway.log"),
+                "-Xmx64m", "-XX:MaxDirectMemorySize=64m").process();
         address = new InetSocketAddress("127.0.0.1", port);
         Await.until(() -> {
             try (RawClient c = new RawClient(new InetSocketAddress("127.0.0.1", adminPort))) {
@@ -64,15 +65,6 @@ class LargeBodyTest {
                 return false;
             }
         });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.destroy();
-            gateway.waitFor();
-        }
-        origin.close();
     }
 
     @Test

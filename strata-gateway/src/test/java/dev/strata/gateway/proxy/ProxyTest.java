@@ -3,7 +3,6 @@ package dev.strata.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.gateway.Gateway;
-import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.Patterns;
@@ -187,13 +186,10 @@ class ProxyTest {
 
     @Test
     void forwardingHeadersFromAnUntrustedPeerAreReplaced() throws Exception {
-        Gateway g = Gateway.start(Configs.gateway("  forwarding: {trusted_proxies: [10.0.0.0/8], via: false}\n",
-                env.origin().address()));
+        Gateway g = env.anotherGateway("  forwarding: {trusted_proxies: [10.0.0.0/8], via: false}\n");
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             c.send("GET /untrusted HTTP/1.1\r\nHost: shop.test\r\nX-Forwarded-For: 203.0.113.7\r\n"
                     + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.test\r\nForwarded: for=203.0.113.7\r\n\r\n").read();
-        } finally {
-            g.close();
         }
         Origin.Seen s = env.origin().seen().get(0);
         assertThat(s.header("x-forwarded-for")).isEqualTo("127.0.0.1");
@@ -206,14 +202,12 @@ class ProxyTest {
     @Test
     void accessLogGetsOneLinePerRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("access.log");
-        Gateway g = Gateway.start(Configs.gateway("  access_log: {enabled: true, format: text, path: '" + file + "'}\n",
-                env.origin().address()));
+        Gateway g = env.anotherGateway("  access_log: {enabled: true, format: text, path: '" + file + "'}\n");
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             c.send("GET /logged HTTP/1.1\r\nHost: a\r\nUser-Agent: test-agent\r\n\r\n").read();
             c.send("GET /also HTTP/1.1\r\nHost: a\r\n\r\n").read();
-        } finally {
-            g.close();
         }
+        g.close(); // closes the access log
         java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"GET /logged HTTP/1.1\" 200 ").contains("\"test-agent\"")
@@ -229,8 +223,7 @@ class ProxyTest {
 
     @Test
     void unknownRouteIs404Problem() throws Exception {
-        Gateway g = Gateway.start(Configs.gateway("  routes: [{name: only, host: api.test, path_prefix: /api, upstream: app}]\n",
-                env.origin().address()));
+        Gateway g = env.anotherGateway("  routes: [{name: only, host: api.test, path_prefix: /api, upstream: app}]\n");
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             RawClient.Response r = c.send("GET /elsewhere HTTP/1.1\r\nHost: api.test\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(404);
@@ -239,8 +232,6 @@ class ProxyTest {
             assertThat(r.text()).contains("\"status\":404");
             // keep-alive survives a bodiless rejection
             assertThat(c.send("GET /api/x HTTP/1.1\r\nHost: api.test\r\n\r\n").read().status()).isEqualTo(200);
-        } finally {
-            g.close();
         }
     }
 

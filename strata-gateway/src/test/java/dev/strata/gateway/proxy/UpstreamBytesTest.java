@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.gateway.Gateway;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +18,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Upstreams that answer with exactly the bytes a test scripts (malformed, close-delimited, with
@@ -84,13 +85,17 @@ class UpstreamBytesTest {
         }
     }
 
+    /** The scripted upstream and the gateway in front of it, shared by the tests and closed after the last. */
+    @RegisterExtension
+    static final Servers servers = new Servers();
+
     static ScriptedUpstream upstream;
     static Gateway gateway;
     static InetSocketAddress address;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new ScriptedUpstream(Map.of(
+        upstream = servers.closeAtEnd(new ScriptedUpstream(Map.of(
                 "/malformed", new ScriptedUpstream.Script("HTTP/1.1 2x0 OK\r\n\r\n", true),
                 "/until-close", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\n\r\nto the end", true),
                 "/trailers", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
@@ -98,15 +103,9 @@ class UpstreamBytesTest {
                 "/truncated", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true),
                 "/stray", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200", false),
                 "/fine", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine", false),
-                "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false)));
-        gateway = Gateway.start(Configs.gateway("  io_threads: 1\n", upstream.address()));
+                "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false))));
+        gateway = servers.gateway(Configs.gateway("  io_threads: 1\n", upstream.address()));
         address = gateway.listenerAddress("main");
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        gateway.close();
-        upstream.close();
     }
 
     private static String get(String path) {

@@ -3,7 +3,7 @@ package dev.strata.gateway.testing;
 import dev.strata.gateway.Gateway;
 import java.nio.file.Path;
 
-/** Runs a gateway in a child JVM for tests that bound its memory. */
+/** The main class of a {@link GatewayProcess}: {@link Gateway#run} on the file named by the first argument. */
 public final class GatewayMain {
 
     private GatewayMain() {}

@@ -2,22 +2,20 @@ package dev.strata.gateway.testing;
 
 import dev.strata.gateway.Gateway;
 import java.net.InetSocketAddress;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One test {@link Origin} and one {@link Gateway} in front of it, shared by every test of a class:
- * started before all of them, closed after all of them, and the origin's {@link Origin#seen()} cleared
- * before each. Register it on a static field:
+ * One test {@link Origin} and one {@link Gateway} in front of it. On a static field they are shared by
+ * every test of the class: started before all of them, closed after all of them; on an instance field
+ * each test gets its own. The origin's {@link Origin#seen()} is cleared before each test.
  * <pre>{@code
  * @RegisterExtension
  * static final OriginAndGateway env = new OriginAndGateway("o1", "  name: gw-test\n");
  * }</pre>
  * The extra YAML lines go under {@code gateway:} as in {@link Configs#gateway(String, String...)}.
+ * {@link #anotherGateway} starts a second gateway in front of the same origin for one test. For several
+ * origins, gateways started from a file or in a child process, see {@link Servers}.
  */
-public final class OriginAndGateway implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
+public final class OriginAndGateway extends AllOrEachExtension {
 
     private final String originName;
     private final String extraYaml;
@@ -30,28 +28,13 @@ public final class OriginAndGateway implements BeforeAllCallback, AfterAllCallba
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        origin = new Origin(originName);
-        gateway = Gateway.start(Configs.gateway(extraYaml, origin.address()));
+    protected void start() throws Exception {
+        origin = closeAtEnd(new Origin(originName));
+        gateway = closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address())));
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        try {
-            if (gateway != null) {
-                gateway.close();
-            }
-        } finally {
-            gateway = null;
-            if (origin != null) {
-                origin.close();
-            }
-            origin = null;
-        }
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
+    protected void beforeTest() {
         origin.seen().clear();
     }
 
@@ -70,5 +53,14 @@ public final class OriginAndGateway implements BeforeAllCallback, AfterAllCallba
 
     public InetSocketAddress admin() {
         return gateway.adminAddress();
+    }
+
+    /**
+     * Starts one more gateway in front of {@link #origin()}, with {@code extraYaml} under {@code gateway:}
+     * in place of this extension's; it is closed at the end of the test that started it (of the class, when
+     * started from {@code @BeforeAll}).
+     */
+    public Gateway anotherGateway(String extraYaml) {
+        return closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address())));
     }
 }
