@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile GatewayConfig config;
     private volatile boolean stopping;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Gateway(GatewayConfig config, Path configFile, FilterTypes filterTypes) {
         this.config = config;
@@ -389,6 +390,9 @@ public final class Gateway implements AutoCloseable {
     /** Stops at once, dropping whatever is in flight. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed already (a drain ends in close, and an owner may close again)
+        }
         stopping = true;
         try {
             proxy.close();
