@@ -12,7 +12,7 @@ import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.SwitchableLoopGroup;
 import dev.strata.gateway.proxy.Transport;
-import dev.strata.gateway.proxy.Warmup;
+import dev.strata.gateway.warmup.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.channel.EventLoopGroup;
@@ -140,7 +140,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private Warmup.AdminListener warmupAdmin(ProxyServer warmupProxy) {
+    private AdminServer warmupAdmin(ProxyServer warmupProxy) {
         try {
             return AdminServer.forWarmup(warmupProxy, io.current(), transport, blocking);
         } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import dev.strata.common.http.Problem;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.SwitchableLoopGroup;
 import dev.strata.gateway.proxy.Transport;
-import dev.strata.gateway.proxy.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
 import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * The admin listener: {@code GET /_strata/health}, {@code GET /_strata/metrics},
  * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}. Small bodies only, so it aggregates.
  */
-public final class AdminServer implements Warmup.AdminListener {
+public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,7 +110,6 @@ public final class AdminServer implements Warmup.AdminListener {
         }
     }
 
-    @Override
     public synchronized InetSocketAddress address() {
         return channel == null ? null : (InetSocketAddress) channel.localAddress();
     }

@@ -174,7 +174,7 @@ public final class ProxyServer {
         try {
             for (ListenerConfig l : wanted.values()) {
                 if (!l.address().equals(listenerAddresses.get(l.name()))) {
-                    fresh.put(l.name(), bindChannel(l));
+                    fresh.put(l.name(), bindUnlisted(l));
                 }
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -229,14 +229,14 @@ public final class ProxyServer {
     }
 
     private void bind(ListenerConfig l) throws InterruptedException {
-        Channel ch = bindChannel(l);
+        Channel ch = bindUnlisted(l);
         listeners.put(l.name(), ch);
         listenerAddresses.put(l.name(), l.address());
         log.info("listener {} on {} ({})", l.name(), ch.localAddress(), transport.name());
     }
 
     /** Binds a listener that is not recorded as one of this server's (the warm-up binds and closes spares). */
-    Channel bindChannel(ListenerConfig l) throws InterruptedException {
+    public Channel bindUnlisted(ListenerConfig l) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())

@@ -23,7 +23,7 @@ import java.util.List;
  * </ul>
  * Threading: one instance per upstream channel, confined to its event loop.
  */
-final class ResponseDecoder extends MessageDecoder {
+public final class ResponseDecoder extends MessageDecoder {
 
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEADERS = 64 * 1024;
@@ -34,12 +34,12 @@ final class ResponseDecoder extends MessageDecoder {
     private boolean headRequest;
     private boolean reusable = true;
 
-    ResponseDecoder() {
+    public ResponseDecoder() {
         super(MAX_HEADERS);
     }
 
     /** The next response answers a request with this method ({@code head}: a HEAD request). */
-    void expectResponseTo(boolean head) {
+    public void expectResponseTo(boolean head) {
         this.headRequest = head;
     }
 
@@ -48,7 +48,7 @@ final class ResponseDecoder extends MessageDecoder {
      * unambiguous, it ended by its own framing (not by the connection's end), and the upstream sent
      * nothing after it.
      */
-    boolean reusable() {
+    public boolean reusable() {
         return reusable && state == HEAD && actualReadableBytes() == 0;
     }
 

@@ -104,7 +104,7 @@ abstract class AllOrEachExtension
         Deque<AutoCloseable> scope = testScope != null ? testScope : classScope;
         if (scope == null) {
             try {
-                closer(resource).close();
+                resource.close();
             } catch (Exception e) {
                 // the state error below is the one to report
             }

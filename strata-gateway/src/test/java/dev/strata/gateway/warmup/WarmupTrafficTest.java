@@ -1,4 +1,6 @@
-package dev.strata.gateway.proxy;
+package dev.strata.gateway.warmup;
+
+import dev.strata.gateway.proxy.Transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,11 @@
-package dev.strata.gateway.proxy;
+package dev.strata.gateway.warmup;
 
+import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.AccessLogConfig;
+import dev.strata.gateway.proxy.Http1Messages;
+import dev.strata.gateway.proxy.ProxyServer;
+import dev.strata.gateway.proxy.ResponseDecoder;
+import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
@@ -127,7 +132,7 @@ public final class Warmup {
      * so that the admin API's code is loaded and run before the real listeners open.
      */
     public static Result run(GatewayConfig config, FilterTypes filterTypes, Transport transport, EventLoopGroup group,
-                             Function<ProxyServer, AdminListener> admin) throws InterruptedException {
+                             Function<ProxyServer, AdminServer> admin) throws InterruptedException {
         long start = System.nanoTime();
         long compileStart = compileMillis();
         List<Channel> origins = new ArrayList<>();
@@ -169,12 +174,12 @@ public final class Warmup {
 
     /** One round: a shadow proxy and its admin listener, traffic until it settles, then all of it closed. */
     private record Round(GatewayConfig shadow, FilterTypes filterTypes, Transport transport, EventLoopGroup group, AccessLog accessLog,
-                         Function<ProxyServer, AdminListener> admin, Traffic traffic) {
+                         Function<ProxyServer, AdminServer> admin, Traffic traffic) {
 
         void run(long deadline, long minRequests) throws InterruptedException {
             ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(STATISTICS_WINDOW), accessLog,
                     filterTypes, FilterStates.throwaway());
-            AdminListener adminListener = null;
+            AdminServer adminListener = null;
             try {
                 proxy.start(shadow);
                 adminListener = admin.apply(proxy);
@@ -239,15 +244,7 @@ public final class Warmup {
      * again.
      */
     private static void bindAndCloseSpare(ProxyServer proxy) throws InterruptedException {
-        proxy.bindChannel(SPARE_LISTENER).close().sync();
-    }
-
-    /** An admin listener (the admin API's server) bound for a warm-up proxy. */
-    public interface AdminListener extends AutoCloseable {
-        InetSocketAddress address();
-
-        @Override
-        void close();
+        proxy.bindUnlisted(SPARE_LISTENER).close().sync();
     }
 
     /** Reads the admin API's GET endpoints once each (the answers do not matter, only that they ran). */
@@ -351,7 +348,7 @@ public final class Warmup {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new RequestDecoder(config::limits, null), new Origin(traffic));
+                        ch.pipeline().addLast(Http1Messages.requestDecoder(config::limits), new Origin(traffic));
                     }
                 });
     }
@@ -481,18 +478,19 @@ public final class Warmup {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof BodyEnd) {
+            Http1Messages.Kind kind = Http1Messages.kind(msg);
+            if (kind == Http1Messages.Kind.END) {
                 traffic.done.incrementAndGet();
                 if (decoder.reusable() && !leaveAfterResponse) {
                     send(ctx);
                 } else {
                     ctx.close();
                 }
-            } else if (msg instanceof ResponseHead head) {
-                if (head.status >= 500) {
+            } else if (kind == Http1Messages.Kind.RESPONSE_HEAD) {
+                if (Http1Messages.status(msg) >= 500) {
                     traffic.failed.incrementAndGet();
                 }
-            } else if (msg instanceof DecodeFailure) {
+            } else if (kind == Http1Messages.Kind.FAILURE) {
                 traffic.failed.incrementAndGet();
                 ctx.close();
             } else {
@@ -544,13 +542,15 @@ public final class Warmup {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof RequestHead head) {
-                if (head.failureStatus != 0) {
+            Http1Messages.Kind kind = Http1Messages.kind(msg);
+            if (kind == Http1Messages.Kind.REQUEST_HEAD) {
+                if (Http1Messages.refused(msg)) {
                     ctx.close();
                     return;
                 }
-                answer = head.head ? HEAD : "GET".equals(head.method) ? FIXED : CHUNKED;
-            } else if (msg instanceof BodyEnd) {
+                String method = Http1Messages.method(msg);
+                answer = "HEAD".equals(method) ? HEAD : "GET".equals(method) ? FIXED : CHUNKED;
+            } else if (kind == Http1Messages.Kind.END) {
                 if (answer != null) {
                     if ((++answered % ORIGIN_CLOSE_EVERY == 0 || traffic.churning()) && answer == FIXED) {
                         ctx.writeAndFlush(pooled(ctx, FIXED_CLOSE)).addListener(ChannelFutureListener.CLOSE);
@@ -559,7 +559,7 @@ public final class Warmup {
                     }
                     answer = null;
                 }
-            } else if (msg instanceof DecodeFailure) {
+            } else if (kind == Http1Messages.Kind.FAILURE) {
                 ctx.close();
             } else {
                 ReferenceCountUtil.release(msg);
