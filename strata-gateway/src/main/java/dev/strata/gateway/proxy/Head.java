@@ -80,6 +80,11 @@ abstract sealed class Head permits RequestHead, ResponseHead {
 
     /** The first value of the field named {@code lowerName} (lower case), or {@code null}. */
     final String header(byte[] lowerName) {
+        byte kind = FieldKind.of(lowerName, 0, lowerName.length);
+        if (kind != FieldKind.OTHER) {
+            int f = first(kind); // recognised during the parse: no name to compare
+            return f < 0 ? null : value(f);
+        }
         for (int i = 0; i < count; i++) {
             int k = i * 4;
             if (FieldKind.equalsIgnoreCase(bytes, fields[k], fields[k + 1], lowerName)) {

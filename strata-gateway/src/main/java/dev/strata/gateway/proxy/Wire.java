@@ -73,12 +73,13 @@ final class Wire {
         boolean priorHost = false;
         for (int i = 0, n = h.fieldCount(); i < n; i++) {
             byte kind = h.kind(i);
-            switch (kind) {
-                case FieldKind.OTHER -> {
-                    if (h.hopByHop(i) || (dropped != null && droppedField(h, i, dropped))) {
-                        continue;
-                    }
+            if (FieldKind.passive(kind)) {
+                if (!h.hopByHop(i) && (dropped == null || !droppedField(h, i, dropped))) {
+                    h.writeField(out, i);
                 }
+                continue;
+            }
+            switch (kind) {
                 case FieldKind.HOST -> {
                     if (host != null || h.hopByHop(i)) {
                         continue;
@@ -183,7 +184,7 @@ final class Wire {
         for (int i = 0; i < added.size(); i += 2) {
             byte[] name = ascii(added.get(i));
             byte kind = FieldKind.of(name, 0, name.length);
-            if (kind != FieldKind.OTHER && kind != FieldKind.HOST) {
+            if (!FieldKind.passive(kind) && kind != FieldKind.HOST) {
                 continue;
             }
             out.writeBytes(name).writeByte(':').writeByte(' ');
@@ -212,7 +213,7 @@ final class Wire {
         out.writeShort(CRLF_SHORT);
         for (int i = 0, n = h.fieldCount(); i < n; i++) {
             byte kind = h.kind(i);
-            if (kind == FieldKind.VIA || h.hopByHop(i) || (dropped != null && kind == FieldKind.OTHER
+            if (kind == FieldKind.VIA || h.hopByHop(i) || (dropped != null && FieldKind.passive(kind)
                     && droppedField(h, i, dropped))) {
                 continue;
             }
