@@ -1,5 +1,6 @@
 package dev.strata.gateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import dev.strata.common.config.ByteSize;
 import dev.strata.gateway.filter.FilterSpec;
 import java.util.LinkedHashMap;
@@ -62,6 +63,27 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
             }
             headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
             body = body == null ? "" : body;
+        }
+
+        /** From YAML, where {@code headers} and {@code body} may be left out. */
+        @JsonCreator
+        static Respond fromYaml(Map<String, Object> m) {
+            for (String key : m.keySet()) {
+                if (!key.equals("status") && !key.equals("headers") && !key.equals("body")) {
+                    throw new IllegalArgumentException("respond." + key + ": unknown key (expected one of: status, headers, body)");
+                }
+            }
+            if (!(m.get("status") instanceof Integer status)) {
+                throw new IllegalArgumentException("respond.status: " + m.get("status") + " (expected: 200..599)");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (m.get("headers") instanceof Map<?, ?> h) {
+                h.forEach((k, v) -> headers.put(String.valueOf(k), String.valueOf(v)));
+            } else if (m.get("headers") != null) {
+                throw new IllegalArgumentException("respond.headers: " + m.get("headers") + " (expected: a mapping)");
+            }
+            Object body = m.get("body");
+            return new Respond(status, headers, body == null ? null : String.valueOf(body));
         }
     }
 }
