@@ -2,6 +2,9 @@ package dev.strata.gateway.proxy;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * A parsed HTTP/1.1 head kept as its bytes: the start line and each field as offsets into one array
@@ -76,6 +79,24 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     /** Whether field {@code i} is named {@code lowerName} (lower case), ignoring case. */
     final boolean nameIs(int i, byte[] lowerName) {
         return FieldKind.equalsIgnoreCase(bytes, fields[i * 4], fields[i * 4 + 1], lowerName);
+    }
+
+    /** The first value of the named field (any case), or {@code null}. */
+    public final String header(String name) {
+        return header(Wire.ascii(name.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Every value of the named field (any case), in order. */
+    public final List<String> headers(String name) {
+        byte[] lower = Wire.ascii(name.toLowerCase(Locale.ROOT));
+        byte kind = FieldKind.of(lower, 0, lower.length);
+        List<String> values = new ArrayList<>(2);
+        for (int i = 0; i < count; i++) {
+            if (kind != FieldKind.OTHER ? kinds[i] == kind : nameIs(i, lower)) {
+                values.add(value(i));
+            }
+        }
+        return values;
     }
 
     /** The first value of the field named {@code lowerName} (lower case), or {@code null}. */

@@ -117,13 +117,7 @@ final class LocalResponses {
 
             @Override
             public List<String> headers(String name) {
-                List<String> out = new ArrayList<>(1);
-                for (int i = 0; i < r.fields().size(); i += 2) {
-                    if (r.fields().get(i).equalsIgnoreCase(name)) {
-                        out.add(r.fields().get(i + 1));
-                    }
-                }
-                return out;
+                return FieldPairs.all(r.fields(), name);
             }
 
             @Override

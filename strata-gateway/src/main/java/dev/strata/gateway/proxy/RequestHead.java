@@ -232,22 +232,7 @@ final class RequestHead extends Head implements RequestView {
         return a;
     }
 
-    @Override
-    public String header(String name) {
-        return header(Wire.ascii(name.toLowerCase(Locale.ROOT)));
-    }
 
-    @Override
-    public List<String> headers(String name) {
-        byte[] lower = Wire.ascii(name.toLowerCase(Locale.ROOT));
-        List<String> values = new ArrayList<>(2);
-        for (int i = 0, n = fieldCount(); i < n; i++) {
-            if (nameIs(i, lower)) {
-                values.add(value(i));
-            }
-        }
-        return values;
-    }
 
     private static String method(byte[] b, int s, int e) {
         int n = e - s;

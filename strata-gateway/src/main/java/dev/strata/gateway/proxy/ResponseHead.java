@@ -80,22 +80,7 @@ final class ResponseHead extends Head implements ResponseView {
         return status;
     }
 
-    @Override
-    public String header(String name) {
-        return header(Wire.ascii(name.toLowerCase(Locale.ROOT)));
-    }
 
-    @Override
-    public List<String> headers(String name) {
-        byte[] lower = Wire.ascii(name.toLowerCase(Locale.ROOT));
-        List<String> values = new ArrayList<>(2);
-        for (int i = 0, n = fieldCount(); i < n; i++) {
-            if (nameIs(i, lower)) {
-                values.add(value(i));
-            }
-        }
-        return values;
-    }
 
     @Override
     public List<String> fields() {
@@ -122,23 +107,12 @@ final class ResponseHead extends Head implements ResponseView {
     record CopiedHead(int status, List<String> fields) implements ResponseView {
         @Override
         public String header(String name) {
-            for (int i = 0; i < fields.size(); i += 2) {
-                if (fields.get(i).equalsIgnoreCase(name)) {
-                    return fields.get(i + 1);
-                }
-            }
-            return null;
+            return FieldPairs.first(fields, name);
         }
 
         @Override
         public List<String> headers(String name) {
-            List<String> out = new ArrayList<>(1);
-            for (int i = 0; i < fields.size(); i += 2) {
-                if (fields.get(i).equalsIgnoreCase(name)) {
-                    out.add(fields.get(i + 1));
-                }
-            }
-            return out;
+            return FieldPairs.all(fields, name);
         }
 
         @Override
