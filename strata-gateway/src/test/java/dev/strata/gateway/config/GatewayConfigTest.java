@@ -71,6 +71,9 @@ class GatewayConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not-a-cidr");
         assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: []}}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("endpoints");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {health: {active: {enabled: false, path: healthz}}}}\n"))
+                .as("one rule for the check's path, applied to a disabled section too")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("path: healthz (expected: starting with /)");
         assertThatThrownBy(() -> load("gateway:\n  access_log: {format: xml}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("text or json");
         assertThatThrownBy(() -> load("gateway:\n  warmup: {max_time: 0s}\n"))
