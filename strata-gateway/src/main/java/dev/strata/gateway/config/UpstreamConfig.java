@@ -24,11 +24,6 @@ public record UpstreamConfig(List<String> endpoints, BalanceConfig balance, Heal
         Objects.requireNonNull(health, "health"); // its own parts it checks itself, as a disabled section too
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(retry, "retry");
-        String hashOn = balance.hashOn();
-        if (!hashOn.equals("path") && !hashOn.startsWith("header:") && !hashOn.startsWith("cookie:")) {
-            throw new IllegalArgumentException("balance.hash_on: " + hashOn
-                    + " (expected: path, header:NAME or cookie:NAME)");
-        }
     }
 
     /** Connections kept per endpoint and event loop. */

@@ -6,8 +6,7 @@ import dev.strata.gateway.filter.RequestView;
 import dev.strata.gateway.health.EndpointHealth;
 import dev.strata.gateway.health.OutlierDetector;
 import dev.strata.gateway.health.RetryBudget;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import dev.strata.gateway.key.RequestKey;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,9 +28,8 @@ public final class UpstreamGroup {
     private final LoadBalancer balancer;
     private final OutlierDetector detector;
     private final RetryBudget retryBudget;
-    private final String hashHeader;
-    private final String hashCookie;
-    private final boolean hashPath;
+    /** The key the balancer places a request by, or {@code null} when its policy reads none. */
+    private final RequestKey key;
 
     /** @param previous this group in the configuration being replaced, or {@code null} */
     UpstreamGroup(String name, UpstreamConfig config, List<Endpoint> endpoints, RetryBudget retryBudget,
@@ -47,11 +45,7 @@ public final class UpstreamGroup {
         this.detector = new OutlierDetector(config.health().outlier(), healths,
                 previous == null ? 0 : previous.detector.ejectionsTotal());
         this.retryBudget = retryBudget;
-        String hashOn = config.balance().hashOn();
-        boolean hashing = "consistent-hash".equals(config.balance().policy());
-        this.hashHeader = hashing && hashOn.startsWith("header:") ? hashOn.substring(7) : null;
-        this.hashCookie = hashing && hashOn.startsWith("cookie:") ? hashOn.substring(7) : null;
-        this.hashPath = hashing && hashOn.equals("path");
+        this.key = config.balance().requestKey();
     }
 
     public String name() {
@@ -102,7 +96,8 @@ public final class UpstreamGroup {
                 return -1;
             }
         }
-        Endpoint chosen = candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, hashKey(request));
+        Endpoint chosen = candidates.size() == 1 ? candidates.get(0)
+                : balancer.pick(candidates, key == null ? null : key.of(request));
         return all.indexOf(chosen);
     }
 
@@ -115,27 +110,5 @@ public final class UpstreamGroup {
             }
         }
         return false;
-    }
-
-    private String hashKey(RequestView request) {
-        if (hashPath) {
-            String uri = request.target();
-            int q = uri.indexOf('?');
-            return q < 0 ? uri : uri.substring(0, q);
-        }
-        if (hashHeader != null) {
-            return request.header(hashHeader);
-        }
-        if (hashCookie != null) {
-            String header = request.header("cookie");
-            if (header != null) {
-                for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
-                    if (c.name().equals(hashCookie)) {
-                        return c.value();
-                    }
-                }
-            }
-        }
-        return null;
     }
 }
