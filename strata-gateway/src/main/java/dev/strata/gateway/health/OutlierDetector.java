@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * At most {@code max(1, floor(size * max_ejected_percent / 100))} endpoints of the group are ejected
  * at once. At least one may always be ejected, as in Envoy, also in a group of one: an ejected sole
  * endpoint leaves the group without candidates, so the proxy answers 503 at once instead of sending
- * requests to an endpoint that just failed {@code consecutive_failures} times in a row, and the
+ * requests to an endpoint that just failed its threshold of times in a row, and the
  * endpoint gets {@code base_ejection} to recover. Only ejections count toward the cap; endpoints that
  * active checks hold unhealthy do not, because the cap limits what passive detection takes away.
  * An ejection refused for lack of room is asked for again by the endpoint's next failure.

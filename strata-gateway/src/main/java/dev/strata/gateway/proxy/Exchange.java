@@ -445,7 +445,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         timers.disarm(ConnectionTimers.FIRST_BYTE);
         firstByteNanos = System.nanoTime() - attemptStartNanos;
         if ((code == 502 || code == 503) && canRetry()) {
-            endAttempt(Outcome.SERVER_ERROR, false);
+            endAttempt(Outcome.ofStatus(code), false);
             lastFailure = Outcome.SERVER_ERROR;
             retry();
             return;
@@ -496,7 +496,7 @@ final class Exchange implements ConnectionPool.Lease, ChannelFutureListener {
         if (!requestComplete) {
             closeClient = true; // the rest of the body will not be read
         }
-        endAttempt(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
+        endAttempt(Outcome.ofStatus(status),
                 requestSent && upstreamHandler.decoder.reusable());
         ByteBuf last;
         if (heldHead != null) {

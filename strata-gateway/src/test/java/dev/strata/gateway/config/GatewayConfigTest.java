@@ -54,7 +54,8 @@ class GatewayConfigTest {
         UpstreamConfig web = c.upstreams().get("web");
         assertThat(web.pool().maxPerEventLoop()).isEqualTo(8);
         assertThat(web.pool().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(web.health().outlier().consecutiveFailures()).isEqualTo(5);
+        assertThat(web.health().outlier().consecutiveGatewayFailure()).isEqualTo(5);
+        assertThat(web.health().outlier().consecutive5xx()).as("off: one broken URL ejects nothing").isZero();
         assertThat(web.balance().hashOn()).isEqualTo(RequestKey.parse("path"));
     }
 

@@ -28,7 +28,7 @@ class OutlierDetectorTest {
     /** Fails {@code endpoint} until the detector ejects it or refuses five more times; returns whether it ejected. */
     private static boolean failUntilEjected(OutlierDetector detector, EndpointHealth endpoint) {
         for (int i = 0; i < 10; i++) {
-            if (detector.record(endpoint, Outcome.SERVER_ERROR)) {
+            if (detector.record(endpoint, Outcome.GATEWAY_ERROR)) {
                 return true;
             }
         }
@@ -41,11 +41,11 @@ class OutlierDetectorTest {
         OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 50), group);
         EndpointHealth endpoint = group.getFirst();
         for (int i = 0; i < 4; i++) {
-            assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isFalse();
+            assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isFalse();
         }
-        assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isTrue();
+        assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isTrue();
         assertThat(endpoint.state()).isEqualTo(HealthState.EJECTED);
-        assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isFalse();
+        assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isFalse();
         assertThat(detector.ejectionsTotal()).isEqualTo(1);
         assertThat(detector.ejectedNow()).isEqualTo(1);
     }
@@ -71,7 +71,7 @@ class OutlierDetectorTest {
 
         clock.advance(BASE_EJECTION);
         assertThat(detector.ejectedNow()).isZero();
-        assertThat(detector.record(group.get(2), Outcome.SERVER_ERROR))
+        assertThat(detector.record(group.get(2), Outcome.GATEWAY_ERROR))
                 .as("the refused ejection happens on the next failure once there is room").isTrue();
         assertThat(detector.ejectionsTotal()).isEqualTo(3);
     }
