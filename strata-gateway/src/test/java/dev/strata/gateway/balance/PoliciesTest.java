@@ -16,27 +16,27 @@ class PoliciesTest {
     @ValueSource(strings = {"least-request", "round-robin", "consistent-hash", "peak-ewma"})
     void everyNamedPolicyPicksACandidate(String policy) {
         List<FakeTarget> targets = FakeTarget.named(3);
-        LoadBalancer balancer = LoadBalancer.of(new BalanceConfig(policy, RequestKey.parse("header:X-User")));
+        LoadBalancer balancer = LoadBalancer.of(new BalanceConfig(policy, RequestKey.parse("header:X-User"), 50));
         assertThat(targets).contains(balancer.pick(targets, "k"), balancer.pick(targets, null));
         assertThat(balancer.pick(targets.subList(0, 1), "k")).isSameAs(targets.getFirst());
     }
 
     @Test
     void mapsNamesToPolicies() {
-        assertThat(LoadBalancer.of(new BalanceConfig("least-request", null))).isInstanceOf(LeastRequestPolicy.class);
-        assertThat(LoadBalancer.of(new BalanceConfig("round-robin", null))).isInstanceOf(RoundRobinPolicy.class);
-        assertThat(LoadBalancer.of(new BalanceConfig("consistent-hash", null))).isInstanceOf(ConsistentHashPolicy.class);
-        assertThat(LoadBalancer.of(new BalanceConfig("peak-ewma", null))).isInstanceOf(PeakEwmaPolicy.class);
+        assertThat(LoadBalancer.of(new BalanceConfig("least-request", null, 50))).isInstanceOf(LeastRequestPolicy.class);
+        assertThat(LoadBalancer.of(new BalanceConfig("round-robin", null, 50))).isInstanceOf(RoundRobinPolicy.class);
+        assertThat(LoadBalancer.of(new BalanceConfig("consistent-hash", null, 50))).isInstanceOf(ConsistentHashPolicy.class);
+        assertThat(LoadBalancer.of(new BalanceConfig("peak-ewma", null, 50))).isInstanceOf(PeakEwmaPolicy.class);
     }
 
     @Test
     void nullsMeanTheDefaults() {
-        assertThat(new BalanceConfig(null, null)).isEqualTo(BalanceConfig.DEFAULT);
+        assertThat(new BalanceConfig(null, null, 50)).isEqualTo(BalanceConfig.DEFAULT);
     }
 
     @Test
     void rejectsAnUnknownPolicyWhenTheConfigIsBuilt() {
-        assertThatThrownBy(() -> new BalanceConfig("random", null))
+        assertThatThrownBy(() -> new BalanceConfig("random", null, 50))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("policy: random (expected: least-request, round-robin, consistent-hash or peak-ewma)");
         assertThatThrownBy(() -> Policies.create("leastrequest", Policies.THREAD_LOCAL_RANDOM))
@@ -57,7 +57,7 @@ class PoliciesTest {
     @Test
     void aBadPolicyFailsWhenTheYamlIsBound() throws Exception {
         assertThat(bind("policy: peak-ewma\nhash_on: path\n"))
-                .isEqualTo(new BalanceConfig("peak-ewma", RequestKey.parse("path")));
+                .isEqualTo(new BalanceConfig("peak-ewma", RequestKey.parse("path"), 50));
         assertThatThrownBy(() -> bind("policy: random\nhash_on: path\n"))
                 .hasMessageContaining("policy: random (expected: ");
     }
@@ -73,10 +73,25 @@ class PoliciesTest {
                 .as("only consistent-hash reads a key").isNull();
     }
 
-    /** Binds YAML as the loader does, with the default prefixes unless {@code yaml} gives them. */
+    @Test
+    void thePanicThresholdIsAPercentage() throws Exception {
+        assertThat(bind("policy: round-robin\nhash_on: path\npanic_threshold: 50%\n").panicThreshold()).isEqualTo(50);
+        assertThat(bind("policy: round-robin\nhash_on: path\npanic_threshold: 12.5%\n").panicThreshold()).isEqualTo(12.5);
+        assertThat(bind("policy: round-robin\nhash_on: path\npanic_threshold: 0%\n").panicThreshold()).isZero();
+        assertThat(bind("policy: round-robin\nhash_on: path\npanic_threshold: 100\n").panicThreshold()).isEqualTo(100);
+        for (String bad : new String[] {"101%", "-1%", "half", "50%%", "\"\"", "1e1", "NaN"}) {
+            assertThatThrownBy(() -> bind("policy: round-robin\nhash_on: path\npanic_threshold: " + bad + "\n"))
+                    .as(bad).hasMessageContaining("panicThreshold: ").hasMessageContaining(" (expected: 0%..100%)");
+        }
+        assertThatThrownBy(() -> new BalanceConfig(null, null, 100.5))
+                .hasMessage("panicThreshold: 100.5 (expected: 0..100)");
+    }
+
+    /** Binds YAML as the loader does, with the default prefixes and panic threshold unless {@code yaml} gives them. */
     private static BalanceConfig bind(String yaml) throws Exception {
-        String prefixes = (yaml.contains("ipv4_prefix") ? "" : "ipv4_prefix: 32\n")
-                + (yaml.contains("ipv6_prefix") ? "" : "ipv6_prefix: 128\n");
-        return ConfigLoader.mapper().readValue(yaml + prefixes, BalanceConfig.class);
+        String defaults = (yaml.contains("ipv4_prefix") ? "" : "ipv4_prefix: 32\n")
+                + (yaml.contains("ipv6_prefix") ? "" : "ipv6_prefix: 128\n")
+                + (yaml.contains("panic_threshold") ? "" : "panic_threshold: 50%\n");
+        return ConfigLoader.mapper().readValue(yaml + defaults, BalanceConfig.class);
     }
 }

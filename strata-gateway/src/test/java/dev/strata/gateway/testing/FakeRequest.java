@@ -1,4 +1,4 @@
-package dev.strata.gateway.key;
+package dev.strata.gateway.testing;
 
 import dev.strata.gateway.filter.RequestView;
 import java.net.InetAddress;
@@ -7,14 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A request view for tests: a GET of {@code target} from {@code client}, with the given header fields. */
-record FakeRequest(String target, InetAddress clientAddress, List<String[]> fields) implements RequestView {
+/** A request view for unit tests: a GET of {@code target} from {@code client}, with the given header fields. */
+public record FakeRequest(String target, InetAddress clientAddress, List<String[]> fields) implements RequestView {
 
-    static FakeRequest get(String target) {
+    public static FakeRequest get(String target) {
         return new FakeRequest(target, null, List.of());
     }
 
-    FakeRequest from(String client) {
+    public FakeRequest from(String client) {
         try {
             return new FakeRequest(target, InetAddress.getByName(client), fields);
         } catch (UnknownHostException e) {
@@ -23,7 +23,7 @@ record FakeRequest(String target, InetAddress clientAddress, List<String[]> fiel
     }
 
     /** This request with one more field {@code name: value}. */
-    FakeRequest with(String name, String value) {
+    public FakeRequest with(String name, String value) {
         List<String[]> more = new ArrayList<>(fields);
         more.add(new String[] {name, value});
         return new FakeRequest(target, clientAddress, more);
