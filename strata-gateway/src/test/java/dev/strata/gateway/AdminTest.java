@@ -55,7 +55,10 @@ class AdminTest {
     void upstreamsDescribeEveryEndpoint() throws Exception {
         RawClient.Response r = call("GET /_strata/upstreams HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
-        JsonNode e = new ObjectMapper().readTree(r.body()).path("upstreams").path("app").path("endpoints").get(0);
+        JsonNode group = new ObjectMapper().readTree(r.body()).path("upstreams").path("app");
+        assertThat(group.path("panic").isBoolean()).isTrue();
+        assertThat(group.path("panic").asBoolean()).isFalse();
+        JsonNode e = group.path("endpoints").get(0);
         assertThat(e.path("id").asText()).isEqualTo(env.origin().address());
         assertThat(e.path("health").asText()).isEqualTo("healthy");
         assertThat(e.path("in_flight").asInt()).isZero();

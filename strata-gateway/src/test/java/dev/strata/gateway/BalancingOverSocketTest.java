@@ -154,7 +154,7 @@ class BalancingOverSocketTest {
     // ------------------------------------------------------------------ consistent hashing
 
     @ParameterizedTest(name = "hash_on: {0}")
-    @ValueSource(strings = {"path", "header:X-User", "cookie:session"})
+    @ValueSource(strings = {"path", "header:X-User", "cookie:session", "query:user"})
     void consistentHashMovesOnlyTheKeysOfARemovedEndpoint(String hashOn) throws Exception {
         List<Origin> origins = servers.origins("o", HASH_ENDPOINTS);
         List<String> keys = new ArrayList<>();
@@ -220,7 +220,8 @@ class BalancingOverSocketTest {
     /**
      * Sends each key once through {@link #HASH_CLIENTS} keep-alive clients at once and returns key to
      * origin name. {@code pass} changes which connection carries a key and everything around the key
-     * that is not the key: the query string for {@code path}, the path for a header or a cookie.
+     * that is not the key: the query string for {@code path}, the path for a header or a cookie, the
+     * Cookie fields the cookie is split over, the other parameters and the encoding of a query's.
      */
     private static Map<String, String> route(Gateway g, String hashOn, List<String> keys, int pass) throws Exception {
         Map<String, String> placed = new ConcurrentHashMap<>();
@@ -258,9 +259,19 @@ class BalancingOverSocketTest {
         if (hashOn.equals("path")) {
             return "GET /k/" + key + "?pass=" + pass + " HTTP/1.1\r\nHost: h\r\n\r\n";
         }
+        if (hashOn.startsWith("query:")) {
+            // on odd passes the value is percent-encoded and other parameters come first
+            String value = pass % 2 == 0 ? key : key.replace("-", "%2D");
+            String others = pass % 2 == 0 ? "" : "pass=" + pass + "&" + hashOn.substring(6) + "x=1&";
+            return "GET /q?" + others + hashOn.substring(6) + "=" + value + "&user=ignored HTTP/1.1\r\nHost: h\r\n\r\n";
+        }
         String path = "GET /pass/" + pass + "/" + key.hashCode() * (pass + 1) + " HTTP/1.1\r\nHost: h\r\n";
         if (hashOn.startsWith("header:")) {
             return path + hashOn.substring(7) + ": " + key + "\r\n\r\n";
+        }
+        if (pass % 2 == 1) {
+            // the cookie in a Cookie field of its own, after another one, as HTTP/2 and some clients send them
+            return path + "Cookie: theme=dark\r\nCookie: " + hashOn.substring(7) + "=" + key + "; lang=en\r\n\r\n";
         }
         return path + "Cookie: theme=dark; " + hashOn.substring(7) + "=" + key + "; lang=en\r\n\r\n";
     }

@@ -34,7 +34,7 @@ class FailoverTest {
                       endpoints: [%s, %s, %s]
                       health:
                         active: {enabled: true, path: /healthz, interval: 100ms, timeout: 500ms, healthy_threshold: 1, unhealthy_threshold: 1}
-                        outlier: {enabled: true, consecutive_failures: 1, base_ejection: 1s, max_ejection: 2s, max_ejected_percent: 50}
+                        outlier: {enabled: true, consecutive_gateway_failure: 1, base_ejection: 1s, max_ejection: 2s, max_ejected_percent: 50}
                         slow_start: 0s
                 """.formatted(origins.get(0).address(), origins.get(1).address(), origins.get(2).address())));
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
@@ -149,7 +149,7 @@ class FailoverTest {
                       endpoints: [%s, %s]
                       health:
                         active: {enabled: false}
-                        outlier: {enabled: true, consecutive_failures: 1, base_ejection: 5m, max_ejected_percent: 50}
+                        outlier: {enabled: true, consecutive_gateway_failure: 1, base_ejection: 5m, max_ejected_percent: 50}
                 """.formatted(a.address(), b.address());
         Gateway g = servers.gateway(Configs.gateway(config));
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {

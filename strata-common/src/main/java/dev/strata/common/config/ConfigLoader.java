@@ -79,7 +79,7 @@ public final class ConfigLoader {
             if (!own.isObject()) {
                 throw new ConfigException(source + ": section '" + name + "' must be a mapping");
             }
-            merge(merged, (ObjectNode) own);
+            deepMerge(merged, (ObjectNode) own);
         }
         try {
             return MAPPER.treeToValue(merged, type);
@@ -124,13 +124,18 @@ public final class ConfigLoader {
         }
     }
 
-    private static void merge(ObjectNode into, ObjectNode over) {
+    /**
+     * Merges {@code over} into {@code into}, the way a user's file is merged over the built-in defaults:
+     * mappings merge key by key, recursively; anything else in {@code over} (a scalar, a list, a null,
+     * or a mapping where {@code into} has no mapping) replaces what {@code into} holds, as a copy.
+     * {@code over} is not changed.
+     */
+    public static void deepMerge(ObjectNode into, ObjectNode over) {
         Iterator<Map.Entry<String, JsonNode>> fields = over.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
-            JsonNode existing = into.get(field.getKey());
-            if (existing instanceof ObjectNode target && field.getValue() instanceof ObjectNode source) {
-                merge(target, source);
+            if (into.get(field.getKey()) instanceof ObjectNode target && field.getValue() instanceof ObjectNode source) {
+                deepMerge(target, source);
             } else {
                 into.set(field.getKey(), field.getValue().deepCopy());
             }

@@ -3,6 +3,8 @@ package dev.strata.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,21 @@ class ConfigLoaderTest {
         assertThat(Units.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(Units.parseDuration("30")).isEqualTo(Duration.ofSeconds(30));
         assertThat(Units.formatDuration(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    }
+
+    @Test
+    void deepMergeMergesMappingsAndReplacesEverythingElse() throws Exception {
+        ObjectMapper yaml = ConfigLoader.mapper();
+        ObjectNode into = (ObjectNode)
+                yaml.readTree("a: {b: 1, c: {d: 2}}\nlist: [1, 2]\nscalar: x\nmap: {k: v}\n");
+        ObjectNode over = (ObjectNode)
+                yaml.readTree("a: {c: {e: 3}}\nlist: [3]\nscalar: {now: a map}\nmap: 7\nnew: null\n");
+        String overBefore = over.toString();
+        ConfigLoader.deepMerge(into, over);
+        assertThat(into).isEqualTo(yaml.readTree(
+                "a: {b: 1, c: {d: 2, e: 3}}\nlist: [3]\nscalar: {now: a map}\nmap: 7\nnew: null\n"));
+        ((ObjectNode) into.get("scalar")).put("now", "changed");
+        assertThat(over.toString()).as("over is copied, never shared or changed").isEqualTo(overBefore);
     }
 
     @Test

@@ -210,6 +210,7 @@ public final class AdminServer implements AutoCloseable {
         proxy.snapshot().upstreams().groups().stream().sorted(Comparator.comparing(UpstreamGroup::name)).forEach(g -> {
             ObjectNode gn = groups.putObject(g.name());
             gn.put("policy", g.config().balance().policy());
+            gn.put("panic", g.panicking()); // too few eligible endpoints: balancing over all of them
             ArrayNode eps = gn.putArray("endpoints");
             for (Endpoint e : g.endpoints()) {
                 ObjectNode en = eps.addObject();

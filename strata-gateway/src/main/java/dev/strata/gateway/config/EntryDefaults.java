@@ -9,13 +9,13 @@ import dev.strata.common.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * Gives a user's list or map entry the keys it leaves out, taken from the first entry of the same
  * list or map in the built-in defaults: the user writes {@code web: {endpoints: [...]}} and gets the
- * default health, pool and retry settings.
+ * default health, pool and retry settings. The merge is the loader's own
+ * ({@link ConfigLoader#deepMerge}), so an entry merges over its template exactly as a file merges
+ * over the defaults.
  */
 abstract class EntryDefaults<T> extends StdDeserializer<T> {
     private static final long serialVersionUID = 1L;
@@ -36,20 +36,8 @@ abstract class EntryDefaults<T> extends StdDeserializer<T> {
             return (T) ctxt.handleUnexpectedToken(handledType(), p);
         }
         ObjectNode merged = template.deepCopy();
-        merge(merged, (ObjectNode) own);
+        ConfigLoader.deepMerge(merged, (ObjectNode) own);
         return ctxt.readTreeAsValue(merged, (Class<T>) handledType());
-    }
-
-    private static void merge(ObjectNode into, ObjectNode over) {
-        Iterator<Map.Entry<String, JsonNode>> fields = over.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            if (into.get(field.getKey()) instanceof ObjectNode target && field.getValue() instanceof ObjectNode source) {
-                merge(target, source);
-            } else {
-                into.set(field.getKey(), field.getValue().deepCopy());
-            }
-        }
     }
 
     private static JsonNode load() {

@@ -21,24 +21,9 @@ public record UpstreamConfig(List<String> endpoints, BalanceConfig balance, Heal
             HostPort.parse("upstreams.endpoints", e);
         }
         Objects.requireNonNull(balance, "balance");
-        Objects.requireNonNull(health, "health");
-        Objects.requireNonNull(health.active(), "health.active");
-        Objects.requireNonNull(health.outlier(), "health.outlier");
+        Objects.requireNonNull(health, "health"); // its own parts it checks itself, as a disabled section too
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(retry, "retry");
-        if (health.active().enabled()) {
-            TimeoutsConfig.positive("health.active.interval", health.active().interval());
-            TimeoutsConfig.positive("health.active.timeout", health.active().timeout());
-            if (health.active().path() == null || !health.active().path().startsWith("/")) {
-                throw new IllegalArgumentException("health.active.path: " + health.active().path()
-                        + " (expected: starts with /)");
-            }
-        }
-        String hashOn = balance.hashOn();
-        if (!hashOn.equals("path") && !hashOn.startsWith("header:") && !hashOn.startsWith("cookie:")) {
-            throw new IllegalArgumentException("balance.hash_on: " + hashOn
-                    + " (expected: path, header:NAME or cookie:NAME)");
-        }
     }
 
     /** Connections kept per endpoint and event loop. */

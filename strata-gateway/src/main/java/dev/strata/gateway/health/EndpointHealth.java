@@ -1,7 +1,7 @@
 package dev.strata.gateway.health;
 
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -15,13 +15,23 @@ import java.util.function.LongSupplier;
  * <h3>State</h3>
  * Two independent verdicts make the state. Active checks: {@code unhealthy_threshold} failed checks
  * in a row make the endpoint UNHEALTHY, {@code healthy_threshold} passed checks in a row make it
- * healthy again. Passive detection: {@code consecutive_failures} failed requests in a row ask the
- * group's {@link OutlierDetector} to eject it; an ejection is a deadline, not a task, so it ends by
- * itself when the clock passes it. UNHEALTHY wins over EJECTED when both hold, because it lasts until
+ * healthy again. Passive detection: {@code consecutive_gateway_failure} gateway failures in a row, or
+ * {@code consecutive_5xx} 5xx answers in a row (see {@link #record}), ask the group's
+ * {@link OutlierDetector} to eject it; an ejection is a deadline, not a task, so it ends by itself
+ * when the clock passes it. UNHEALTHY wins over EJECTED when both hold, because it lasts until
  * checks pass, however soon the ejection runs out. With active checks disabled, {@link #activeCheck}
  * is ignored and only passive ejection applies; a connect failure counts toward ejection whatever the
  * active checks say. A new endpoint starts HEALTHY: checks may take it out, but nothing waits for
  * them before the first request.
+ *
+ * <h3>Two streaks</h3>
+ * As in Envoy, an endpoint that cannot serve at all (it refuses connections, resets them, times out,
+ * answers 502, 503 or 504) is told apart from one that answers with an error: a 500 may come from one
+ * broken URL of an endpoint that serves every other URL well, and ejecting the endpoint for it would
+ * take all those URLs down with it. So the gateway-failure streak counts the former and is broken by
+ * any other answer, a 500 included; the 5xx streak counts every answer from 500 up, is broken by an
+ * answer below 500, and ignores failures that brought no answer. Each has its own threshold, 0 to turn
+ * it off; by default only gateway failures eject.
  *
  * <h3>Ejection back-off</h3>
  * The n-th ejection in a row lasts {@code min(base_ejection * n, max_ejection)}. The count decays
@@ -40,11 +50,12 @@ import java.util.function.LongSupplier;
  * <h3>Threading</h3>
  * Everything but the failure streak lives in one immutable {@link Snapshot}, replaced by CAS on each
  * transition (rare: checks, ejections). The per-request reads ({@link #state()}, {@link #weight()})
- * are one volatile load and at most one clock read; they take no lock and allocate nothing. The
- * failure streak is a separate atomic counter because it changes on failed requests; a success only
- * writes it when it is not already zero, so healthy traffic does not bounce its cache line between
- * event loops. Failures that end while the endpoint is ejected are requests sent before the ejection
- * and do not count toward the next one.
+ * are one volatile load and at most one clock read; they take no lock and allocate nothing. The two
+ * failure streaks share one separate atomic word (the 5xx streak in its high half, the gateway-failure
+ * streak in its low half) because they change on failed requests; a success reads that word once and
+ * only writes it when it is not already zero, so healthy traffic does not bounce its cache line
+ * between event loops. Failures that end while the endpoint is ejected are requests sent before the
+ * ejection and do not count toward the next one.
  */
 public final class EndpointHealth {
 
@@ -74,7 +85,8 @@ public final class EndpointHealth {
     private volatile Settings settings;
 
     private final AtomicReference<Snapshot> snapshot;
-    private final AtomicInteger failureStreak = new AtomicInteger();
+    /** The 5xx streak in the high 32 bits, the gateway-failure streak in the low 32; see "Two streaks". */
+    private final AtomicLong streaks = new AtomicLong();
 
     public EndpointHealth(HealthConfig config, LongSupplier nanoClock) {
         Objects.requireNonNull(config, "config");
@@ -110,13 +122,15 @@ public final class EndpointHealth {
 
     /** The settings this state machine reads, swapped as a whole by {@link #reconfigure}. */
     private record Settings(boolean activeEnabled, int healthyThreshold, int unhealthyThreshold,
-                            boolean outlierEnabled, int consecutiveFailures, long baseEjectionNanos,
+                            boolean outlierEnabled, int consecutive5xx, int consecutiveGatewayFailure,
+                            long baseEjectionNanos,
                             long maxEjectionNanos, long slowStartNanos) {
 
         static Settings of(HealthConfig config) {
             return new Settings(config.active().enabled(), config.active().healthyThreshold(),
                     config.active().unhealthyThreshold(), config.outlier().enabled(),
-                    config.outlier().consecutiveFailures(), HealthConfig.nanos(config.outlier().baseEjection()),
+                    config.outlier().consecutive5xx(), config.outlier().consecutiveGatewayFailure(),
+                    HealthConfig.nanos(config.outlier().baseEjection()),
                     HealthConfig.nanos(config.outlier().maxEjection()), HealthConfig.nanos(config.slowStart()));
         }
     }
@@ -182,7 +196,7 @@ public final class EndpointHealth {
             }
             if (snapshot.compareAndSet(s, next)) {
                 if (readmitted) {
-                    failureStreak.set(0);
+                    streaks.set(0);
                 }
                 return;
             }
@@ -191,24 +205,48 @@ public final class EndpointHealth {
 
     /**
      * Outcome of one proxied request. Returns whether this outcome asks for the endpoint's ejection;
-     * the group's {@link OutlierDetector} decides whether the ejection may happen. Once the streak has
-     * reached {@code consecutive_failures}, every further failure asks again, so that an ejection the
-     * detector refused for lack of room happens when room frees up.
+     * the group's {@link OutlierDetector} decides whether the ejection may happen. A
+     * {@link Outcome#GATEWAY_ERROR}, {@link Outcome#CONNECT_FAILURE}, {@link Outcome#RESET} or
+     * {@link Outcome#TIMEOUT} extends the gateway-failure streak, any other outcome breaks it; a
+     * {@link Outcome#SERVER_ERROR} or {@link Outcome#GATEWAY_ERROR} extends the 5xx streak, a
+     * {@link Outcome#SUCCESS} breaks it. Once a streak has reached its threshold, every further failure
+     * of its kind asks again, so that an ejection the detector refused for lack of room happens when
+     * room frees up.
      */
     public boolean record(Outcome outcome) {
-        if (!settings.outlierEnabled()) {
+        Settings cfg = settings;
+        if (!cfg.outlierEnabled()) {
             return false;
         }
         if (outcome == Outcome.SUCCESS) {
-            if (failureStreak.get() != 0) {
-                failureStreak.set(0);
+            if (streaks.get() != 0) {
+                streaks.set(0);
             }
             return false;
         }
         if (snapshot.get().ejected(nanoClock.getAsLong())) {
             return false;
         }
-        return failureStreak.updateAndGet(EndpointHealth::saturatingIncrement) >= settings.consecutiveFailures();
+        boolean answer5xx = outcome == Outcome.SERVER_ERROR || outcome == Outcome.GATEWAY_ERROR;
+        boolean gatewayFailure = outcome != Outcome.SERVER_ERROR;
+        for (;;) {
+            long current = streaks.get();
+            int streak5xx = (int) (current >>> 32);
+            int gatewayStreak = (int) current;
+            if (answer5xx) {
+                streak5xx = saturatingIncrement(streak5xx);
+            }
+            gatewayStreak = gatewayFailure ? saturatingIncrement(gatewayStreak) : 0;
+            long next = ((long) streak5xx << 32) | (gatewayStreak & 0xffff_ffffL);
+            if (next == current || streaks.compareAndSet(current, next)) {
+                return reached(streak5xx, cfg.consecutive5xx())
+                        || reached(gatewayStreak, cfg.consecutiveGatewayFailure());
+            }
+        }
+    }
+
+    private static boolean reached(int streak, int threshold) {
+        return threshold > 0 && streak >= threshold;
     }
 
     private static int saturatingIncrement(int streak) {
@@ -234,7 +272,7 @@ public final class EndpointHealth {
             long until = now + duration;
             long rampStart = s.rampStart - until > 0 ? s.rampStart : until;
             if (snapshot.compareAndSet(s, new Snapshot(s.activeHealthy, s.activeStreak, until, ejections, rampStart))) {
-                failureStreak.set(0);
+                streaks.set(0);
                 return true;
             }
         }
@@ -272,8 +310,13 @@ public final class EndpointHealth {
         return decayed >= s.ejections ? 0 : (int) (s.ejections - decayed);
     }
 
-    /** Failed requests in a row, for the admin API. */
-    public int failureStreak() {
-        return failureStreak.get();
+    /** 5xx answers in a row (see {@link #record}), for tests and the admin API. */
+    public int streak5xx() {
+        return (int) (streaks.get() >>> 32);
+    }
+
+    /** Gateway failures in a row (see {@link #record}), for tests and the admin API. */
+    public int gatewayFailureStreak() {
+        return (int) streaks.get();
     }
 }

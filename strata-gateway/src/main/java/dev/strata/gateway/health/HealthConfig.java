@@ -1,5 +1,6 @@
 package dev.strata.gateway.health;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -45,18 +46,26 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
     }
 
     /**
-     * @param enabled             whether passive detection runs
-     * @param consecutiveFailures consecutive 5xx, connect failures, resets or timeouts that eject
-     * @param baseEjection        first ejection time; the n-th ejection in a row lasts n times as long
-     * @param maxEjection         cap of one ejection's time
-     * @param maxEjectedPercent   never eject more than this share of a group's endpoints (at least one
-     *                            endpoint may always be ejected)
+     * Passive outlier detection, split as Envoy splits it: answers that show an endpoint that cannot
+     * serve at all, apart from answers that may come from one broken URL of an endpoint that serves
+     * everything else.
+     *
+     * @param enabled                   whether passive detection runs
+     * @param consecutive5xx            5xx answers in a row (any status from 500 up) that eject; 0 = off
+     * @param consecutiveGatewayFailure connect failures, resets, timeouts and 502/503/504 answers in a row
+     *                                  that eject; 0 = off
+     * @param baseEjection              first ejection time; the n-th ejection in a row lasts n times as long
+     * @param maxEjection               cap of one ejection's time
+     * @param maxEjectedPercent         never eject more than this share of a group's endpoints (at least
+     *                                  one endpoint may always be ejected, but never the last eligible one)
      */
-    public record Outlier(boolean enabled, int consecutiveFailures, Duration baseEjection,
-                          Duration maxEjection, int maxEjectedPercent) {
+    public record Outlier(boolean enabled, @JsonProperty("consecutive_5xx") int consecutive5xx,
+                          int consecutiveGatewayFailure, Duration baseEjection, Duration maxEjection,
+                          int maxEjectedPercent) {
 
         public Outlier {
-            requirePositive("consecutiveFailures", consecutiveFailures);
+            requireNonNegative("consecutive5xx", consecutive5xx);
+            requireNonNegative("consecutiveGatewayFailure", consecutiveGatewayFailure);
             requirePositive("baseEjection", baseEjection);
             if (maxEjection == null || maxEjection.compareTo(baseEjection) < 0) {
                 throw new IllegalArgumentException(String.format(
@@ -78,6 +87,12 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
     private static void requirePositive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(String.format("%s: %s (expected: > 0)", name, value));
+        }
+    }
+
+    private static void requireNonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(String.format("%s: %s (expected: >= 0)", name, value));
         }
     }
 

@@ -134,7 +134,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         x.timers.disarm(ConnectionTimers.FIRST_BYTE);
         UpstreamAttempt attempt = x.attempt();
         attempt.firstByte();
-        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError()) {
+        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError(head.status)) {
             return;
         }
         x.status(head.status);
@@ -173,7 +173,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         }
         int status = x.status();
         UpstreamAttempt attempt = x.attempt();
-        attempt.end(status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS,
+        attempt.end(Outcome.ofStatus(status),
                 x.body.state() == RequestBody.State.SENT && attempt.decoder().reusable());
         FilterRun filters = x.filters();
         if (filters != null && filters.observed()) {

@@ -178,11 +178,11 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
     }
 
     /** A 502 or 503 answer: retried when it may be (see the design notes); returns whether it was. */
-    boolean retriedAfterServerError() {
+    boolean retriedAfterServerError(int status) {
         if (!canRetry()) {
             return false;
         }
-        end(Outcome.SERVER_ERROR, false);
+        end(Outcome.ofStatus(status), false);
         lastFailure = Failure.SERVER_ERROR;
         retry();
         return true;

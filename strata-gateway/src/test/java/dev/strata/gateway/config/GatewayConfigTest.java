@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.common.config.ByteSize;
 import dev.strata.common.config.ConfigException;
 import dev.strata.common.config.ConfigLoader;
+import dev.strata.gateway.key.RequestKey;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -53,8 +54,9 @@ class GatewayConfigTest {
         UpstreamConfig web = c.upstreams().get("web");
         assertThat(web.pool().maxPerEventLoop()).isEqualTo(8);
         assertThat(web.pool().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(web.health().outlier().consecutiveFailures()).isEqualTo(5);
-        assertThat(web.balance().hashOn()).isEqualTo("path");
+        assertThat(web.health().outlier().consecutiveGatewayFailure()).isEqualTo(5);
+        assertThat(web.health().outlier().consecutive5xx()).as("off: one broken URL ejects nothing").isZero();
+        assertThat(web.balance().hashOn()).isEqualTo(RequestKey.parse("path"));
     }
 
     @Test
@@ -71,6 +73,11 @@ class GatewayConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not-a-cidr");
         assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: []}}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("endpoints");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {balance: {hash_on: header}}}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("key: header (expected: client_address, ");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {health: {active: {enabled: false, path: healthz}}}}\n"))
+                .as("one rule for the check's path, applied to a disabled section too")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("path: healthz (expected: starting with /)");
         assertThatThrownBy(() -> load("gateway:\n  access_log: {format: xml}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("text or json");
         assertThatThrownBy(() -> load("gateway:\n  warmup: {max_time: 0s}\n"))

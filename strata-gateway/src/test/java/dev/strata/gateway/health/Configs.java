@@ -2,7 +2,10 @@ package dev.strata.gateway.health;
 
 import java.time.Duration;
 
-/** Health settings for tests: 2 passes heal, 3 failed checks or 5 failed requests take an endpoint out. */
+/**
+ * Health settings for tests: 2 passes heal, 3 failed checks or 5 gateway failures in a row take an
+ * endpoint out; 5xx answers do not, unless a test turns {@code consecutive_5xx} on.
+ */
 final class Configs {
 
     static final Duration BASE_EJECTION = Duration.ofSeconds(30);
@@ -16,7 +19,12 @@ final class Configs {
     }
 
     static HealthConfig.Outlier outlier(boolean enabled, int maxEjectedPercent) {
-        return new HealthConfig.Outlier(enabled, 5, BASE_EJECTION, MAX_EJECTION, maxEjectedPercent);
+        return new HealthConfig.Outlier(enabled, 0, 5, BASE_EJECTION, MAX_EJECTION, maxEjectedPercent);
+    }
+
+    /** Outlier detection that also ejects after {@code consecutive5xx} 5xx answers in a row. */
+    static HealthConfig.Outlier outlier5xx(int consecutive5xx) {
+        return new HealthConfig.Outlier(true, consecutive5xx, 5, BASE_EJECTION, MAX_EJECTION, 50);
     }
 
     static HealthConfig health(boolean active, boolean outlier, Duration slowStart) {

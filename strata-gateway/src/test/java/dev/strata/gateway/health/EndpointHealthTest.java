@@ -81,21 +81,74 @@ class EndpointHealthTest {
     }
 
     @Test
-    void consecutiveFailuresOfEveryKindAskForEjection() {
+    void gatewayFailuresOfEveryKindAskForEjection() {
         EndpointHealth endpoint = new EndpointHealth(health(), clock);
-        assertThat(endpoint.record(Outcome.SERVER_ERROR)).isFalse();
+        assertThat(endpoint.record(Outcome.GATEWAY_ERROR)).isFalse();
         assertThat(endpoint.record(Outcome.CONNECT_FAILURE)).isFalse();
         assertThat(endpoint.record(Outcome.RESET)).isFalse();
         assertThat(endpoint.record(Outcome.TIMEOUT)).isFalse();
-        assertThat(endpoint.failureStreak()).isEqualTo(4);
+        assertThat(endpoint.gatewayFailureStreak()).isEqualTo(4);
         assertThat(endpoint.record(Outcome.SUCCESS)).isFalse();
-        assertThat(endpoint.failureStreak()).isZero();
+        assertThat(endpoint.gatewayFailureStreak()).isZero();
         for (int i = 0; i < 4; i++) {
-            endpoint.record(Outcome.SERVER_ERROR);
+            endpoint.record(Outcome.GATEWAY_ERROR);
         }
         assertThat(endpoint.record(Outcome.TIMEOUT)).isTrue();
         assertThat(endpoint.record(Outcome.TIMEOUT)).as("asks again until ejected").isTrue();
         assertThat(endpoint.state()).as("asking is not ejecting").isEqualTo(HealthState.HEALTHY);
+    }
+
+    @Test
+    void by5xxAnswersAloneNothingAsksForEjectionByDefault() {
+        EndpointHealth endpoint = new EndpointHealth(health(), clock);
+        for (int i = 0; i < 100; i++) {
+            assertThat(endpoint.record(Outcome.SERVER_ERROR)).isFalse();
+        }
+        assertThat(endpoint.streak5xx()).as("counted, with no threshold").isEqualTo(100);
+        assertThat(endpoint.gatewayFailureStreak()).isZero();
+    }
+
+    @Test
+    void aServerErrorAnswerBreaksTheGatewayFailureStreak() {
+        EndpointHealth endpoint = new EndpointHealth(health(), clock);
+        for (int i = 0; i < 4; i++) {
+            endpoint.record(Outcome.CONNECT_FAILURE);
+        }
+        endpoint.record(Outcome.SERVER_ERROR); // it answered: reachable, serving
+        for (int i = 0; i < 4; i++) {
+            assertThat(endpoint.record(Outcome.RESET)).isFalse();
+        }
+        assertThat(endpoint.record(Outcome.RESET)).isTrue();
+    }
+
+    @Test
+    void consecutive5xxCountsEvery5xxAnswerAndNothingElse() {
+        EndpointHealth endpoint = new EndpointHealth(new HealthConfig(Configs.active(true), Configs.outlier5xx(3),
+                SLOW_START), clock);
+        assertThat(endpoint.record(Outcome.SERVER_ERROR)).isFalse();
+        assertThat(endpoint.record(Outcome.CONNECT_FAILURE)).as("no answer: neither counts nor breaks").isFalse();
+        assertThat(endpoint.record(Outcome.GATEWAY_ERROR)).isFalse();
+        assertThat(endpoint.streak5xx()).isEqualTo(2);
+        assertThat(endpoint.record(Outcome.SERVER_ERROR)).isTrue();
+
+        endpoint.record(Outcome.SUCCESS);
+        assertThat(endpoint.streak5xx()).isZero();
+        endpoint.record(Outcome.SERVER_ERROR);
+        endpoint.record(Outcome.SERVER_ERROR);
+        assertThat(endpoint.record(Outcome.SERVER_ERROR)).isTrue();
+        assertThat(endpoint.eject()).isTrue();
+        assertThat(endpoint.streak5xx()).as("an ejection starts both streaks over").isZero();
+    }
+
+    @Test
+    void withBothStreaksOffNothingAsksForEjection() {
+        EndpointHealth endpoint = new EndpointHealth(new HealthConfig(Configs.active(true),
+                new HealthConfig.Outlier(true, 0, 0, Configs.BASE_EJECTION, Configs.MAX_EJECTION, 50), SLOW_START), clock);
+        for (Outcome outcome : Outcome.values()) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(endpoint.record(outcome)).as("%s", outcome).isFalse();
+            }
+        }
     }
 
     @Test
@@ -112,7 +165,7 @@ class EndpointHealthTest {
     void withoutOutlierDetectionNothingAsksForEjection() {
         EndpointHealth endpoint = new EndpointHealth(health(true, false, SLOW_START), clock);
         for (int i = 0; i < 100; i++) {
-            assertThat(endpoint.record(Outcome.SERVER_ERROR)).isFalse();
+            assertThat(endpoint.record(Outcome.GATEWAY_ERROR)).isFalse();
         }
     }
 
@@ -124,7 +177,7 @@ class EndpointHealthTest {
         assertThat(endpoint.state()).isEqualTo(HealthState.EJECTED);
         assertThat(endpoint.eligible()).isFalse();
         assertThat(endpoint.ejections()).isEqualTo(1);
-        assertThat(endpoint.failureStreak()).isZero();
+        assertThat(endpoint.gatewayFailureStreak()).isZero();
 
         clock.advance(BASE_EJECTION.minusNanos(1));
         assertThat(endpoint.state()).isEqualTo(HealthState.EJECTED);
@@ -186,7 +239,7 @@ class EndpointHealthTest {
             assertThat(endpoint.record(Outcome.RESET)).isFalse();
         }
         clock.advance(BASE_EJECTION);
-        assertThat(endpoint.failureStreak()).isZero();
+        assertThat(endpoint.gatewayFailureStreak()).isZero();
         for (int i = 0; i < 4; i++) {
             assertThat(endpoint.record(Outcome.RESET)).isFalse();
         }
@@ -253,7 +306,7 @@ class EndpointHealthTest {
     @Test
     void aLongMaxEjectionIsCappedSafely() {
         HealthConfig config = new HealthConfig(Configs.active(true),
-                new HealthConfig.Outlier(true, 1, Duration.ofSeconds(1), Duration.ofDays(10_000), 100), SLOW_START);
+                new HealthConfig.Outlier(true, 0, 1, Duration.ofSeconds(1), Duration.ofDays(10_000), 100), SLOW_START);
         EndpointHealth endpoint = new EndpointHealth(config, clock);
         endpoint.eject();
         clock.advance(Duration.ofSeconds(1));

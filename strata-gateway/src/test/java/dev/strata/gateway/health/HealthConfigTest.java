@@ -36,14 +36,18 @@ class HealthConfigTest {
 
     @Test
     void rejectsBadOutlierSettings() {
-        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, S, S, 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutiveFailures: 0 (expected: > 0)");
-        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, Duration.ofSeconds(-1), S, 10))
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, -1, 5, S, S, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutive5xx: -1 (expected: >= 0)");
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, -1, S, S, 10))
+                .hasMessage("consecutiveGatewayFailure: -1 (expected: >= 0)");
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, Duration.ofSeconds(-1), S, 10))
                 .hasMessage("baseEjection: PT-1S (expected: > 0s)");
-        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, Duration.ofSeconds(30), S, 10))
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, Duration.ofSeconds(30), S, 10))
                 .hasMessage("maxEjection: PT1S (expected: >= baseEjection PT30S)");
-        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 5, S, S, 101))
+        assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, S, S, 101))
                 .hasMessage("maxEjectedPercent: 101 (expected: 0..100)");
+        assertThat(new HealthConfig.Outlier(true, 0, 0, S, S, 10).consecutiveGatewayFailure())
+                .as("0 turns a streak off").isZero();
     }
 
     @Test
@@ -60,21 +64,35 @@ class HealthConfigTest {
         HealthConfig config = yaml.readValue("""
                 active: {enabled: true, path: /healthz, interval: 5s, timeout: 1s,
                          healthy_threshold: 2, unhealthy_threshold: 3}
-                outlier: {enabled: true, consecutive_failures: 5, base_ejection: 30s, max_ejection: 5m,
-                          max_ejected_percent: 50}
+                outlier: {enabled: true, consecutive_5xx: 7, consecutive_gateway_failure: 5, base_ejection: 30s,
+                          max_ejection: 5m, max_ejected_percent: 50}
                 slow_start: 30s
                 """, HealthConfig.class);
         assertThat(config.outlier().maxEjection()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.outlier().consecutive5xx()).isEqualTo(7);
+        assertThat(config.outlier().consecutiveGatewayFailure()).isEqualTo(5);
         assertThat(config.active().unhealthyThreshold()).isEqualTo(3);
         assertThat(config.slowStart()).isEqualTo(Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> yaml.readValue("""
                 enabled: true
-                consecutive_failures: 0
+                consecutive_5xx: -5
+                consecutive_gateway_failure: 5
                 base_ejection: 30s
                 max_ejection: 5m
                 max_ejected_percent: 50
                 """, HealthConfig.Outlier.class))
-                .hasMessageContaining("consecutiveFailures: 0 (expected: > 0)");
+                .hasMessageContaining("consecutive5xx: -5 (expected: >= 0)");
+        assertThatThrownBy(() -> yaml.readValue("""
+                enabled: true
+                consecutive_failures: 5
+                consecutive_5xx: 0
+                consecutive_gateway_failure: 5
+                base_ejection: 30s
+                max_ejection: 5m
+                max_ejected_percent: 50
+                """, HealthConfig.Outlier.class))
+                .as("the key before the split is unknown, not read with another meaning")
+                .hasMessageContaining("consecutive_failures");
     }
 }

@@ -28,7 +28,7 @@ class OutlierDetectorTest {
     /** Fails {@code endpoint} until the detector ejects it or refuses five more times; returns whether it ejected. */
     private static boolean failUntilEjected(OutlierDetector detector, EndpointHealth endpoint) {
         for (int i = 0; i < 10; i++) {
-            if (detector.record(endpoint, Outcome.SERVER_ERROR)) {
+            if (detector.record(endpoint, Outcome.GATEWAY_ERROR)) {
                 return true;
             }
         }
@@ -41,11 +41,11 @@ class OutlierDetectorTest {
         OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 50), group);
         EndpointHealth endpoint = group.getFirst();
         for (int i = 0; i < 4; i++) {
-            assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isFalse();
+            assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isFalse();
         }
-        assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isTrue();
+        assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isTrue();
         assertThat(endpoint.state()).isEqualTo(HealthState.EJECTED);
-        assertThat(detector.record(endpoint, Outcome.SERVER_ERROR)).isFalse();
+        assertThat(detector.record(endpoint, Outcome.GATEWAY_ERROR)).isFalse();
         assertThat(detector.ejectionsTotal()).isEqualTo(1);
         assertThat(detector.ejectedNow()).isEqualTo(1);
     }
@@ -71,7 +71,7 @@ class OutlierDetectorTest {
 
         clock.advance(BASE_EJECTION);
         assertThat(detector.ejectedNow()).isZero();
-        assertThat(detector.record(group.get(2), Outcome.SERVER_ERROR))
+        assertThat(detector.record(group.get(2), Outcome.GATEWAY_ERROR))
                 .as("the refused ejection happens on the next failure once there is room").isTrue();
         assertThat(detector.ejectionsTotal()).isEqualTo(3);
     }
@@ -86,13 +86,39 @@ class OutlierDetectorTest {
     }
 
     @Test
-    void theSoleEndpointOfAGroupMayBeEjected() {
+    void theSoleEndpointOfAGroupIsNeverEjected() {
         List<EndpointHealth> group = group(1);
-        OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 10), group);
-        assertThat(failUntilEjected(detector, group.getFirst())).isTrue();
-        assertThat(group.getFirst().eligible()).isFalse();
-        clock.advance(BASE_EJECTION);
+        OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 100), group);
+        assertThat(failUntilEjected(detector, group.getFirst())).isFalse();
         assertThat(group.getFirst().eligible()).isTrue();
+        assertThat(detector.ejectionsTotal()).isZero();
+    }
+
+    @Test
+    void theLastEligibleEndpointIsNotEjectedUntilAnotherIsEligibleAgain() {
+        List<EndpointHealth> group = group(2);
+        OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 100), group);
+        assertThat(failUntilEjected(detector, group.get(0))).isTrue();
+        assertThat(failUntilEjected(detector, group.get(1))).as("the last eligible one").isFalse();
+        assertThat(group.get(1).eligible()).isTrue();
+
+        clock.advance(BASE_EJECTION);
+        assertThat(group.get(0).eligible()).isTrue();
+        assertThat(detector.record(group.get(1), Outcome.TIMEOUT))
+                .as("its streak asks again, and now there is another eligible endpoint").isTrue();
+        assertThat(group.get(1).state()).isEqualTo(HealthState.EJECTED);
+    }
+
+    @Test
+    void anEndpointThatActiveChecksHoldUnhealthyIsNotEligible() {
+        List<EndpointHealth> group = group(2);
+        OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 100), group);
+        for (int i = 0; i < 3; i++) {
+            group.get(0).activeCheck(false);
+        }
+        assertThat(group.get(0).state()).isEqualTo(HealthState.UNHEALTHY);
+        assertThat(failUntilEjected(detector, group.get(1))).isFalse();
+        assertThat(detector.ejectedNow()).isZero();
     }
 
     @Test
@@ -106,7 +132,7 @@ class OutlierDetectorTest {
 
     @Test
     void unhealthyEndpointsDoNotCountTowardTheCap() {
-        List<EndpointHealth> group = group(2);
+        List<EndpointHealth> group = group(3);
         OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 50), group);
         for (int i = 0; i < 3; i++) {
             group.get(0).activeCheck(false);
@@ -164,6 +190,34 @@ class OutlierDetectorTest {
             assertThat(ejected).isEqualTo(1);
             assertThat(detector.ejectionsTotal()).isEqualTo(1);
             assertThat(detector.ejectedNow()).isEqualTo(1);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentFailuresNeverEjectTheLastEligibleEndpoint() throws Exception {
+        List<EndpointHealth> group = group(2);
+        OutlierDetector detector = new OutlierDetector(Configs.outlier(true, 100), group);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        detector.record(group.get(i % 2), Outcome.RESET);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> result : results) {
+                result.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(detector.ejectionsTotal()).isEqualTo(1);
+            assertThat(group).filteredOn(EndpointHealth::eligible).hasSize(1);
         } finally {
             threads.shutdownNow();
         }

@@ -1,0 +1,22 @@
+package dev.strata.gateway.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class OutcomeTest {
+
+    @Test
+    void aStatusMapsToItsOutcome() {
+        assertThat(Outcome.ofStatus(200)).isEqualTo(Outcome.SUCCESS);
+        assertThat(Outcome.ofStatus(404)).isEqualTo(Outcome.SUCCESS);
+        assertThat(Outcome.ofStatus(499)).isEqualTo(Outcome.SUCCESS);
+        assertThat(Outcome.ofStatus(500)).isEqualTo(Outcome.SERVER_ERROR);
+        assertThat(Outcome.ofStatus(501)).isEqualTo(Outcome.SERVER_ERROR);
+        assertThat(Outcome.ofStatus(502)).isEqualTo(Outcome.GATEWAY_ERROR);
+        assertThat(Outcome.ofStatus(503)).isEqualTo(Outcome.GATEWAY_ERROR);
+        assertThat(Outcome.ofStatus(504)).isEqualTo(Outcome.GATEWAY_ERROR);
+        assertThat(Outcome.ofStatus(505)).isEqualTo(Outcome.SERVER_ERROR);
+        assertThat(Outcome.ofStatus(599)).isEqualTo(Outcome.SERVER_ERROR);
+    }
+}
