@@ -1,5 +1,7 @@
 package dev.strata.gateway.filter;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.common.config.ConfigLoader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +14,14 @@ import java.util.Map;
  * application's, or a test's).
  */
 public final class FilterTypes {
+
+    /**
+     * Binds a filter's settings as configuration records are bound, but for one thing: a filter's settings
+     * get no defaults merged in from a defaults file, so a key the entry leaves out binds as {@code null}
+     * (the type's default) instead of refusing the entry.
+     */
+    private static final ObjectMapper SETTINGS = ConfigLoader.mapper()
+            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     private final Map<String, FilterType<?>> types;
 
@@ -59,7 +69,7 @@ public final class FilterTypes {
     private static <S> HttpFilter create(String route, FilterSpec spec, FilterType<S> type, FilterStates.Builder states) {
         S settings;
         try {
-            settings = ConfigLoader.mapper().convertValue(spec.settings(), type.settings());
+            settings = SETTINGS.convertValue(spec.settings(), type.settings());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("routes." + route + ".filters." + spec.type() + ": "
                     + firstLine(e.getMessage()), e);
