@@ -1,5 +1,6 @@
 package dev.strata.gateway.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.strata.common.config.ByteSize;
 import dev.strata.gateway.filter.FilterSpec;
 import java.util.LinkedHashMap;
@@ -16,7 +17,8 @@ import java.util.Map;
  * @param respond a response the gateway gives itself for every request of the route, or {@code null}
  */
 public record RouteConfig(String name, String host, String pathPrefix, String upstream, ByteSize maxBody,
-                          List<FilterSpec> filters, Respond respond) {
+                          List<FilterSpec> filters,
+                          @JsonDeserialize(using = EntryDefaults.Respond.class) Respond respond) {
 
     public RouteConfig {
         if (name == null || name.isBlank()) {
@@ -52,8 +54,8 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
      * health answer.
      *
      * @param status  200..599
-     * @param headers fields of the response, in order
-     * @param body    its body (text), or empty
+     * @param headers fields of the response, in order (none when left out)
+     * @param body    its body (text), or empty (also when left out)
      */
     public record Respond(int status, Map<String, String> headers, String body) {
         public Respond {
