@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.config.ConfigLoader;
 import java.io.IOException;
@@ -61,6 +62,25 @@ abstract class EntryDefaults<T> extends StdDeserializer<T> {
 
         Route() {
             super(RouteConfig.class, DEFAULTS.path("routes").path(0));
+        }
+    }
+
+    /**
+     * A route's {@code respond:}: no headers and no body unless given, so {@code {status: 204}} is complete.
+     * The default route's {@code respond} is {@code null} (no direct response), so the template is here.
+     */
+    static final class Respond extends EntryDefaults<RouteConfig.Respond> {
+        private static final long serialVersionUID = 1L;
+
+        Respond() {
+            super(RouteConfig.Respond.class, respondTemplate());
+        }
+
+        private static JsonNode respondTemplate() {
+            ObjectNode t = JsonNodeFactory.instance.objectNode();
+            t.putObject("headers");
+            t.put("body", "");
+            return t;
         }
     }
 

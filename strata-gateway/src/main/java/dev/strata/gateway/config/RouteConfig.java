@@ -1,6 +1,6 @@
 package dev.strata.gateway.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.strata.common.config.ByteSize;
 import dev.strata.gateway.filter.FilterSpec;
 import java.util.LinkedHashMap;
@@ -17,7 +17,8 @@ import java.util.Map;
  * @param respond a response the gateway gives itself for every request of the route, or {@code null}
  */
 public record RouteConfig(String name, String host, String pathPrefix, String upstream, ByteSize maxBody,
-                          List<FilterSpec> filters, Respond respond) {
+                          List<FilterSpec> filters,
+                          @JsonDeserialize(using = EntryDefaults.Respond.class) Respond respond) {
 
     public RouteConfig {
         if (name == null || name.isBlank()) {
@@ -53,8 +54,8 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
      * health answer.
      *
      * @param status  200..599
-     * @param headers fields of the response, in order
-     * @param body    its body (text), or empty
+     * @param headers fields of the response, in order (none when left out)
+     * @param body    its body (text), or empty (also when left out)
      */
     public record Respond(int status, Map<String, String> headers, String body) {
         public Respond {
@@ -63,27 +64,6 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
             }
             headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
             body = body == null ? "" : body;
-        }
-
-        /** From YAML, where {@code headers} and {@code body} may be left out. */
-        @JsonCreator
-        static Respond fromYaml(Map<String, Object> m) {
-            for (String key : m.keySet()) {
-                if (!key.equals("status") && !key.equals("headers") && !key.equals("body")) {
-                    throw new IllegalArgumentException("respond." + key + ": unknown key (expected one of: status, headers, body)");
-                }
-            }
-            if (!(m.get("status") instanceof Integer status)) {
-                throw new IllegalArgumentException("respond.status: " + m.get("status") + " (expected: 200..599)");
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            if (m.get("headers") instanceof Map<?, ?> h) {
-                h.forEach((k, v) -> headers.put(String.valueOf(k), String.valueOf(v)));
-            } else if (m.get("headers") != null) {
-                throw new IllegalArgumentException("respond.headers: " + m.get("headers") + " (expected: a mapping)");
-            }
-            Object body = m.get("body");
-            return new Respond(status, headers, body == null ? null : String.valueOf(body));
         }
     }
 }

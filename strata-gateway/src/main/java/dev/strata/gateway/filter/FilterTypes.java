@@ -15,7 +15,11 @@ import java.util.Map;
  */
 public final class FilterTypes {
 
-    /** Settings are bound as configuration is, except that a key left out is null (a type gives its defaults). */
+    /**
+     * Binds a filter's settings as configuration records are bound, but for one thing: a filter's settings
+     * get no defaults merged in from a defaults file, so a key the entry leaves out binds as {@code null}
+     * (the type's default) instead of refusing the entry.
+     */
     private static final ObjectMapper SETTINGS = ConfigLoader.mapper()
             .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 

@@ -9,6 +9,7 @@ import dev.strata.common.config.ConfigLoader;
 import dev.strata.gateway.key.RequestKey;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
@@ -57,6 +58,28 @@ class GatewayConfigTest {
         assertThat(web.health().outlier().consecutiveGatewayFailure()).isEqualTo(5);
         assertThat(web.health().outlier().consecutive5xx()).as("off: one broken URL ejects nothing").isZero();
         assertThat(web.balance().hashOn()).isEqualTo(RequestKey.parse("path"));
+    }
+
+    @Test
+    void aRespondRouteNeedsOnlyItsStatus() {
+        GatewayConfig c = load("""
+                gateway:
+                  routes:
+                    - {name: ok, path_prefix: /ok, respond: {status: 204}}
+                    - {name: moved, path_prefix: /old, respond: {status: 301, headers: {Location: /new}}}
+                    - {name: down, path_prefix: /, upstream: app, respond: {status: 503, body: maintenance}}
+                """);
+        assertThat(c.routes().get(0).respond()).isEqualTo(new RouteConfig.Respond(204, Map.of(), ""));
+        assertThat(c.routes().get(0).upstream()).isNull();
+        assertThat(c.routes().get(1).respond().headers()).containsExactly(Map.entry("Location", "/new"));
+        assertThat(c.routes().get(1).respond().body()).isEmpty();
+        assertThat(c.routes().get(2).respond().body()).isEqualTo("maintenance");
+        assertThat(c.routes().get(2).respond().headers()).isEmpty();
+        assertThat(c.routes().get(2).upstream()).as("a route that answers itself reaches no group").isNull();
+        assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, respond: {status: 99}}]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("respond.status: 99 (expected: 200..599)");
+        assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, respond: {status: 200, bodi: x}}]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bodi");
     }
 
     @Test

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
@@ -23,6 +25,8 @@ import java.util.zip.CRC32;
  *   <li>{@code /sleep/MS}: answers after MS milliseconds</li>
  *   <li>{@code /status/CODE}: answers CODE</li>
  *   <li>{@code /hop}: answers with hop-by-hop headers (Connection naming X-Hop-Resp, Keep-Alive, Upgrade)</li>
+ *   <li>{@code /held/N}: N pattern bytes, chunked: the first {@value #HELD_FIRST} at once, the rest only
+ *   once the test calls {@link #releaseHeld()} (so a test knows the response is still under way)</li>
  *   <li>anything else: 200, body {@code "<name> <METHOD> <uri> <bodyLength> <bodyCrc>"}</li>
  * </ul>
  * Every response carries {@code X-Served-By: <name>}. {@link #delay} makes every answer but
@@ -46,6 +50,11 @@ public final class Origin implements AutoCloseable {
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger healthChecks = new AtomicInteger();
     private volatile long delayMillis;
+    private volatile CountDownLatch held = new CountDownLatch(1);
+    private final AtomicInteger heldStarted = new AtomicInteger();
+
+    /** What {@code /held/N} sends before it waits for {@link #releaseHeld()}. */
+    public static final int HELD_FIRST = 64 * 1024;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -99,6 +108,18 @@ public final class Origin implements AutoCloseable {
         this.delayMillis = millis;
     }
 
+    /** Lets every {@code /held/N} response that waits send the rest; later ones wait for the next call. */
+    public void releaseHeld() {
+        CountDownLatch l = held;
+        held = new CountDownLatch(1);
+        l.countDown();
+    }
+
+    /** How many {@code /held/N} responses have sent their first part. */
+    public int heldStarted() {
+        return heldStarted.get();
+    }
+
     private void handle(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getRawPath();
@@ -136,6 +157,24 @@ public final class Origin implements AutoCloseable {
                 x.sendResponseHeaders(200, cl ? size : 0);
                 try (OutputStream out = x.getResponseBody()) {
                     Patterns.write(out, size);
+                }
+                return;
+            }
+            if (path.startsWith("/held/")) {
+                long size = Long.parseLong(path.substring(6));
+                CountDownLatch release = held;
+                x.sendResponseHeaders(200, 0);
+                try (OutputStream out = x.getResponseBody(); InputStream rest = Patterns.stream(size)) {
+                    byte[] first = rest.readNBytes((int) Math.min(size, HELD_FIRST));
+                    out.write(first);
+                    out.flush();
+                    heldStarted.incrementAndGet();
+                    if (!release.await(20, TimeUnit.SECONDS)) {
+                        return;
+                    }
+                    rest.transferTo(out);
+                } catch (InterruptedException e) {
+                    return;
                 }
                 return;
             }

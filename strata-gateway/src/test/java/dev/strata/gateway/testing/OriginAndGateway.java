@@ -1,6 +1,8 @@
 package dev.strata.gateway.testing;
 
 import dev.strata.gateway.Gateway;
+import dev.strata.gateway.filter.FilterTypes;
+import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,24 +15,31 @@ import java.net.InetSocketAddress;
  * }</pre>
  * The extra YAML lines go under {@code gateway:} as in {@link Configs#gateway(String, String...)}.
  * {@link #anotherGateway} starts a second gateway in front of the same origin for one test. For several
- * origins, gateways started from a file or in a child process, see {@link Servers}.
+ * origins, gateways started from a file or in a child process, see {@link Servers}. A gateway that knows
+ * filter types of the test's own is started with them ({@link #OriginAndGateway(String, String, FilterTypes)}).
  */
 public final class OriginAndGateway extends AllOrEachExtension {
 
     private final String originName;
     private final String extraYaml;
+    private final FilterTypes filterTypes;
     private Origin origin;
     private Gateway gateway;
 
     public OriginAndGateway(String originName, String extraYaml) {
+        this(originName, extraYaml, BuiltInFilters.types());
+    }
+
+    public OriginAndGateway(String originName, String extraYaml, FilterTypes filterTypes) {
         this.originName = originName;
         this.extraYaml = extraYaml;
+        this.filterTypes = filterTypes;
     }
 
     @Override
     protected void start() throws Exception {
         origin = closeAtEnd(new Origin(originName));
-        gateway = closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address())));
+        gateway = closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address()), filterTypes));
     }
 
     @Override
@@ -61,6 +70,6 @@ public final class OriginAndGateway extends AllOrEachExtension {
      * started from {@code @BeforeAll}).
      */
     public Gateway anotherGateway(String extraYaml) {
-        return closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address())));
+        return closeAtEnd(Gateway.start(Configs.gateway(extraYaml, origin.address()), filterTypes));
     }
 }
