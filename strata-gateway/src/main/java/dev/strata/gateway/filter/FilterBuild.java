@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 /** What a {@link FilterType} may use to build a filter for one route of one configuration generation. */
 public interface FilterBuild {
 
-    /** The route the filter serves. */
+    /** The route the filter serves; {@link FilterTypes#UNROUTED} for requests that no route took. */
     String route();
 
     /** Whether the filter is built for the warm-up (then {@link #state} and {@link #meters} are throw-away). */

@@ -23,6 +23,12 @@ public final class FilterTypes {
     private static final ObjectMapper SETTINGS = ConfigLoader.mapper()
             .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
+    /**
+     * The route name of the chain that requests no route took run: the gateway's own {@code filters}
+     * only, before such a request gets its refusal (404, 413, ...).
+     */
+    public static final String UNROUTED = "";
+
     private final Map<String, FilterType<?>> types;
 
     private FilterTypes(Map<String, FilterType<?>> types) {
@@ -55,7 +61,7 @@ public final class FilterTypes {
         for (FilterSpec spec : specs) {
             FilterType<?> type = types.get(spec.type());
             if (type == null) {
-                throw new IllegalArgumentException("routes." + route + ".filters: unknown filter '" + spec.type()
+                throw new IllegalArgumentException(where(route) + ": unknown filter '" + spec.type()
                         + "' (expected one of: " + String.join(", ", types.keySet().stream().sorted().toList()) + ")");
             }
             if (warmup && type.warmup() == WarmupMode.OFF) {
@@ -71,14 +77,19 @@ public final class FilterTypes {
         try {
             settings = SETTINGS.convertValue(spec.settings(), type.settings());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("routes." + route + ".filters." + spec.type() + ": "
+            throw new IllegalArgumentException(where(route) + "." + spec.type() + ": "
                     + firstLine(e.getMessage()), e);
         }
         try {
             return type.create(settings, states.forFilter(route, type.name()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("routes." + route + ".filters." + spec.type() + "." + e.getMessage(), e);
+            throw new IllegalArgumentException(where(route) + "." + spec.type() + "." + e.getMessage(), e);
         }
+    }
+
+    /** Where a chain's filters are configured: a route's {@code filters}, or the gateway's for {@link #UNROUTED}. */
+    private static String where(String route) {
+        return route.equals(UNROUTED) ? "filters" : "routes." + route + ".filters";
     }
 
     private static String firstLine(String message) {

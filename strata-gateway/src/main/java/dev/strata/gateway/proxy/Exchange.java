@@ -2,6 +2,7 @@ package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.filter.ExchangeOutcome;
+import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
@@ -71,6 +72,7 @@ final class Exchange implements ChannelFutureListener {
     // confined to the event loop
     private Phase phase = Phase.ADMITTING;
     private RoutePlan plan;
+    private Admission.Refusal refusal; // the answer to a request no route took, after the unrouted chain
     private FilterRun filters;       // null when the route has none
     private UpstreamAttempt attempt; // null until the request goes upstream
     private int status;
@@ -135,8 +137,16 @@ final class Exchange implements ChannelFutureListener {
         timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
         request.arrivedFrom(client.peerAddress(), snapshot);
         Admission.Decision decision = Admission.admit(request, snapshot);
-        if (decision instanceof Admission.Refusal refusal) {
-            respondError(refusal.status(), refusal.detail(), null, refusal.close());
+        if (decision instanceof Admission.Refusal r) {
+            if (request.failureStatus != 0 || snapshot.unrouted().isEmpty()) {
+                respondError(r.status(), r.detail(), null, r.close());
+                return;
+            }
+            // a readable head that no route took: the gateway's own filters see it, then it is refused
+            refusal = r;
+            filters = new FilterRun(this, snapshot.unrouted(), request, FilterTypes.UNROUTED, server.warmup());
+            phase = Phase.FILTERING;
+            runFilters();
             return;
         }
         plan = (RoutePlan) decision;
@@ -192,6 +202,10 @@ final class Exchange implements ChannelFutureListener {
     /** Every filter said continue: the request goes upstream. */
     private void proceed() {
         timers.disarm(ConnectionTimers.SUSPEND);
+        if (refusal != null) {
+            respondError(refusal.status(), refusal.detail(), null, refusal.close());
+            return;
+        }
         if (request.first(FieldKind.EXPECT) >= 0 && body.present() && request.http11) {
             // accepted by routing, limits and filters: ask for the body ourselves (the upstream never sees Expect)
             ctx.writeAndFlush(Wire.continueResponse(ctx.alloc()), ctx.voidPromise());

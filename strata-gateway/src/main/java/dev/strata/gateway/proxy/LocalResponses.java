@@ -148,13 +148,16 @@ final class LocalResponses {
         }
 
         /**
-         * Writes pieces while {@code ctx} is writable; returns the bytes written, or -1 - bytes when the
-         * body ended (its end written too).
+         * Writes pieces while {@code ctx} is writable, each shown first to {@code observers} (may be
+         * {@code null}); returns the bytes written, or -1 - bytes when the body ended (its end written too).
          */
-        long pump(io.netty.channel.ChannelHandlerContext ctx) {
+        long pump(io.netty.channel.ChannelHandlerContext ctx, FilterRun observers) {
             long n = 0;
             while (ctx.channel().isWritable()) {
                 ByteBuf piece = stream.next(ctx.alloc());
+                if (piece != null && observers != null) {
+                    observers.responseBody(piece);
+                }
                 if (piece == null) {
                     if (chunked) {
                         ctx.write(Wire.end(ctx.alloc(), BodyEnd.EMPTY, true), ctx.voidPromise());

@@ -55,6 +55,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     private long bytes;
     private boolean readWanted;  // an upstream read waits for the client to become writable
     private LocalResponses.Streamer streamer; // a local response's body being streamed
+    private boolean pumping;   // pumpLocal is running (see there)
+    private boolean pumpAgain;
 
     ResponseRelay(Exchange exchange, ChannelHandlerContext ctx) {
         this.exchange = exchange;
@@ -94,9 +96,16 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             if (r.stream() != null) {
                 r.stream().close();
             }
+            FilterRun filters = exchange.filters();
             if (!bodiless) {
                 head.writeBytes(r.body());
                 bytes = r.body().length;
+                if (filters != null && filters.observed() && bytes > 0) {
+                    filters.responseBody(Unpooled.wrappedBuffer(r.body()).asReadOnly());
+                }
+            }
+            if (filters != null && filters.observed()) {
+                filters.responseEnd();
             }
             state = State.COMPLETE;
             ctx.writeAndFlush(head).addListener(exchange);
@@ -108,18 +117,42 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         pumpLocal();
     }
 
+    /**
+     * Writes the local stream while the client takes it. A write or flush may change the channel's
+     * writability at once, and the change calls back here: such a call only asks for another round, so
+     * that pieces never overtake each other.
+     */
     private void pumpLocal() {
-        long n = streamer.pump(ctx);
-        if (n < 0) {
-            bytes += -1 - n;
-            state = State.COMPLETE;
-            LocalResponses.Streamer s = streamer;
-            streamer = null;
-            s.close();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(exchange);
-        } else {
-            bytes += n;
-            ctx.flush();
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                LocalResponses.Streamer s = streamer;
+                if (s == null) {
+                    return;
+                }
+                FilterRun filters = exchange.filters();
+                long n = s.pump(ctx, filters != null && filters.observed() ? filters : null);
+                if (n < 0) {
+                    bytes += -1 - n;
+                    state = State.COMPLETE;
+                    streamer = null;
+                    s.close();
+                    if (filters != null && filters.observed()) {
+                        filters.responseEnd();
+                    }
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(exchange);
+                    return;
+                }
+                bytes += n;
+                ctx.flush();
+            } while (pumpAgain && ctx.channel().isWritable());
+        } finally {
+            pumping = false;
         }
     }
 

@@ -21,10 +21,11 @@ import java.util.Map;
  * One generation of the gateway's configuration, as the request path uses it. Immutable: a request
  * reads the live snapshot once, at its start, and uses that generation to its end; a reload swaps the
  * whole snapshot at once. Each route is resolved with it into a {@link RoutePlan} (its group, its filter
- * chain, its body limit). {@code via} is the Via element this gateway adds, as bytes ({@code null}: none).
+ * chain, its body limit); {@code unrouted} is the chain of requests that admission refuses (the gateway's
+ * own filters). {@code via} is the Via element this gateway adds, as bytes ({@code null}: none).
  */
-public record Snapshot(GatewayConfig config, Router<RoutePlan> router, Upstreams upstreams, List<Cidr> trustedProxies,
-                       byte[] via) {
+public record Snapshot(GatewayConfig config, Router<RoutePlan> router, FilterChain unrouted, Upstreams upstreams,
+                       List<Cidr> trustedProxies, byte[] via) {
 
     /**
      * Each route's filter chain: the gateway's {@code filters}, then the route's, then its direct
@@ -36,6 +37,8 @@ public record Snapshot(GatewayConfig config, Router<RoutePlan> router, Upstreams
     static Map<String, FilterChain> chains(GatewayConfig config, FilterTypes types, FilterStates.Builder states,
                                            boolean warmup) {
         Map<String, FilterChain> chains = new java.util.HashMap<>();
+        List<HttpFilter> unrouted = types.build(FilterTypes.UNROUTED, config.filters(), states, warmup);
+        chains.put(FilterTypes.UNROUTED, unrouted.isEmpty() ? FilterChain.EMPTY : new FilterChain(unrouted));
         for (RouteConfig r : config.routes()) {
             List<FilterSpec> specs = new ArrayList<>(config.filters());
             specs.addAll(r.filters());
@@ -56,7 +59,8 @@ public record Snapshot(GatewayConfig config, Router<RoutePlan> router, Upstreams
             plans.add(new RoutePlan(r, r.upstream() == null ? null : upstreams.group(r.upstream()),
                     chains.getOrDefault(r.name(), FilterChain.EMPTY), maxBody));
         }
-        return new Snapshot(config, new Router<>(plans, RoutePlan::route), upstreams,
+        return new Snapshot(config, new Router<>(plans, RoutePlan::route),
+                chains.getOrDefault(FilterTypes.UNROUTED, FilterChain.EMPTY), upstreams,
                 config.forwarding().trustedProxies().stream().map(Cidr::parse).toList(),
                 config.forwarding().via() ? Wire.ascii("1.1 " + config.name()) : null);
     }

@@ -85,7 +85,7 @@ final class Wire {
                         continue;
                     }
                     hostField = i;
-                    if (dropped != null && droppedField(h, i, dropped)) {
+                    if (dropped != null && droppedField(h, i, dropped) && addsHost(edits)) {
                         continue; // replaced by an edit; X-Forwarded-Host still names the client's
                     }
                 }
@@ -164,6 +164,17 @@ final class Wire {
             }
         }
         return n == 0 ? null : java.util.Arrays.copyOf(names, n);
+    }
+
+    /** Whether {@code edits} put a Host of their own: a request is never sent without one. */
+    private static boolean addsHost(HeaderEdits edits) {
+        java.util.List<String> added = edits.added();
+        for (int i = 0; i < added.size(); i += 2) {
+            if (added.get(i).equalsIgnoreCase("host")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean droppedField(Head h, int i, byte[][] dropped) {

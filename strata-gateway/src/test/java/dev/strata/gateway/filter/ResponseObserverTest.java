@@ -17,7 +17,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -194,8 +193,6 @@ class ResponseObserverTest {
     }
 
     @Test
-    @Disabled("bug: a local response's observers get onResponseHead and onComplete only, never onResponseBody or "
-            + "onResponseEnd, though ResponseObserver says a local response is seen the same way (proxy/Exchange.respondLocal)")
     void anObserverOfALocalResponseSeesItsBodyAndEnd() throws Exception {
         try (RawClient c = new RawClient(env.address())) {
             assertThat(c.send("GET /local HTTP/1.1\r\nHost: a\r\n\r\n").read().text()).isEqualTo("local body");
