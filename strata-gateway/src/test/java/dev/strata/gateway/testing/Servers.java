@@ -2,6 +2,7 @@ package dev.strata.gateway.testing;
 
 import dev.strata.gateway.Gateway;
 import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.filter.FilterTypes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,9 @@ import java.util.List;
  * }
  * }</pre>
  * A test may still stop what it started (an origin that dies, a gateway that drains): closing again
- * at the end does no harm. For one origin and one gateway shared by a class, see {@link OriginAndGateway}.
+ * at the end does no harm. A gateway that knows filter types of the test's own is started with them
+ * ({@link #gateway(GatewayConfig, FilterTypes)}). For one origin and one gateway shared by a class, see
+ * {@link OriginAndGateway}.
  */
 public final class Servers extends AllOrEachExtension {
 
@@ -46,6 +49,14 @@ public final class Servers extends AllOrEachExtension {
     /** Starts a gateway on {@code config} ({@link Configs} builds one); it has no file to reload from. */
     public Gateway gateway(GatewayConfig config) {
         return closeAtEnd(Gateway.start(config));
+    }
+
+    /**
+     * Starts a gateway on {@code config} whose routes may also name the filter types of {@code filterTypes}
+     * (the built-in ones and a test's own, from {@code BuiltInFilters.types().with(...)}).
+     */
+    public Gateway gateway(GatewayConfig config, FilterTypes filterTypes) {
+        return closeAtEnd(Gateway.start(config, filterTypes));
     }
 
     /** Starts a gateway from {@code file}; {@code POST /_strata/reload} reads the file again. */
