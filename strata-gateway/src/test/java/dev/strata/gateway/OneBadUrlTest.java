@@ -9,6 +9,7 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,10 @@ class OneBadUrlTest {
     /** The built-in defaults, a group of one: the issue's case. */
     @RegisterExtension
     static final OriginAndGateway env = new OriginAndGateway("one", "");
+
+    /** For the tests that need a configuration of their own. */
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,14 +52,14 @@ class OneBadUrlTest {
 
     @Test
     void evenWith5xxCountedTheSoleEndpointIsNotEjected() throws Exception {
-        try (Origin origin = new Origin("one");
-             Gateway g = Gateway.start(Configs.gateway("""
-                       upstreams:
-                         app:
-                           endpoints: [%s]
-                           health: {active: {enabled: false}, outlier: {consecutive_5xx: 5, consecutive_gateway_failure: 5}}
-                     """.formatted(origin.address())));
-             RawClient c = new RawClient(g.listenerAddress("main"))) {
+        Origin origin = servers.origin("one");
+        Gateway g = servers.gateway(Configs.gateway("""
+                  upstreams:
+                    app:
+                      endpoints: [%s]
+                      health: {active: {enabled: false}, outlier: {consecutive_5xx: 5, consecutive_gateway_failure: 5}}
+                """.formatted(origin.address())));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             for (int i = 0; i < 12; i++) {
                 assertThat(get(c, "/status/500").status()).isEqualTo(500);
             }
@@ -71,14 +76,14 @@ class OneBadUrlTest {
     void aGroupWhoseEndpointsFailTheirChecksPanicsAndServes() throws Exception {
         // the checks ask a URL that answers 503: the endpoint is unhealthy, yet it serves /ok
         String checks = "active: {enabled: true, path: /status/503, interval: 50ms, timeout: 1s, unhealthy_threshold: 1}";
-        try (Origin origin = new Origin("one");
-             Gateway g = Gateway.start(Configs.gateway("""
-                       upstreams:
-                         app:
-                           endpoints: [%s]
-                           health: {%s}
-                     """.formatted(origin.address(), checks)));
-             RawClient c = new RawClient(g.listenerAddress("main"))) {
+        Origin origin = servers.origin("one");
+        Gateway g = servers.gateway(Configs.gateway("""
+                  upstreams:
+                    app:
+                      endpoints: [%s]
+                      health: {%s}
+                """.formatted(origin.address(), checks)));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             Await.until(() -> health(g).equals("unhealthy"));
             assertThat(upstreams(g.adminAddress()).path("app").path("panic").asBoolean()).isTrue();
             RawClient.Response ok = get(c, "/ok");
@@ -102,15 +107,15 @@ class OneBadUrlTest {
 
     @Test
     void inAGroupOfTwo500sEjectNothingAndGatewayErrorsEjectOne() throws Exception {
-        try (Origin a = new Origin("a");
-             Origin b = new Origin("b");
-             Gateway g = Gateway.start(Configs.gateway("""
-                       upstreams:
-                         app:
-                           endpoints: [%s, %s]
-                           health: {active: {enabled: false}}
-                     """.formatted(a.address(), b.address())));
-             RawClient c = new RawClient(g.listenerAddress("main"))) {
+        Origin a = servers.origin("a");
+        Origin b = servers.origin("b");
+        Gateway g = servers.gateway(Configs.gateway("""
+                  upstreams:
+                    app:
+                      endpoints: [%s, %s]
+                      health: {active: {enabled: false}}
+                """.formatted(a.address(), b.address())));
+        try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             for (int i = 0; i < 20; i++) {
                 assertThat(get(c, "/status/500").status()).isEqualTo(500);
             }

@@ -10,6 +10,7 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -82,6 +83,15 @@ class FilterStateTest {
                 - {name: web, path_prefix: /, filters: [{counting: {}}, {sits_out: {}}]}
             """, BuiltInFilters.types().with(counting.type()).with(sitsOut.type()));
 
+    /** For the tests that start a gateway of their own, with filter types of their own. */
+    @RegisterExtension
+    final Servers servers = new Servers();
+
+    /** The origin behind the gateway {@link #startCounting} started. */
+    private Origin origin;
+    /** The configuration {@link #startCounting} started its gateway on: one route, that counts. */
+    private GatewayConfig withCounting;
+
     @Test
     void theWarmupRunsOnThrowAwayStateAndNeverOnTheRealOne() throws Exception {
         assertThat(counting.warm()).as("built for the warm-up").isNotEmpty();
@@ -108,91 +118,78 @@ class FilterStateTest {
     @Test
     void aReloadThatKeepsTheFilterHandsOnItsStateAndOneThatDropsItLetsItGo() throws Exception {
         Counting c = new Counting("counting", WarmupMode.THROWAWAY_STATE, false);
-        try (Origin origin = new Origin("o2")) {
-            GatewayConfig with = config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}]}]", origin);
-            Gateway g = Gateway.start(with, BuiltInFilters.types().with(c.type()));
-            try {
-                InetSocketAddress at = g.listenerAddress("main");
-                AtomicLong first = c.last().count();
-                get(at, "/a");
-                get(at, "/b");
-                get(at, "/c");
-                assertThat(first.get()).isEqualTo(3);
+        Gateway g = startCounting(c);
+        InetSocketAddress at = g.listenerAddress("main");
+        AtomicLong first = c.last().count();
+        get(at, "/a");
+        get(at, "/b");
+        get(at, "/c");
+        assertThat(first.get()).isEqualTo(3);
 
-                g.reload(config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}, "
-                        + "{headers: {response: {set: {X-Gen: two}}}}]}]", origin));
-                assertThat(c.builds).hasSize(2);
-                assertThat(c.last().count()).as("the same state, handed to the new generation").isSameAs(first);
-                assertThat(get(at, "/d").header("x-gen")).isEqualTo("two");
-                get(at, "/e");
-                assertThat(first.get()).as("the count goes on").isEqualTo(5);
+        g.reload(config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}, "
+                + "{headers: {response: {set: {X-Gen: two}}}}]}]", origin));
+        assertThat(c.builds).hasSize(2);
+        assertThat(c.last().count()).as("the same state, handed to the new generation").isSameAs(first);
+        assertThat(get(at, "/d").header("x-gen")).isEqualTo("two");
+        get(at, "/e");
+        assertThat(first.get()).as("the count goes on").isEqualTo(5);
 
-                g.reload(config("routes: [{name: web, path_prefix: /}]", origin));
-                get(at, "/uncounted");
-                assertThat(first.get()).isEqualTo(5);
+        g.reload(config("routes: [{name: web, path_prefix: /}]", origin));
+        get(at, "/uncounted");
+        assertThat(first.get()).isEqualTo(5);
 
-                g.reload(with);
-                AtomicLong fresh = c.last().count();
-                assertThat(fresh).as("dropped at the reload before, so made anew").isNotSameAs(first);
-                assertThat(fresh.get()).isZero();
-                get(at, "/f");
-                assertThat(fresh.get()).isEqualTo(1);
-                assertThat(first.get()).isEqualTo(5);
-            } finally {
-                g.close();
-            }
-        }
+        g.reload(withCounting);
+        AtomicLong fresh = c.last().count();
+        assertThat(fresh).as("dropped at the reload before, so made anew").isNotSameAs(first);
+        assertThat(fresh.get()).isZero();
+        get(at, "/f");
+        assertThat(fresh.get()).isEqualTo(1);
+        assertThat(first.get()).isEqualTo(5);
     }
 
     @Test
     void aRefusedReloadKeepsTheStateAsItWas() throws Exception {
         Counting c = new Counting("counting", WarmupMode.THROWAWAY_STATE, false);
-        try (Origin origin = new Origin("o2")) {
-            GatewayConfig with = config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}]}]", origin);
-            Gateway g = Gateway.start(with, BuiltInFilters.types().with(c.type()));
-            try {
-                InetSocketAddress at = g.listenerAddress("main");
-                AtomicLong first = c.last().count();
-                get(at, "/a");
-                assertThatThrownBy(() -> g.reload(config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}, "
-                        + "{headers: {request: {set: {\"no good\": x}}}}]}]", origin)))
-                        .hasMessageContaining("routes.web.filters.headers");
-                get(at, "/b");
-                assertThat(first.get()).as("the running generation counts on").isEqualTo(2);
-                g.reload(with);
-                assertThat(c.last().count()).isSameAs(first);
-                get(at, "/c");
-                assertThat(first.get()).isEqualTo(3);
-            } finally {
-                g.close();
-            }
-        }
+        Gateway g = startCounting(c);
+        InetSocketAddress at = g.listenerAddress("main");
+        AtomicLong first = c.last().count();
+        get(at, "/a");
+        assertThatThrownBy(() -> g.reload(config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}, "
+                + "{headers: {request: {set: {\"no good\": x}}}}]}]", origin)))
+                .hasMessageContaining("routes.web.filters.headers");
+        get(at, "/b");
+        assertThat(first.get()).as("the running generation counts on").isEqualTo(2);
+        g.reload(withCounting);
+        assertThat(c.last().count()).isSameAs(first);
+        get(at, "/c");
+        assertThat(first.get()).isEqualTo(3);
     }
 
     @Test
     void stateIsKeptPerTypeAndKeySoARoutesOwnStateHasTheRouteInItsKey() throws Exception {
         Counting shared = new Counting("shared", WarmupMode.THROWAWAY_STATE, false);
         Counting own = new Counting("own", WarmupMode.THROWAWAY_STATE, true);
-        try (Origin origin = new Origin("o2")) {
-            Gateway g = Gateway.start(config("""
-                    routes:
-                        - {name: a, path_prefix: /a, filters: [{shared: {}}, {own: {}}]}
-                        - {name: b, path_prefix: /b, filters: [{shared: {}}, {own: {}}]}
-                    """, origin), BuiltInFilters.types().with(shared.type()).with(own.type()));
-            try {
-                InetSocketAddress at = g.listenerAddress("main");
-                get(at, "/a/1");
-                get(at, "/a/2");
-                get(at, "/b/1");
-                assertThat(shared.builds).hasSize(2);
-                assertThat(shared.builds.get(0).count()).isSameAs(shared.builds.get(1).count());
-                assertThat(shared.builds.get(0).count().get()).isEqualTo(3);
-                assertThat(own.builds).extracting(b -> b.route() + "=" + b.count().get())
-                        .containsExactlyInAnyOrder("a=2", "b=1");
-            } finally {
-                g.close();
-            }
-        }
+        Gateway g = servers.gateway(config("""
+                routes:
+                    - {name: a, path_prefix: /a, filters: [{shared: {}}, {own: {}}]}
+                    - {name: b, path_prefix: /b, filters: [{shared: {}}, {own: {}}]}
+                """, servers.origin("o2")), BuiltInFilters.types().with(shared.type()).with(own.type()));
+        InetSocketAddress at = g.listenerAddress("main");
+        get(at, "/a/1");
+        get(at, "/a/2");
+        get(at, "/b/1");
+        assertThat(shared.builds).hasSize(2);
+        assertThat(shared.builds.get(0).count()).isSameAs(shared.builds.get(1).count());
+        assertThat(shared.builds.get(0).count().get()).isEqualTo(3);
+        assertThat(own.builds).extracting(b -> b.route() + "=" + b.count().get())
+                .containsExactlyInAnyOrder("a=2", "b=1");
+    }
+
+    /** Starts an origin of the test's own and, in front of it, a gateway whose one route counts with {@code c}. */
+    private Gateway startCounting(Counting c) throws IOException {
+        origin = servers.origin("o2");
+        withCounting = config("routes: [{name: web, path_prefix: /, filters: [{counting: {}}]}]", origin);
+        return servers.gateway(withCounting, BuiltInFilters.types().with(c.type()));
     }
 
     private static GatewayConfig config(String routes, Origin origin) {

@@ -8,6 +8,7 @@ import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,6 +47,10 @@ class RequestIdFilterTest {
     @RegisterExtension
     static final OriginAndGateway env = new OriginAndGateway("o1",
             "  access_log: {enabled: true, format: text, path: '" + LOG + "'}\n" + ROUTES);
+
+    /** For the test that starts a gateway of its own, with another access log. */
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     @Test
     void aRequestWithoutAnIdGetsOneThatTheOriginTheClientAndTheLogShare() throws Exception {
@@ -130,14 +135,13 @@ class RequestIdFilterTest {
     @Test
     void theJsonAccessLogHasARequestIdMember(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("access.json");
-        Gateway g = Gateway.start(Configs.gateway("  access_log: {enabled: true, format: json, path: '" + json + "'}\n"
+        Gateway g = servers.gateway(Configs.gateway("  access_log: {enabled: true, format: json, path: '" + json + "'}\n"
                 + ROUTES, env.origin().address()));
         String id;
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             id = c.send("GET /json HTTP/1.1\r\nHost: a\r\n\r\n").read().header("x-request-id");
-        } finally {
-            g.close();
         }
+        g.close(); // the log is written out before it is read
         assertThat(id).matches(HEX32);
         Await.until(() -> lines(json).stream().anyMatch(l -> l.contains("\"uri\":\"/json\"")));
         assertThat(lines(json)).filteredOn(l -> l.contains("\"uri\":\"/json\"")).singleElement().asString()

@@ -6,6 +6,7 @@ import dev.strata.gateway.Gateway;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.OriginAndGateway;
 import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,10 @@ class RespondRouteTest {
                   respond: {status: 200, headers: {Content-Type: application/json}, body: '{"status":"up"}'}
                 - {name: proxied, path_prefix: /, upstream: app}
             """);
+
+    /** For the test that starts a gateway of its own, without an upstream. */
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     @Test
     void aRedirectIsAnsweredByTheGatewayOnAKeptConnection() throws Exception {
@@ -109,7 +114,7 @@ class RespondRouteTest {
 
     @Test
     void aGatewayWhoseRoutesAllAnswerThemselvesNeedsNoUpstream() throws Exception {
-        Gateway g = Gateway.start(Configs.yaml("""
+        Gateway g = servers.gateway(Configs.yaml("""
                 gateway:
                   io_threads: 1
                   listeners: [{name: main, address: 127.0.0.1:0}]
@@ -127,8 +132,6 @@ class RespondRouteTest {
                 assertThat(admin.send("GET /_strata/upstreams HTTP/1.1\r\nHost: a\r\n\r\n").read().text())
                         .as("the default group is not started").doesNotContain("8081");
             }
-        } finally {
-            g.close();
         }
     }
 }
