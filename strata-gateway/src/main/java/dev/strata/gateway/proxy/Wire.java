@@ -23,6 +23,8 @@ final class Wire {
     private static final byte[] SP_HTTP11_CRLF = ascii(" HTTP/1.1\r\n");
     private static final byte[] HOST = ascii("Host: ");
     private static final byte[] TE_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] TE = ascii("Transfer-Encoding: ");
+    private static final byte[] COMMA_CHUNKED = ascii(", chunked\r\n");
     private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
     private static final byte[] XFF = ascii("X-Forwarded-For: ");
@@ -195,7 +197,9 @@ final class Wire {
 
     /**
      * The response head for the client: HTTP/1.1 with the upstream's status and reason, hop-by-hop
-     * fields gone, chunked framing when {@code chunked}, {@code Connection: close} when {@code close}
+     * fields gone, chunked framing when {@code chunked} (after the upstream's other transfer codings, which
+     * are kept), no Content-Length when the upstream sent Transfer-Encoding too (RFC 9112 §6.3),
+     * {@code Connection: close} when {@code close}
      * (or {@code keep-alive} for an HTTP/1.0 client that stays), Via appended to.
      */
     static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead h, boolean chunked, boolean close,
@@ -217,10 +221,20 @@ final class Wire {
                     && droppedField(h, i, dropped))) {
                 continue;
             }
+            if (kind == FieldKind.CONTENT_LENGTH && h.transferEncoding) {
+                continue; // RFC 9112 §6.3: Transfer-Encoding overrides it, and a forwarder must remove it
+            }
             h.writeField(out, i);
         }
         if (chunked) {
-            out.writeBytes(TE_CHUNKED);
+            if (h.otherCodings) {
+                // the codings the upstream applied stay (the body is still coded); only chunked is redone
+                out.writeBytes(TE);
+                h.writeCodingsExceptChunked(out);
+                out.writeBytes(COMMA_CHUNKED);
+            } else {
+                out.writeBytes(TE_CHUNKED);
+            }
         }
         if (close) {
             out.writeBytes(CONNECTION_CLOSE);

@@ -103,9 +103,28 @@ class UpstreamBytesTest {
                 "/truncated", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true),
                 "/stray", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200", false),
                 "/fine", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine", false),
-                "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false))));
+                "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false),
+                "/both", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                        + "Content-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false),
+                "/gzip", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
+                        + "Content-Length: 5\r\n\r\n" + GZIPPED, true))));
         gateway = servers.gateway(Configs.gateway("  io_threads: 1\n", upstream.address()));
         address = gateway.listenerAddress("main");
+    }
+
+    /** "hello" gzip-coded, as ISO-8859-1 text (one char per byte). */
+    static final String GZIPPED = gzip("hello");
+
+    private static String gzip(String text) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(b)) {
+                z.write(text.getBytes(StandardCharsets.ISO_8859_1));
+            }
+            return b.toString(StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String get(String path) {
@@ -178,6 +197,51 @@ class UpstreamBytesTest {
             RawClient.Response r = c.send("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n").read(true);
             assertThat(r.header("content-length")).isEqualTo("50");
             assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void bothTransferEncodingAndContentLengthReachAnHttp11ClientWithoutTheLength() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send(get("/both"));
+            String raw = readUntil(c.socket().getInputStream(), "\r\n0\r\n\r\n");
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").contains("Transfer-Encoding: chunked\r\n")
+                    .doesNotContainIgnoringCase("Content-Length").endsWith("\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            int both = upstream.lastConnection;
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+            assertThat(upstream.lastConnection).as("an upstream connection that framed ambiguously is closed")
+                    .isNotEqualTo(both);
+        }
+    }
+
+    @Test
+    void bothTransferEncodingAndContentLengthReachAnHttp10ClientReadToTheClose() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send("GET /both HTTP/1.0\r\n\r\n");
+            String raw = new String(c.socket().getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(raw).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n")
+                    .doesNotContainIgnoringCase("Content-Length").doesNotContainIgnoringCase("Transfer-Encoding")
+                    .endsWith("\r\n\r\nhello");
+        }
+    }
+
+    @Test
+    void aResponseTransferCodingOtherThanChunkedIsKeptAndItsLengthDropped() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send(get("/gzip"));
+            String raw = readUntil(c.socket().getInputStream(), "\r\n0\r\n\r\n");
+            assertThat(raw).contains("Transfer-Encoding: gzip, chunked\r\n").doesNotContainIgnoringCase("Content-Length");
+            String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+            assertThat(body).isEqualTo(Integer.toHexString(GZIPPED.length()) + "\r\n" + GZIPPED + "\r\n0\r\n\r\n");
+        }
+    }
+
+    @Test
+    void aResponseTransferCodingOtherThanChunkedIs502ForAnHttp10Client() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send("GET /gzip HTTP/1.0\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
         }
     }
 
