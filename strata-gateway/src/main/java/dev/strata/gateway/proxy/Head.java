@@ -140,11 +140,14 @@ abstract sealed class Head permits RequestHead, ResponseHead {
 
     /** Whether the field must not cross the proxy: hop-by-hop by name, or named in Connection. */
     final boolean hopByHop(int i) {
-        if (FieldKind.hopByHop(kinds[i])) {
+        byte kind = kinds[i];
+        if (FieldKind.hopByHop(kind)) {
             return true;
         }
         int[] named = connectionNames;
-        if (named != null) {
+        // Connection cannot make a field hop-by-hop that routes or frames the message (RFC 9110 §7.6.1:
+        // a proxy must not be made to drop Host, and a dropped Content-Length would unframe the body)
+        if (named != null && kind != FieldKind.HOST && kind != FieldKind.CONTENT_LENGTH) {
             int ns = fields[i * 4];
             int len = fields[i * 4 + 1] - ns;
             for (int t = 0; t < named.length; t += 2) {

@@ -53,8 +53,22 @@ final class Wire {
      * or forwarding fields, which are the proxy's.
      */
     static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits) {
+        return requestHead(alloc, h, peer, via, edits, null);
+    }
+
+    /**
+     * As above; {@code defaultHost} (the endpoint's {@code host:port}, may be {@code null}) is the Host of a
+     * request that came without one (HTTP/1.0 allows that; HTTP/1.1 upstream requires one).
+     */
+    static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits,
+                               String defaultHost) {
         String target = h.absoluteForm() ? h.originTarget() : null;
         String host = h.absoluteForm() ? h.host() : null;
+        boolean suppliedHost = false;
+        if (host == null && defaultHost != null && h.first(FieldKind.HOST) < 0) {
+            host = defaultHost;
+            suppliedHost = true; // not the client's: no X-Forwarded-Host or Forwarded host for it
+        }
         byte[][] dropped = dropped(edits);
         ByteBuf out = alloc.directBuffer(h.length + 160 + (via == null ? 0 : via.length));
         out.writeBytes(h.bytes, h.startLineStart, h.methodEnd - h.startLineStart + 1);
@@ -120,6 +134,9 @@ final class Wire {
         out.writeBytes(peer.ip()).writeShort(CRLF_SHORT);
         if (!priorProto) {
             out.writeBytes(XFP_HTTP);
+        }
+        if (suppliedHost) {
+            host = null;
         }
         if (!priorHost && (host != null || hostField >= 0)) {
             out.writeBytes(XFH);

@@ -107,7 +107,9 @@ class UpstreamBytesTest {
                 "/both", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                         + "Content-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false),
                 "/gzip", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
-                        + "Content-Length: 5\r\n\r\n" + GZIPPED, true))));
+                        + "Content-Length: 5\r\n\r\n" + GZIPPED, true),
+                "/cl-named", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
+                        + "Content-Length: 2\r\n\r\nok", false))));
         gateway = servers.gateway(Configs.gateway("  io_threads: 1\n", upstream.address()));
         address = gateway.listenerAddress("main");
     }
@@ -242,6 +244,16 @@ class UpstreamBytesTest {
             RawClient.Response r = c.send("GET /gzip HTTP/1.0\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(502);
             assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        }
+    }
+
+    @Test
+    void aContentLengthNamedInConnectionStillReachesTheClient() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            RawClient.Response r = c.send(get("/cl-named")).read();
+            assertThat(r.header("content-length")).isEqualTo("2");
+            assertThat(r.text()).isEqualTo("ok");
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
         }
     }
 
