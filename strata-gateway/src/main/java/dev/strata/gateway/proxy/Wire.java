@@ -48,7 +48,8 @@ final class Wire {
      * chunked when the body is chunked (a Content-Length stays as it came), X-Forwarded-For/-Proto/-Host
      * and Forwarded set (appended to when the peer is trusted, replaced otherwise), Via appended to.
      *
-     * An absolute-form target goes up in origin form, with the Host it named. {@code edits} (may be
+     * An absolute-form target goes up in origin form, with the Host it named; a normalized path (see
+     * {@link RequestSyntax}) goes up normalized. {@code edits} (may be
      * {@code null}) drop and add fields among those copied through; they cannot touch framing, hop-by-hop
      * or forwarding fields, which are the proxy's.
      */
@@ -62,7 +63,7 @@ final class Wire {
      */
     static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits,
                                String defaultHost) {
-        String target = h.absoluteForm() ? h.originTarget() : null;
+        String target = h.forwardTarget();
         String host = h.absoluteForm() ? h.host() : null;
         boolean suppliedHost = false;
         if (host == null && defaultHost != null && h.first(FieldKind.HOST) < 0) {
