@@ -179,6 +179,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             x = new Exchange(server, this, ctx, head, server.snapshot());
             exchange = x;
             x.start();
+        } else if (msg instanceof ChunkExtensions ext) {
+            if (x != null) {
+                x.requestExtensions(ext.bytes());
+            }
         } else if (msg instanceof DecodeFailure failure) {
             if (x != null) {
                 x.requestFailed(failure.reason());

@@ -222,6 +222,13 @@ final class Exchange implements ChannelFutureListener {
         dispatchOnFirstChunk();
     }
 
+    /** A chunk of the body carried extensions of this many bytes (they count toward {@code max_body}). */
+    void requestExtensions(int bytes) {
+        if (phase != Phase.FINISHED && !response.complete()) {
+            body.extensions(bytes);
+        }
+    }
+
     void requestEnd(BodyEnd end) {
         boolean write = body.ended(end);
         if (!write || phase == Phase.FINISHED || response.complete()) {

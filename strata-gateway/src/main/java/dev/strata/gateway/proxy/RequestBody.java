@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
  * A request's body on its way from the client to the upstream, with backpressure: the client is read only
  * while the upstream connection is writable, and body content that arrives before the connection exists
  * waits in {@code held} (at most one read's worth: no further read is asked for until the connection
- * is there). Counts the bytes against the route's {@code max_body} and keeps the body-read timer, which
+ * is there). Counts the bytes, and a chunked body's extensions, against the route's {@code max_body}
+ * as they arrive, and keeps the body-read timer, which
  * runs only while the gateway waits for the client, not while it holds off reading for a slow upstream.
  *
  * <p>Threading: confined to the client channel's event loop.
@@ -38,6 +39,7 @@ final class RequestBody {
     private ArrayDeque<ByteBuf> held;
     private BodyEnd end;
     private long bytesUp;
+    private long received;      // body bytes and chunk extensions from the client, against max_body
     private boolean readWanted; // a read waits for the upstream to become writable
 
     RequestBody(Exchange exchange, ChannelHandlerContext ctx, ConnectionTimers timers, RequestHead request) {
@@ -78,10 +80,28 @@ final class RequestBody {
         return (held != null && !held.isEmpty()) || end != null;
     }
 
+    /** Chunk extensions of this many bytes came with the body: they count toward {@code max_body}. */
+    void extensions(int bytes) {
+        if (present && state == State.RECEIVING) {
+            received += bytes;
+            if (received > maxBody) {
+                abandon();
+                exchange.bodyTooLarge(maxBody);
+            }
+        }
+    }
+
     /** A piece of the body from the client. */
     void content(ByteBuf data, Channel upstream) {
         if (!present || state != State.RECEIVING) {
             data.release();
+            return;
+        }
+        received += data.readableBytes();
+        if (received > maxBody) {
+            data.release();
+            abandon();
+            exchange.bodyTooLarge(maxBody);
             return;
         }
         if (upstream == null) {

@@ -95,7 +95,7 @@ class UpstreamBytesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = servers.closeAtEnd(new ScriptedUpstream(Map.of(
+        upstream = servers.closeAtEnd(new ScriptedUpstream(with(Map.of(
                 "/malformed", new ScriptedUpstream.Script("HTTP/1.1 2x0 OK\r\n\r\n", true),
                 "/until-close", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\n\r\nto the end", true),
                 "/trailers", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
@@ -109,9 +109,19 @@ class UpstreamBytesTest {
                 "/gzip", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
                         + "Content-Length: 5\r\n\r\n" + GZIPPED, true),
                 "/cl-named", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
-                        + "Content-Length: 2\r\n\r\nok", false))));
+                        + "Content-Length: 2\r\n\r\nok", false)),
+                Map.entry("/bad-trailers", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                        + "\r\n5\r\nhello\r\n0\r\nContent-Length: 3\r\nX-Checksum: 42\r\nTransfer-Encoding: chunked\r\n"
+                        + "Set-Cookie: s=1\r\nCache-Control: max-age=99\r\nContent-Type: text/evil\r\n\r\n", false)))));
         gateway = servers.gateway(Configs.gateway("  io_threads: 1\n", upstream.address()));
         address = gateway.listenerAddress("main");
+    }
+
+    private static Map<String, ScriptedUpstream.Script> with(Map<String, ScriptedUpstream.Script> scripts,
+                                                           Map.Entry<String, ScriptedUpstream.Script> more) {
+        Map<String, ScriptedUpstream.Script> all = new java.util.HashMap<>(scripts);
+        all.put(more.getKey(), more.getValue());
+        return all;
     }
 
     /** "hello" gzip-coded, as ISO-8859-1 text (one char per byte). */
@@ -253,6 +263,16 @@ class UpstreamBytesTest {
             RawClient.Response r = c.send(get("/cl-named")).read();
             assertThat(r.header("content-length")).isEqualTo("2");
             assertThat(r.text()).isEqualTo("ok");
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void fieldsForbiddenInTrailersDoNotReachTheClient() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            c.send(get("/bad-trailers"));
+            String raw = readUntil(c.socket().getInputStream(), "\r\n0\r\nX-Checksum: 42\r\n\r\n");
+            assertThat(raw).endsWith("\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: 42\r\n\r\n");
             assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
         }
     }
