@@ -29,7 +29,7 @@ final class Admission {
                         + snapshot.config().limits().maxRequestLine(), true);
                 case 431 -> new Refusal(431, "the header section is larger than "
                         + snapshot.config().limits().maxHeaderSize(), true);
-                case 408, 505 -> new Refusal(request.failureStatus, request.failure, true);
+                case 408, 501, 505 -> new Refusal(request.failureStatus, request.failure, true);
                 default -> new Refusal(400, "malformed request: " + request.failure, true);
             };
         }

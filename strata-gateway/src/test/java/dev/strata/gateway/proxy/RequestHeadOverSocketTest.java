@@ -201,4 +201,22 @@ class RequestHeadOverSocketTest {
         }
         assertThat(app.lastHead()).startsWith("GET /a/../b//c HTTP/1.1\r\n");
     }
+
+    // ------------------------------------------------------------------ request transfer codings
+
+    @Test
+    void aRequestTransferCodingOtherThanChunkedIs501AndReachesNoOrigin() throws Exception {
+        for (String te : new String[] {"Transfer-Encoding: gzip, chunked\r\n",
+                "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"}) {
+            try (RawClient c = new RawClient(address)) {
+                RawClient.Response r = c.send("POST /x HTTP/1.1\r\nHost: a\r\n" + te
+                        + "\r\n5\r\nhello\r\n0\r\n\r\n").read();
+                assertThat(r.status()).as(te).isEqualTo(501);
+                assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(c.closedByPeer()).isTrue();
+            }
+        }
+        assertThat(app.requests()).isEmpty();
+    }
 }
