@@ -31,12 +31,19 @@ class UpstreamBytesTest {
 
     /** Answers each request with the bytes scripted for its path; closes when the script says so. */
     static final class ScriptedUpstream implements AutoCloseable {
-        record Script(String bytes, boolean closeAfter) {}
+        /** {@code later}, when not null, is written 200 ms after the response, while the connection is idle. */
+        record Script(String bytes, boolean closeAfter, String later) {
+            Script(String bytes, boolean closeAfter) {
+                this(bytes, closeAfter, null);
+            }
+        }
 
         final ServerSocket server;
         final AtomicInteger connections = new AtomicInteger();
         final Map<String, Script> scripts;
         volatile int lastConnection; // the connection that served the last request
+        /** Connections that wrote bytes while idle and then found themselves closed by the gateway. */
+        final java.util.Set<Integer> closedAfterLateBytes = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         ScriptedUpstream(Map<String, Script> scripts) throws IOException {
             this.scripts = scripts;
@@ -55,10 +62,14 @@ class UpstreamBytesTest {
         }
 
         private void serve(Socket s, int id) {
+            boolean wroteLate = false;
             try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 for (;;) {
                     String head = readHead(in);
                     if (head == null) {
+                        if (wroteLate) {
+                            closedAfterLateBytes.add(id);
+                        }
                         return;
                     }
                     String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
@@ -69,9 +80,17 @@ class UpstreamBytesTest {
                     if (script.closeAfter()) {
                         return;
                     }
+                    if (script.later() != null) {
+                        Thread.sleep(200);
+                        out.write(script.later().getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        wroteLate = true;
+                    }
                 }
             } catch (IOException e) {
                 // the gateway went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -103,12 +122,14 @@ class UpstreamBytesTest {
                 "/truncated", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true),
                 "/stray", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200", false),
                 "/fine", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine", false),
+                "/late", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false,
+                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray"),
                 "/head", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", false),
                 "/both", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                         + "Content-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false),
                 "/gzip", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
-                        + "Content-Length: 5\r\n\r\n" + GZIPPED, true),
-                "/cl-named", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
+                        + "Content-Length: 5\r\n\r\n" + GZIPPED, true)),
+                Map.entry("/cl-named", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
                         + "Content-Length: 2\r\n\r\nok", false)),
                 Map.entry("/bad-trailers", new ScriptedUpstream.Script("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                         + "\r\n5\r\nhello\r\n0\r\nContent-Length: 3\r\nX-Checksum: 42\r\nTransfer-Encoding: chunked\r\n"
@@ -117,10 +138,13 @@ class UpstreamBytesTest {
         address = gateway.listenerAddress("main");
     }
 
+    @SafeVarargs
     private static Map<String, ScriptedUpstream.Script> with(Map<String, ScriptedUpstream.Script> scripts,
-                                                           Map.Entry<String, ScriptedUpstream.Script> more) {
+                                                           Map.Entry<String, ScriptedUpstream.Script>... more) {
         Map<String, ScriptedUpstream.Script> all = new java.util.HashMap<>(scripts);
-        all.put(more.getKey(), more.getValue());
+        for (Map.Entry<String, ScriptedUpstream.Script> e : more) {
+            all.put(e.getKey(), e.getValue());
+        }
         return all;
     }
 
@@ -200,6 +224,18 @@ class UpstreamBytesTest {
             int stray = upstream.lastConnection;
             assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
             assertThat(upstream.lastConnection).as("the one with stray bytes is not").isNotEqualTo(stray);
+        }
+    }
+
+    @Test
+    void aPooledConnectionThatSendsBytesWhileIdleIsClosedAndNotUsedAgain() throws Exception {
+        try (RawClient c = new RawClient(address)) {
+            assertThat(c.send(get("/late")).read().text()).isEqualTo("ok");
+            int late = upstream.lastConnection;
+            // the stray response arrives while the connection sits in the pool: the gateway closes it
+            dev.strata.gateway.testing.Await.until(() -> upstream.closedAfterLateBytes.contains(late));
+            assertThat(c.send(get("/fine")).read().text()).isEqualTo("fine");
+            assertThat(upstream.lastConnection).as("the next request goes on another connection").isNotEqualTo(late);
         }
     }
 
