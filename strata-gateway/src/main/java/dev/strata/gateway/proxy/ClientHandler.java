@@ -214,6 +214,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             if (exchange == null && backlog.isEmpty()) {
                 closed = true;
                 ctx.close();
+            } else if (exchange != null && exchange.wantsRequestContent()) {
+                // the client stopped sending mid-body: the request can never complete, so its upstream
+                // request ends now (channelInactive aborts it), not when timeouts.body_read runs out
+                ctx.close();
             }
             return;
         }
