@@ -14,7 +14,8 @@ import java.util.List;
  * <ul>
  *   <li><b>Body framing</b> is a length, chunks, or (responses only) the end of the connection. Chunk
  *   sizes are hexadecimal digits only (no sign, no prefix, at most 15 digits so that no size can
- *   overflow), chunk extensions are skipped but bounded ({@link #MAX_CHUNK_EXTENSIONS} per chunk) and
+ *   overflow), chunk extensions are skipped but bounded (per chunk: {@code limits.max_chunk_extensions} for
+ *   requests, {@link #MAX_CHUNK_EXTENSIONS} for responses) and
  *   validated like field values, and their length is passed on ({@link ChunkExtensions}) so that a
  *   request's count toward its body limit; the CRLF after each chunk's data is required, and trailer
  *   lines are validated like header lines.</li>
@@ -41,7 +42,7 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
     static final int FAILED = 7;
 
     private static final int MAX_CHUNK_LINE = 4096;
-    /** The most bytes of extensions one chunk may carry; a request's also count toward its body limit. */
+    /** The most bytes of extensions one chunk of a response may carry (a request's: limits.max_chunk_extensions). */
     static final int MAX_CHUNK_EXTENSIONS = 1024;
 
     /**
@@ -55,14 +56,16 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
             "x-real-ip", "x-forwarded-port");
 
     private final int maxTrailers;
+    private final int maxChunkExtensions;
     private final HeadParser trailers = new HeadParser(false, false);
 
     // confined to the event loop
     int state = HEAD;
     private long remaining;
 
-    MessageDecoder(int maxTrailers) {
+    MessageDecoder(int maxTrailers, int maxChunkExtensions) {
         this.maxTrailers = maxTrailers;
+        this.maxChunkExtensions = maxChunkExtensions;
     }
 
     /**
@@ -218,8 +221,8 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
                 fail(in, out, new DecodeFailure("invalid chunk size"));
                 return false;
             }
-            if (end - i > MAX_CHUNK_EXTENSIONS) {
-                fail(in, out, new DecodeFailure("chunk extensions longer than " + MAX_CHUNK_EXTENSIONS + " bytes"));
+            if (end - i > maxChunkExtensions) {
+                fail(in, out, new DecodeFailure("chunk extensions longer than " + maxChunkExtensions + " bytes"));
                 return false;
             }
             out.add(new ChunkExtensions(end - i));

@@ -41,10 +41,11 @@ final class RequestDecoder extends MessageDecoder {
 
     /**
      * @param limits the live limits (a reload changes them for the next request head, also on
-     *               established connections); trailer sections keep the header limit of the start
+     *               established connections); trailer sections and chunk extensions keep the limits of
+     *               the start
      */
     RequestDecoder(Supplier<LimitsConfig> limits, HeadWatch watch) {
-        super(limits.get().maxHeaderSize().intBytes());
+        super(limits.get().maxHeaderSize().intBytes(), limits.get().maxChunkExtensions().intBytes());
         this.limits = limits;
         this.watch = watch;
     }

@@ -36,7 +36,7 @@ public final class ResponseDecoder extends MessageDecoder {
     private boolean reusable = true;
 
     public ResponseDecoder() {
-        super(MAX_HEADERS);
+        super(MAX_HEADERS, MAX_CHUNK_EXTENSIONS);
     }
 
     /** The next response answers a request with this method ({@code head}: a HEAD request). */
