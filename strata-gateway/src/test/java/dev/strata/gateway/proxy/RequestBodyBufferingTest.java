@@ -105,6 +105,45 @@ class RequestBodyBufferingTest {
     }
 
     @Test
+    void bodiesBeyondTheGatewaysBufferBudgetOrAboveBufferBodyStream() throws Exception {
+        Origin origin = servers.origin("o");
+        Gateway g = servers.gateway(Configs.gateway("""
+                  io_threads: 1
+                  limits: {buffer_body: 1000, buffered_bodies_total: 1500}
+                  upstreams:
+                    app: {endpoints: [%s], health: {active: {enabled: false}}}
+                """.formatted(origin.address())));
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            // one of the first two fits the budget and waits whole, the other finds it spent; the third is too large
+            String[] heads = {SLOW_POST, SLOW_POST, "POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n"};
+            for (String head : heads) {
+                RawClient c = new RawClient(g.listenerAddress("main"));
+                clients.add(c);
+                c.send(head + "x");
+            }
+            Await.until(() -> {
+                try {
+                    return upstreamInFlight(g) == 2 && requestsInFlight(g) == 3;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            clients.get(0).send("y".repeat(999));
+            clients.get(1).send("y".repeat(999));
+            clients.get(2).send("y".repeat(1000));
+            for (RawClient c : clients) {
+                assertThat(c.read().status()).isEqualTo(200);
+            }
+            assertThat(origin.seen()).extracting(Origin.Seen::bodyLength).containsExactlyInAnyOrder(1000L, 1000L, 1001L);
+        } finally {
+            for (RawClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void aBodyThatTricklesBelowTheMinimumRateIs408() throws Exception {
         Origin origin = servers.origin("o");
         Gateway g = servers.gateway(Configs.gateway("  io_threads: 1\n"
