@@ -42,12 +42,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code GET /_strata/health}, {@code GET /_strata/metrics},
- * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}. Small bodies only, so it aggregates.
+ * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}. Small bodies only, so it aggregates
+ * (64 KiB; a larger request is a problem+json 413 and the connection closes).
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Cross-site requests.</b> The listener is on loopback, where a browser on the same host can
+ *   reach it: a page on {@code http://evil.example} can POST to it with a "simple" request (no
+ *   preflight). With a token, a mutating call needs {@code Authorization: Bearer}, which such a page
+ *   cannot send. Without one (the default), a mutating call is refused (403) when it carries an
+ *   {@code Origin} other than the listener's own, or a content type a form or a simple request can
+ *   send ({@code text/plain}, {@code application/x-www-form-urlencoded}, {@code multipart/form-data}).
+ *   {@code curl -X POST} sends neither and passes.</li>
+ *   <li><b>What a failed reload says.</b> The key and the rule that refused it, as the configuration
+ *   records word it; never an exception's class name, a Java type or a snippet of the file (the log
+ *   has the whole message).</li>
+ * </ul>
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_REQUEST = 64 * 1024;
+    private static final java.util.regex.Pattern JAVA_NAME =
+            java.util.regex.Pattern.compile("`?\\b(?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*`?");
 
     /** What {@code POST /_strata/reload} does; returns a short description or throws. */
     public interface ReloadAction {
@@ -91,7 +109,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+                        ch.pipeline().addLast(new HttpServerCodec(), new Aggregator(MAX_REQUEST), new Handler());
                     }
                 })
                 .bind(address).sync().channel();
@@ -162,6 +180,11 @@ public final class AdminServer implements AutoCloseable {
                         send(ctx, problem(ctx, 403, "a valid admin token is required"), keepAlive);
                         return;
                     }
+                    String crossSite = crossSite(ctx, req);
+                    if (crossSite != null) {
+                        send(ctx, problem(ctx, 403, crossSite), keepAlive);
+                        return;
+                    }
                     CompletableFuture.supplyAsync(() -> {
                         try {
                             return json(200, "{\"status\":\"reloaded\",\"detail\":" + JSON.valueToTree(reload.reload()) + "}");
@@ -169,7 +192,7 @@ public final class AdminServer implements AutoCloseable {
                             return problem(ctx, 409, e.getMessage());
                         } catch (Exception e) {
                             log.warn("reload failed: {}", e.toString());
-                            return problem(ctx, 400, "reload failed: " + e.getMessage());
+                            return problem(ctx, 400, "reload failed: " + reloadFailure(e));
                         }
                     }, blocking).thenAccept(r -> send(ctx, r, keepAlive));
                 }
@@ -198,10 +221,129 @@ public final class AdminServer implements AutoCloseable {
                     expected.getBytes(StandardCharsets.UTF_8));
         }
 
+        /**
+         * Why a mutating call without a token looks like a browser's cross-site request (see the design
+         * notes), or {@code null}; with a token, the token alone decides.
+         */
+        private String crossSite(ChannelHandlerContext ctx, FullHttpRequest req) {
+            String t = token;
+            if (t != null && !t.isEmpty()) {
+                return null;
+            }
+            String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+            if (origin != null && !ownOrigin(ctx, origin)) {
+                return "a request from another origin (" + (origin.length() > 100 ? "..." : origin)
+                        + ") cannot change the gateway; set admin.token to allow remote callers";
+            }
+            String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            if (type != null) {
+                int semi = type.indexOf(';');
+                String media = (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+                if (media.equals("text/plain") || media.equals("application/x-www-form-urlencoded")
+                        || media.equals("multipart/form-data")) {
+                    return "a request with Content-Type " + media + " (as a browser form sends) cannot change "
+                            + "the gateway; send none, or application/json";
+                }
+            }
+            return null;
+        }
+
+        private boolean ownOrigin(ChannelHandlerContext ctx, String origin) {
+            if (!(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
+                return false;
+            }
+            int port = local.getPort();
+            String o = origin.toLowerCase(Locale.ROOT);
+            java.net.InetAddress a = local.getAddress();
+            String ip = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+            if (o.equals("http://" + ip + ":" + port)) {
+                return true;
+            }
+            return a.isLoopbackAddress() && (o.equals("http://localhost:" + port) || o.equals("http://127.0.0.1:" + port)
+                    || o.equals("http://[::1]:" + port));
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
+    }
+
+    /** Aggregates a request up to its limit; a larger one is a problem+json 413, and the connection closes. */
+    private static final class Aggregator extends HttpObjectAggregator {
+        Aggregator(int max) {
+            super(max);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
+            FullHttpResponse r = problem(ctx, 413, "an admin request is at most " + MAX_REQUEST + " bytes");
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * What a client is told of a refused reload: the message of the rule that refused it (the
+     * configuration records word theirs as {@code key: value (expected: ...)}), the unknown key, or where
+     * the YAML broke; without class names or the file's text.
+     */
+    static String reloadFailure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String detail;
+        var unknown = find(e, com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class);
+        var invalid = find(e, IllegalArgumentException.class);
+        var mapping = find(e, com.fasterxml.jackson.databind.JsonMappingException.class);
+        var parsing = find(e, com.fasterxml.jackson.core.JsonProcessingException.class);
+        if (unknown != null) {
+            detail = "unknown key '" + unknown.getPropertyName() + "'" + at(unknown);
+        } else if (invalid != null && invalid.getMessage() != null) {
+            detail = invalid.getMessage();
+        } else if (mapping != null) {
+            detail = "invalid value" + at(mapping);
+        } else if (parsing != null) {
+            detail = parsing.getLocation() == null ? "not valid YAML" : "not valid YAML (line "
+                    + parsing.getLocation().getLineNr() + ", column " + parsing.getLocation().getColumnNr() + ")";
+        } else if (root instanceof java.io.IOException && !(root instanceof java.net.SocketException)) {
+            detail = "the configuration file cannot be read";
+        } else if (e instanceof IllegalStateException || root.getMessage() == null) {
+            detail = e.getMessage() == null ? "the new configuration was refused" : e.getMessage();
+        } else {
+            detail = root.getMessage();
+        }
+        int nl = detail.indexOf('\n');
+        if (nl >= 0) {
+            detail = detail.substring(0, nl); // what follows a first line is a snippet of the file or a trace
+        }
+        detail = JAVA_NAME.matcher(detail).replaceAll("").replace("()", "").trim();
+        return detail.length() > 300 ? detail.substring(0, 300) + "..." : detail;
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String at(com.fasterxml.jackson.databind.JsonMappingException m) {
+        StringBuilder path = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "" : " at " + path;
     }
 
     private String upstreams() {
@@ -240,7 +382,8 @@ public final class AdminServer implements AutoCloseable {
 
     private static FullHttpResponse text(int status, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                new HttpResponseStatus(status, dev.strata.gateway.proxy.Http1Messages.reason(status)),
                 Unpooled.wrappedBuffer(bytes));
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);

@@ -19,6 +19,7 @@ public record GatewayConfig(
         @JsonDeserialize(contentUsing = EntryDefaults.Listener.class) List<ListenerConfig> listeners,
         AdminConfig admin,
         LimitsConfig limits,
+        RoutingConfig routing,
         TimeoutsConfig timeouts,
         ForwardingConfig forwarding,
         AccessLogConfig accessLog,
@@ -41,6 +42,7 @@ public record GatewayConfig(
         upstreams = Map.copyOf(upstreams);
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(forwarding, "forwarding");
         Objects.requireNonNull(accessLog, "access_log");
@@ -65,18 +67,18 @@ public record GatewayConfig(
 
     /** Builds a copy with other routes and upstreams (tests and reload tooling). */
     public GatewayConfig withRouting(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
-        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
                 warmup, filters, routes, upstreams);
     }
 
     /** Builds a copy with another access log. */
     public GatewayConfig withAccessLog(AccessLogConfig accessLog) {
-        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
                 warmup, filters, routes, upstreams);
     }
 
     public GatewayConfig withListeners(List<ListenerConfig> listeners, AdminConfig admin) {
-        return new GatewayConfig(name, ioThreads, listeners, admin, limits, timeouts, forwarding, accessLog,
+        return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
                 warmup, filters, routes, upstreams);
     }
 }

@@ -1,11 +1,29 @@
 package dev.strata.gateway.config;
 
 import dev.strata.common.config.ByteSize;
+import java.time.Duration;
 
-/** Request size and connection limits. */
-public record LimitsConfig(ByteSize maxRequestLine, ByteSize maxHeaderSize, ByteSize maxBody, int maxConnections) {
+/**
+ * Request size and connection limits (a chunk's extensions at most {@code maxChunkExtensions}), and how request bodies are read: bodies up to {@code bufferBody}
+ * are read whole before the request goes upstream (within {@code bufferedBodiesTotal} for the whole
+ * gateway), and every body must average {@code minBodyRate} bytes a second once
+ * {@code minBodyRateGrace} has passed.
+ */
+public record LimitsConfig(ByteSize maxRequestLine, ByteSize maxHeaderSize, ByteSize maxBody, int maxConnections,
+                           ByteSize maxChunkExtensions, ByteSize bufferBody, ByteSize bufferedBodiesTotal,
+                           ByteSize minBodyRate, Duration minBodyRateGrace) {
 
     public LimitsConfig {
+        if (maxChunkExtensions.bytes() < 1 || maxChunkExtensions.bytes() > 4000) {
+            throw new IllegalArgumentException("limits.max_chunk_extensions: " + maxChunkExtensions
+                    + " (expected: 1..4000 bytes)");
+        }
+        if (bufferBody.bytes() > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("limits.buffer_body: " + bufferBody + " (expected: <= 1GiB)");
+        }
+        if (minBodyRateGrace == null || minBodyRateGrace.isNegative()) {
+            throw new IllegalArgumentException("limits.min_body_rate_grace: " + minBodyRateGrace + " (expected: >= 0s)");
+        }
         if (maxRequestLine.bytes() < 64 || maxRequestLine.bytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("limits.max_request_line: " + maxRequestLine + " (expected: >= 64)");
         }

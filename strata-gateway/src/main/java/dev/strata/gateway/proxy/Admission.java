@@ -1,10 +1,13 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.config.RoutingConfig;
+
 /**
  * Admission: a request head and a configuration generation give the route that serves the request, or
  * the refusal it gets. A pure function of the two, checked in the order a client would want its first
- * problem named: a head the decoder refused, Host, the request target, Expect, the route, the declared
- * body size.
+ * problem named: a head the decoder refused, Host (one, and {@code host[:port]}), the request target,
+ * its path (normalized or refused, see {@link RequestSyntax}), Expect, the route, the declared body size.
+ * Its one effect is to give the request its normalized target.
  */
 final class Admission {
 
@@ -26,7 +29,7 @@ final class Admission {
                         + snapshot.config().limits().maxRequestLine(), true);
                 case 431 -> new Refusal(431, "the header section is larger than "
                         + snapshot.config().limits().maxHeaderSize(), true);
-                case 408, 505 -> new Refusal(request.failureStatus, request.failure, true);
+                case 408, 501, 505 -> new Refusal(request.failureStatus, request.failure, true);
                 default -> new Refusal(400, "malformed request: " + request.failure, true);
             };
         }
@@ -35,15 +38,34 @@ final class Admission {
         if (hosts > 1 || (request.http11 && hosts == 0)) {
             return new Refusal(400, "a request needs exactly one Host header", true);
         }
+        if (hosts == 1) {
+            int f = request.first(FieldKind.HOST);
+            if (!RequestSyntax.validHost(request.bytes, request.valueStart(f), request.valueEnd(f))) {
+                return new Refusal(400, "invalid Host header (expected: host[:port])", true);
+            }
+        }
         String target = request.target;
         String host = null; // made only when routing needs it
         if (request.absoluteForm()) {
             host = request.host();
-            if (host.isEmpty() || host.indexOf('@') >= 0) {
+            if (!RequestSyntax.validHost(host)) {
                 return new Refusal(400, "invalid absolute request target", true);
             }
         } else if (!target.startsWith("/") && !(target.equals("*") && request.method.equals("OPTIONS"))) {
             return new Refusal(400, "invalid request target", true);
+        }
+        RoutingConfig routing = snapshot.config().routing();
+        String routed = request.absoluteForm() ? request.originTarget() : target;
+        if (routing.checksPaths() && routed.startsWith("/")) {
+            String normal = RequestSyntax.normalize(routed, routing.dotsAndEscapes(), routing.mergeSlashes());
+            if (normal != routed) {
+                if (routing.refuses()) {
+                    return new Refusal(400, "the request path is not in normal form (dot segments, escaped "
+                            + "unreserved characters" + (routing.mergeSlashes() ? " or repeated slashes)" : ")"), true);
+                }
+                request.normalTarget(normal);
+                routed = normal;
+            }
         }
         int expectField = request.first(FieldKind.EXPECT);
         if (expectField >= 0 && !request.value(expectField).equalsIgnoreCase("100-continue")) {
@@ -52,7 +74,7 @@ final class Admission {
         if (host == null && snapshot.router().byHost()) {
             host = request.host();
         }
-        RoutePlan plan = snapshot.router().match(host, request.absoluteForm() ? request.originTarget() : target);
+        RoutePlan plan = snapshot.router().match(host, routed);
         if (plan == null) {
             return new Refusal(404, "no route for this host and path", hasBody);
         }

@@ -179,6 +179,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             x = new Exchange(server, this, ctx, head, server.snapshot());
             exchange = x;
             x.start();
+        } else if (msg instanceof ChunkExtensions ext) {
+            if (x != null) {
+                x.requestExtensions(ext.bytes());
+            }
         } else if (msg instanceof DecodeFailure failure) {
             if (x != null) {
                 x.requestFailed(failure.reason());
@@ -209,6 +213,10 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             inputClosed = true;
             if (exchange == null && backlog.isEmpty()) {
                 closed = true;
+                ctx.close();
+            } else if (exchange != null && exchange.wantsRequestContent()) {
+                // the client stopped sending mid-body: the request can never complete, so its upstream
+                // request ends now (channelInactive aborts it), not when timeouts.body_read runs out
                 ctx.close();
             }
             return;

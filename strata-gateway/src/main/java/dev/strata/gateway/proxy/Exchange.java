@@ -49,6 +49,8 @@ final class Exchange implements ChannelFutureListener {
         SUSPENDED,
         /** A chunked body's first chunk must parse before anything goes upstream. */
         AWAITING_FIRST_CHUNK,
+        /** A small body is read whole before anything goes upstream (see {@link RequestBody}). */
+        BUFFERING_BODY,
         /** The upstream attempts and the streams are under way. */
         PROXYING,
         /** The gateway is giving its own answer. */
@@ -211,6 +213,17 @@ final class Exchange implements ChannelFutureListener {
             ctx.writeAndFlush(Wire.continueResponse(ctx.alloc()), ctx.voidPromise());
         }
         attempt = new UpstreamAttempt(this, plan.group());
+        if (body.present() && body.state() == RequestBody.State.RECEIVING) {
+            body.startClock();
+            if (body.startBuffering(config.limits().bufferBody().bytes(), config.limits().bufferedBodiesTotal().bytes())) {
+                // no upstream connection is held while a slow client sends it
+                phase = Phase.BUFFERING_BODY;
+                if (filters != null) {
+                    body.read(); // outside the read that brought the head: ask for the body
+                }
+                return;
+            }
+        }
         if (body.chunked() && !body.anyHeld()) {
             // dispatch once the first chunk parsed: a request whose first chunk size is invalid must not
             // reach the upstream even in part
@@ -236,6 +249,13 @@ final class Exchange implements ChannelFutureListener {
         dispatchOnFirstChunk();
     }
 
+    /** A chunk of the body carried extensions of this many bytes (they count toward {@code max_body}). */
+    void requestExtensions(int bytes) {
+        if (phase != Phase.FINISHED && !response.complete()) {
+            body.extensions(bytes);
+        }
+    }
+
     void requestEnd(BodyEnd end) {
         boolean write = body.ended(end);
         if (!write || phase == Phase.FINISHED || response.complete()) {
@@ -250,7 +270,7 @@ final class Exchange implements ChannelFutureListener {
     }
 
     private void dispatchOnFirstChunk() {
-        if (phase == Phase.AWAITING_FIRST_CHUNK) {
+        if (phase == Phase.AWAITING_FIRST_CHUNK || (phase == Phase.BUFFERING_BODY && !body.buffering())) {
             phase = Phase.PROXYING;
             attempt.dispatch();
         }
@@ -269,7 +289,7 @@ final class Exchange implements ChannelFutureListener {
     }
 
     void clientReadComplete() {
-        if (phase == Phase.AWAITING_FIRST_CHUNK) {
+        if (phase == Phase.AWAITING_FIRST_CHUNK || phase == Phase.BUFFERING_BODY) {
             body.read();
             return;
         }
@@ -282,6 +302,11 @@ final class Exchange implements ChannelFutureListener {
         if (phase == Phase.PROXYING) {
             body.upstreamWritable(attempt.channel());
         }
+    }
+
+    void bodyTooSlow(long minRate) {
+        abortUpstream();
+        respondError(408, "the request body arrived slower than " + minRate + " bytes per second", null, true);
     }
 
     void bodyReadTimeout() {

@@ -34,6 +34,8 @@ abstract sealed class Head permits RequestHead, ResponseHead {
     long contentLength = -1;     // their value when there is exactly one and it is valid, else -1
     boolean transferEncoding;    // any Transfer-Encoding field
     boolean chunkedOnceAndLast;  // the codings end with chunked, which occurs once, and none is empty
+    boolean chunkedAnywhere;     // chunked is among the codings (last or not)
+    boolean otherCodings;        // a coding other than chunked (gzip, say) is among them
     boolean connectionClose;
     boolean connectionKeepAlive;
     private int[] connectionNames; // other tokens of Connection: fields to drop as hop-by-hop
@@ -138,11 +140,14 @@ abstract sealed class Head permits RequestHead, ResponseHead {
 
     /** Whether the field must not cross the proxy: hop-by-hop by name, or named in Connection. */
     final boolean hopByHop(int i) {
-        if (FieldKind.hopByHop(kinds[i])) {
+        byte kind = kinds[i];
+        if (FieldKind.hopByHop(kind)) {
             return true;
         }
         int[] named = connectionNames;
-        if (named != null) {
+        // Connection cannot make a field hop-by-hop that routes or frames the message (RFC 9110 §7.6.1:
+        // a proxy must not be made to drop Host, and a dropped Content-Length would unframe the body)
+        if (named != null && kind != FieldKind.HOST && kind != FieldKind.CONTENT_LENGTH) {
             int ns = fields[i * 4];
             int len = fields[i * 4 + 1] - ns;
             for (int t = 0; t < named.length; t += 2) {
@@ -221,6 +226,8 @@ abstract sealed class Head permits RequestHead, ResponseHead {
                                 emptyCoding = true;
                             } else if (FieldKind.equalsIgnoreCase(bytes, ts, te2, CHUNKED)) {
                                 chunked++;
+                            } else {
+                                otherCodings = true;
                             }
                             lastStart = ts;
                             lastEnd = te2;
@@ -233,8 +240,43 @@ abstract sealed class Head permits RequestHead, ResponseHead {
                 default -> { }
             }
         }
+        chunkedAnywhere = chunked > 0;
         chunkedOnceAndLast = transferEncoding && !emptyCoding && chunked == 1
                 && FieldKind.equalsIgnoreCase(bytes, lastStart, lastEnd, CHUNKED);
+    }
+
+    /**
+     * Writes the transfer codings other than chunked, in order, joined by ", " (a response whose body the
+     * proxy re-chunks keeps the codings the upstream applied before chunking); returns whether there was one.
+     */
+    final boolean writeCodingsExceptChunked(ByteBuf out) {
+        boolean any = false;
+        for (int i = 0; i < count; i++) {
+            if (kinds[i] != FieldKind.TRANSFER_ENCODING) {
+                continue;
+            }
+            int ve = fields[i * 4 + 3];
+            int s = fields[i * 4 + 2];
+            while (s <= ve) {
+                int e = s;
+                while (e < ve && bytes[e] != ',') {
+                    e++;
+                }
+                int ts = s;
+                int te = e;
+                while (ts < te && (bytes[ts] == ' ' || bytes[ts] == '\t')) ts++;
+                while (te > ts && (bytes[te - 1] == ' ' || bytes[te - 1] == '\t')) te--;
+                if (ts < te && !FieldKind.equalsIgnoreCase(bytes, ts, te, CHUNKED)) {
+                    if (any) {
+                        out.writeShort(Wire.COMMA_SPACE_SHORT);
+                    }
+                    out.writeBytes(bytes, ts, te - ts);
+                    any = true;
+                }
+                s = e + 1;
+            }
+        }
+        return any;
     }
 
     private void connectionToken(int s, int e) {

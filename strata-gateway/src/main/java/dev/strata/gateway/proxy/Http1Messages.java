@@ -37,6 +37,11 @@ public final class Http1Messages {
         return message instanceof DecodeFailure ? Kind.FAILURE : Kind.OTHER;
     }
 
+    /** RFC 9110's reason phrase of {@code status} ({@code Content Too Large}, {@code URI Too Long}). */
+    public static String reason(int status) {
+        return LocalResponses.reason(status);
+    }
+
     /** The status of a response head. */
     public static int status(Object responseHead) {
         return ((ResponseHead) responseHead).status;

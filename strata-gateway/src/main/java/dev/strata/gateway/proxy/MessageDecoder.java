@@ -14,8 +14,15 @@ import java.util.List;
  * <ul>
  *   <li><b>Body framing</b> is a length, chunks, or (responses only) the end of the connection. Chunk
  *   sizes are hexadecimal digits only (no sign, no prefix, at most 15 digits so that no size can
- *   overflow), chunk extensions are skipped but bounded and validated like field values, the CRLF after
- *   each chunk's data is required, and trailer lines are validated like header lines.</li>
+ *   overflow), chunk extensions are skipped but bounded (per chunk: {@code limits.max_chunk_extensions} for
+ *   requests, {@link #MAX_CHUNK_EXTENSIONS} for responses) and
+ *   validated like field values, and their length is passed on ({@link ChunkExtensions}) so that a
+ *   request's count toward its body limit; the CRLF after each chunk's data is required, and trailer
+ *   lines are validated like header lines.</li>
+ *   <li><b>Trailers</b> lose the fields RFC 9110 §6.5.1 forbids there (framing, Host, controls and
+ *   conditionals, authentication and cookies, response control data, content metadata, hop-by-hop and
+ *   forwarding fields): a recipient that merges trailers into the head must not be handed them. Both
+ *   directions, since both decoders share this.</li>
  *   <li><b>After a failure nothing more is decoded.</b> A {@link DecodeFailure} (or the subclass's own
  *   refusal) is the last message of the connection; every later byte is discarded.</li>
  *   <li><b>Bounded.</b> Heads, chunk-size lines and trailer sections have limits; body bytes are passed
@@ -35,16 +42,30 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
     static final int FAILED = 7;
 
     private static final int MAX_CHUNK_LINE = 4096;
+    /** The most bytes of extensions one chunk of a response may carry (a request's: limits.max_chunk_extensions). */
+    static final int MAX_CHUNK_EXTENSIONS = 1024;
+
+    /**
+     * Fields a trailer section may not carry (RFC 9110 §6.5.1), dropped wherever they arrive: framing,
+     * routing, request modifiers and conditionals, authentication, response control data, content
+     * metadata, and the hop-by-hop and forwarding fields that are the proxy's own.
+     */
+    private static final byte[][] FORBIDDEN_IN_TRAILERS = names("max-forwards", "range", "if-match",
+            "if-unmodified-since", "if-range", "proxy-authorization", "www-authenticate", "proxy-authenticate",
+            "location", "retry-after", "warning", "content-encoding", "content-type", "content-range",
+            "x-real-ip", "x-forwarded-port");
 
     private final int maxTrailers;
+    private final int maxChunkExtensions;
     private final HeadParser trailers = new HeadParser(false, false);
 
     // confined to the event loop
     int state = HEAD;
     private long remaining;
 
-    MessageDecoder(int maxTrailers) {
+    MessageDecoder(int maxTrailers, int maxChunkExtensions) {
         this.maxTrailers = maxTrailers;
+        this.maxChunkExtensions = maxChunkExtensions;
     }
 
     /**
@@ -200,6 +221,11 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
                 fail(in, out, new DecodeFailure("invalid chunk size"));
                 return false;
             }
+            if (end - i > maxChunkExtensions) {
+                fail(in, out, new DecodeFailure("chunk extensions longer than " + maxChunkExtensions + " bytes"));
+                return false;
+            }
+            out.add(new ChunkExtensions(end - i));
             for (; i < end; i++) {
                 int b = in.getByte(i) & 0xff;
                 if ((b < 0x20 && b != '\t') || b == 0x7f) {
@@ -245,9 +271,66 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
             return false;
         }
         in.skipBytes(r);
-        byte[] lines = r > 2 ? trailers.copyHead(r - 2) : null;
+        byte[] lines = r > 2 ? allowedTrailers(trailers, r - 2) : null;
         trailers.reset();
         endMessage(out, lines == null ? BodyEnd.EMPTY : new BodyEnd(lines));
         return true;
+    }
+
+    /** The trailer lines {@code p} just parsed but for those RFC 9110 §6.5.1 forbids; {@code null} if none is left. */
+    private static byte[] allowedTrailers(HeadParser p, int length) {
+        byte[] b = p.scratchHead();
+        int[] f = p.scratchFields();
+        byte[] kinds = p.scratchKinds();
+        int n = p.fieldCount();
+        int size = 0;
+        boolean dropped = false;
+        for (int i = 0; i < n; i++) {
+            if (forbiddenInTrailers(kinds[i], b, f[i * 4], f[i * 4 + 1])) {
+                dropped = true;
+            } else {
+                size += f[i * 4 + 3] - f[i * 4] + 2;
+            }
+        }
+        if (!dropped) {
+            return p.copyHead(length);
+        }
+        if (size == 0) {
+            return null;
+        }
+        byte[] out = new byte[size];
+        int o = 0;
+        for (int i = 0; i < n; i++) {
+            if (!forbiddenInTrailers(kinds[i], b, f[i * 4], f[i * 4 + 1])) {
+                int len = f[i * 4 + 3] - f[i * 4];
+                System.arraycopy(b, f[i * 4], out, o, len);
+                out[o + len] = '\r';
+                out[o + len + 1] = '\n';
+                o += len + 2;
+            }
+        }
+        return out;
+    }
+
+    static boolean forbiddenInTrailers(byte kind, byte[] b, int nameStart, int nameEnd) {
+        if (kind != FieldKind.OTHER) {
+            // every recognised field but the validators is framing, routing, control, auth or the proxy's
+            return kind != FieldKind.ETAG && kind != FieldKind.LAST_MODIFIED;
+        }
+        for (byte[] name : FORBIDDEN_IN_TRAILERS) {
+            if (FieldKind.equalsIgnoreCase(b, nameStart, nameEnd, name)) {
+                return true;
+            }
+        }
+        int len = nameEnd - nameStart;
+        return len > 3 && (b[nameStart] | 0x20) == 'i' && (b[nameStart + 1] | 0x20) == 'f' && b[nameStart + 2] == '-';
+    }
+
+    private static byte[][] names(String... names) {
+        byte[][] out = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = Wire.ascii(names[i]);
+        }
+        return out;
     }
 }

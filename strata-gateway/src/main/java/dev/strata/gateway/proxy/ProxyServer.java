@@ -80,6 +80,30 @@ public final class ProxyServer {
     private final FilterStates filterStates; // guarded by this
     private volatile Snapshot snapshot;
     private final Supplier<LimitsConfig> liveLimits = () -> snapshot.config().limits();
+    /** Bytes of request bodies held whole before dispatch, gateway-wide, against limits.buffered_bodies_total. */
+    private final java.util.concurrent.atomic.AtomicLong bufferedBodies = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Takes {@code bytes} of the gateway's body-buffer budget; false when that would exceed {@code total}. */
+    boolean reserveBodyBuffer(long bytes, long total) {
+        for (;;) {
+            long now = bufferedBodies.get();
+            if (now + bytes > total) {
+                return false;
+            }
+            if (bufferedBodies.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    void releaseBodyBuffer(long bytes) {
+        bufferedBodies.addAndGet(-bytes);
+    }
+
+    /** Bytes of the body-buffer budget in use (tests, metrics). */
+    public long bufferedBodyBytes() {
+        return bufferedBodies.get();
+    }
     private volatile boolean draining;
     private HealthChecker checker; // guarded by this
 

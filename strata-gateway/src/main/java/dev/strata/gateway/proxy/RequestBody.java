@@ -6,11 +6,30 @@ import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayDeque;
 
 /**
- * A request's body on its way from the client to the upstream, with backpressure: the client is read only
- * while the upstream connection is writable, and body content that arrives before the connection exists
- * waits in {@code held} (at most one read's worth: no further read is asked for until the connection
- * is there). Counts the bytes against the route's {@code max_body} and keeps the body-read timer, which
- * runs only while the gateway waits for the client, not while it holds off reading for a slow upstream.
+ * A request's body on its way from the client to the upstream: read whole first when it is small, else
+ * streamed with backpressure.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Buffered, then sent.</b> A body declared no larger than {@code limits.buffer_body} (64 KiB),
+ *   or a chunked one until it grows past that, is read whole into one pooled buffer before the request
+ *   is dispatched ({@link #startBuffering}), as nginx's {@code proxy_request_buffering} does: a client
+ *   that sends its body slowly then holds no upstream connection, and a pool of a few connections serves
+ *   thousands of slow uploads. The bytes so held gateway-wide are bounded by
+ *   {@code limits.buffered_bodies_total}; past that, bodies stream.</li>
+ *   <li><b>Streamed.</b> A larger body goes upstream as it arrives: the client is read only while the
+ *   upstream connection is writable, and content that arrives before the connection exists waits in
+ *   {@code held} (at most one read's worth: no further read is asked for until the connection is
+ *   there).</li>
+ *   <li><b>Slow bodies.</b> Besides {@code timeouts.body_read} (the longest silence), a body must average
+ *   {@code limits.min_body_rate} bytes a second after {@code limits.min_body_rate_grace}, not counting the
+ *   time the gateway held off reading for a slow upstream (408 otherwise), as Apache's
+ *   {@code mod_reqtimeout MinRate}: a client that trickles a byte every few seconds is let go in
+ *   seconds, not after {@code timeouts.total}.</li>
+ *   <li><b>Limits.</b> The bytes, and a chunked body's extensions, count against the route's
+ *   {@code max_body} as they arrive. The body-read timer runs only while the gateway waits for the
+ *   client, not while it holds off reading for a slow upstream.</li>
+ * </ul>
  *
  * <p>Threading: confined to the client channel's event loop.
  */
@@ -38,6 +57,13 @@ final class RequestBody {
     private ArrayDeque<ByteBuf> held;
     private BodyEnd end;
     private long bytesUp;
+    private long received;      // body bytes and chunk extensions from the client, against max_body
+    private ByteBuf buffered;   // the body read whole before dispatch, copied into one pooled buffer
+    private boolean buffering;  // content goes into buffered until the end (or more than reserved) arrives
+    private long reserved;      // bytes of the gateway's body-buffer budget this body holds
+    private long clockStart;    // when the gateway began to want the body (0: not yet), for min_body_rate
+    private long pausedNanos;   // time the gateway held off reading for a slow upstream
+    private long pauseStart;
     private boolean readWanted; // a read waits for the upstream to become writable
 
     RequestBody(Exchange exchange, ChannelHandlerContext ctx, ConnectionTimers timers, RequestHead request) {
@@ -75,7 +101,60 @@ final class RequestBody {
 
     /** Whether content or the end has arrived that no connection has taken yet. */
     boolean anyHeld() {
-        return (held != null && !held.isEmpty()) || end != null;
+        return (held != null && !held.isEmpty()) || end != null || (buffered != null && buffered.isReadable());
+    }
+
+    /** The gateway wants the body from now: the minimum rate is measured from here. */
+    void startClock() {
+        if (clockStart == 0) {
+            clockStart = System.nanoTime();
+        }
+    }
+
+    /**
+     * Starts reading the body whole before the request goes upstream, when it may be: it is declared no
+     * larger than {@code limit} (a chunked body is buffered up to {@code limit} and streamed past it) and
+     * the gateway's budget has room. Returns whether it does.
+     */
+    boolean startBuffering(long limit, long total) {
+        if (limit <= 0 || !present || state != State.RECEIVING || (!chunked && exchange.request.contentLength > limit)) {
+            return false;
+        }
+        long size = chunked ? limit : exchange.request.contentLength;
+        long heldBytes = 0;
+        if (held != null) {
+            for (ByteBuf b : held) {
+                heldBytes += b.readableBytes();
+            }
+        }
+        if (heldBytes > size || !exchange.server.reserveBodyBuffer(size, total)) {
+            return false;
+        }
+        reserved = size;
+        buffering = true;
+        buffered = ctx.alloc().buffer((int) Math.min(size, 16 * 1024), (int) size);
+        ByteBuf c;
+        while (held != null && (c = held.poll()) != null) {
+            buffered.writeBytes(c);
+            c.release();
+        }
+        return true;
+    }
+
+    /** Whether the body is still being read whole (the request waits for it). */
+    boolean buffering() {
+        return buffering;
+    }
+
+    /** Chunk extensions of this many bytes came with the body: they count toward {@code max_body}. */
+    void extensions(int bytes) {
+        if (present && state == State.RECEIVING) {
+            received += bytes;
+            if (received > maxBody) {
+                abandon();
+                exchange.bodyTooLarge(maxBody);
+            }
+        }
     }
 
     /** A piece of the body from the client. */
@@ -83,6 +162,28 @@ final class RequestBody {
         if (!present || state != State.RECEIVING) {
             data.release();
             return;
+        }
+        int n = data.readableBytes();
+        received += n;
+        if (received > maxBody) {
+            data.release();
+            abandon();
+            exchange.bodyTooLarge(maxBody);
+            return;
+        }
+        if (tooSlow()) {
+            data.release();
+            abandon();
+            exchange.bodyTooSlow(exchange.config.limits().minBodyRate().bytes());
+            return;
+        }
+        if (buffering) {
+            if (buffered.readableBytes() + n <= reserved) {
+                buffered.writeBytes(data);
+                data.release();
+                return;
+            }
+            buffering = false; // larger than the buffer: the request goes upstream and the rest streams
         }
         if (upstream == null) {
             if (held == null) {
@@ -94,8 +195,26 @@ final class RequestBody {
         }
     }
 
+    /**
+     * Whether the body, {@code received} bytes so far, arrives slower than {@code limits.min_body_rate}
+     * once {@code min_body_rate_grace} has passed: by now it should have taken at most grace + received /
+     * rate, not counting the time the gateway held off reading for a slow upstream.
+     */
+    private boolean tooSlow() {
+        long rate = exchange.config.limits().minBodyRate().bytes();
+        if (rate <= 0 || clockStart == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long waited = now - clockStart - pausedNanos - (pauseStart != 0 ? now - pauseStart : 0);
+        long allowed = exchange.config.limits().minBodyRateGrace().toNanos()
+                + (long) (received * (1_000_000_000.0 / rate));
+        return waited > allowed;
+    }
+
     /** The end of the request from the client; returns whether it is to be written to {@code upstream} now. */
     boolean ended(BodyEnd e) {
+        buffering = false;
         timers.disarm(ConnectionTimers.BODY_READ);
         if (state == State.RECEIVING) {
             state = State.RECEIVED;
@@ -124,6 +243,16 @@ final class RequestBody {
             exchange.client.flushes.upstream(upstream); // flushed with the loop's batch
             sent();
             return true;
+        }
+        if (buffered != null) {
+            ByteBuf b = buffered;
+            buffered = null;
+            releaseReservation(); // its bytes now wait in the connection's outbound buffer
+            if (b.isReadable()) {
+                write(upstream, b);
+            } else {
+                b.release();
+            }
         }
         ByteBuf c;
         while (exchange.holds(upstream) && held != null && (c = held.poll()) != null) {
@@ -188,6 +317,9 @@ final class RequestBody {
             read();
         } else {
             readWanted = true;
+            if (pauseStart == 0) {
+                pauseStart = System.nanoTime();
+            }
             timers.disarm(ConnectionTimers.BODY_READ); // the gateway, not the client, is waiting now
         }
     }
@@ -195,6 +327,10 @@ final class RequestBody {
     void upstreamWritable(Channel upstream) {
         if (readWanted && upstream != null && upstream.isWritable() && state == State.RECEIVING) {
             readWanted = false;
+            if (pauseStart != 0) {
+                pausedNanos += System.nanoTime() - pauseStart;
+                pauseStart = 0;
+            }
             read();
         }
     }
@@ -205,8 +341,21 @@ final class RequestBody {
         ctx.read();
     }
 
+    private void releaseReservation() {
+        if (reserved > 0) {
+            exchange.server.releaseBodyBuffer(reserved);
+            reserved = 0;
+        }
+    }
+
     /** Lets go of held content. */
     void release() {
+        buffering = false;
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
+        releaseReservation();
         if (held != null) {
             ByteBuf c;
             while ((c = held.poll()) != null) {

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  *   <li><b>Refusals.</b> A head that breaks the syntax or framing rules (see {@link HeadParser} and
  *   {@link RequestHead#framingProblem()}) becomes a {@link RequestHead#failed failed head} with the
  *   status to answer: 400, 414 when the request line exceeds its limit, 431 when the header section
- *   does, 505 for another HTTP version. A malformed chunk becomes a {@link DecodeFailure}. Either way
+ *   does, 501 for a transfer coding other than chunked ({@code gzip, chunked}), 505 for another HTTP
+ *   version. A malformed chunk becomes a {@link DecodeFailure}. Either way
  *   nothing after it is decoded, so no byte of a refused request can reach an upstream.</li>
  *   <li><b>Limits.</b> At most {@code maxRequestLine + maxHeaderSize + 4} bytes are buffered while a head
  *   is incomplete; a complete head is held to the two limits separately.</li>
@@ -40,10 +41,11 @@ final class RequestDecoder extends MessageDecoder {
 
     /**
      * @param limits the live limits (a reload changes them for the next request head, also on
-     *               established connections); trailer sections keep the header limit of the start
+     *               established connections); trailer sections and chunk extensions keep the limits of
+     *               the start
      */
     RequestDecoder(Supplier<LimitsConfig> limits, HeadWatch watch) {
-        super(limits.get().maxHeaderSize().intBytes());
+        super(limits.get().maxHeaderSize().intBytes(), limits.get().maxChunkExtensions().intBytes());
         this.limits = limits;
         this.watch = watch;
     }
@@ -88,6 +90,12 @@ final class RequestDecoder extends MessageDecoder {
         String problem = head.framingProblem();
         if (problem != null) {
             fail(in, out, RequestHead.failed(400, problem));
+            return false;
+        }
+        if (head.otherCodings) {
+            // RFC 9112 §6.1: a transfer coding the server does not understand is 501. The gateway would
+            // have to forward the codings (dechunking only) for an origin that may not know them either
+            fail(in, out, RequestHead.failed(501, "transfer codings other than chunked are not supported"));
             return false;
         }
         in.skipBytes(r);

@@ -131,6 +131,7 @@ final class RequestHead extends Head implements RequestView {
     // what the request view works out lazily; confined to the event loop
     private String path;
     private String originTarget;
+    private String normalTarget; // the origin-form target with its path normalized, when that changed it
     private String host;
     private boolean hostKnown;
     private InetAddress clientAddress;
@@ -153,11 +154,31 @@ final class RequestHead extends Head implements RequestView {
         return target;
     }
 
+    /**
+     * The origin-form target with its path in normal form (set by {@link Admission} when normalizing
+     * changed it; see {@link RequestSyntax}): what is routed, what {@link #path()} gives and what goes
+     * upstream.
+     */
+    void normalTarget(String target) {
+        normalTarget = target;
+        path = null;
+    }
+
+    /** The target to write upstream in place of the received one, or {@code null} to copy it as it came. */
+    String forwardTarget() {
+        return normalTarget != null ? normalTarget : absoluteForm() ? originTarget() : null;
+    }
+
+    /** The origin-form target that routing sees. */
+    String routedTarget() {
+        return normalTarget != null ? normalTarget : originTarget();
+    }
+
     @Override
     public String path() {
         String p = path;
         if (p == null) {
-            String t = originTarget();
+            String t = routedTarget();
             int q = t.indexOf('?');
             p = path = q < 0 ? t : t.substring(0, q);
         }
@@ -166,7 +187,7 @@ final class RequestHead extends Head implements RequestView {
 
     @Override
     public String query() {
-        String t = originTarget();
+        String t = routedTarget();
         int q = t.indexOf('?');
         return q < 0 ? null : t.substring(q + 1);
     }

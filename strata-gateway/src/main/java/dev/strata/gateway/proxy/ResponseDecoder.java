@@ -12,8 +12,9 @@ import java.util.List;
  * <ul>
  *   <li><b>Body framing</b> follows RFC 9112 §6.3 in its order: none for a response to HEAD and for 1xx,
  *   204 and 304; chunked when Transfer-Encoding ends with chunked (its Content-Length, if any, is
- *   ignored and the connection is not reused); to the end of the connection for any other
- *   Transfer-Encoding or without a length; otherwise the Content-Length, which must be one valid
+ *   dropped from what the client gets, and the connection is not reused); to the end of the connection
+ *   for any other Transfer-Encoding (whose codings the client gets, before the chunked the proxy adds) or
+ *   without a length; a chunked that is not once and last is refused; otherwise the Content-Length, which must be one valid
  *   number.</li>
  *   <li><b>The request's method matters</b>: the exchange says {@link #expectResponseTo} before it
  *   writes each request.</li>
@@ -35,7 +36,7 @@ public final class ResponseDecoder extends MessageDecoder {
     private boolean reusable = true;
 
     public ResponseDecoder() {
-        super(MAX_HEADERS);
+        super(MAX_HEADERS, MAX_CHUNK_EXTENSIONS);
     }
 
     /** The next response answers a request with this method ({@code head}: a HEAD request). */
@@ -66,6 +67,10 @@ public final class ResponseDecoder extends MessageDecoder {
         }
         if (!head.transferEncoding && (head.contentLengths > 1 || (head.contentLengths == 1 && head.contentLength < 0))) {
             fail(in, out, new DecodeFailure("invalid Content-Length in the response"));
+            return false;
+        }
+        if (head.transferEncoding && head.chunkedAnywhere && !head.chunkedOnceAndLast) {
+            fail(in, out, new DecodeFailure("chunked not once and last in the response's Transfer-Encoding"));
             return false;
         }
         in.skipBytes(r);

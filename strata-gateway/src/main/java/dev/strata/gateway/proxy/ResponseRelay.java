@@ -170,6 +170,14 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError(head.status)) {
             return;
         }
+        if (head.otherCodings && !x.request.http11 && !x.request.head && !head.bodyless()) {
+            // RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, and without it the coded body
+            // would be taken for the content itself
+            attempt.end(null, false);
+            x.respondError(502, "the upstream's response has a transfer coding an HTTP/1.0 client cannot take",
+                    null, false);
+            return;
+        }
         x.status(head.status);
         FilterRun filters = x.filters();
         HeaderEdits edits = null;

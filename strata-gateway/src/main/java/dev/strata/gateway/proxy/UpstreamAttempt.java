@@ -139,7 +139,8 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         FilterRun filters = exchange.filters();
         HeaderEdits edits = filters == null ? null : filters.upstreamEdits();
         Snapshot snapshot = exchange.snapshot;
-        ch.write(Wire.requestHead(ch.alloc(), exchange.request, exchange.client.peer(snapshot), snapshot.via(), edits),
+        ch.write(Wire.requestHead(ch.alloc(), exchange.request, exchange.client.peer(snapshot), snapshot.via(), edits,
+                endpoint.id()),
                 ch.voidPromise());
         RequestBody body = exchange.body;
         if (!holds(ch) || !body.sendHeld(ch)) {

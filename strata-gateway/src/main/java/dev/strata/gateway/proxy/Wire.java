@@ -23,6 +23,8 @@ final class Wire {
     private static final byte[] SP_HTTP11_CRLF = ascii(" HTTP/1.1\r\n");
     private static final byte[] HOST = ascii("Host: ");
     private static final byte[] TE_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] TE = ascii("Transfer-Encoding: ");
+    private static final byte[] COMMA_CHUNKED = ascii(", chunked\r\n");
     private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
     private static final byte[] XFF = ascii("X-Forwarded-For: ");
@@ -46,13 +48,28 @@ final class Wire {
      * chunked when the body is chunked (a Content-Length stays as it came), X-Forwarded-For/-Proto/-Host
      * and Forwarded set (appended to when the peer is trusted, replaced otherwise), Via appended to.
      *
-     * An absolute-form target goes up in origin form, with the Host it named. {@code edits} (may be
+     * An absolute-form target goes up in origin form, with the Host it named; a normalized path (see
+     * {@link RequestSyntax}) goes up normalized. {@code edits} (may be
      * {@code null}) drop and add fields among those copied through; they cannot touch framing, hop-by-hop
      * or forwarding fields, which are the proxy's.
      */
     static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits) {
-        String target = h.absoluteForm() ? h.originTarget() : null;
+        return requestHead(alloc, h, peer, via, edits, null);
+    }
+
+    /**
+     * As above; {@code defaultHost} (the endpoint's {@code host:port}, may be {@code null}) is the Host of a
+     * request that came without one (HTTP/1.0 allows that; HTTP/1.1 upstream requires one).
+     */
+    static ByteBuf requestHead(ByteBufAllocator alloc, RequestHead h, Peer peer, byte[] via, HeaderEdits edits,
+                               String defaultHost) {
+        String target = h.forwardTarget();
         String host = h.absoluteForm() ? h.host() : null;
+        boolean suppliedHost = false;
+        if (host == null && defaultHost != null && h.first(FieldKind.HOST) < 0) {
+            host = defaultHost;
+            suppliedHost = true; // not the client's: no X-Forwarded-Host or Forwarded host for it
+        }
         byte[][] dropped = dropped(edits);
         ByteBuf out = alloc.directBuffer(h.length + 160 + (via == null ? 0 : via.length));
         out.writeBytes(h.bytes, h.startLineStart, h.methodEnd - h.startLineStart + 1);
@@ -118,6 +135,9 @@ final class Wire {
         out.writeBytes(peer.ip()).writeShort(CRLF_SHORT);
         if (!priorProto) {
             out.writeBytes(XFP_HTTP);
+        }
+        if (suppliedHost) {
+            host = null;
         }
         if (!priorHost && (host != null || hostField >= 0)) {
             out.writeBytes(XFH);
@@ -206,7 +226,9 @@ final class Wire {
 
     /**
      * The response head for the client: HTTP/1.1 with the upstream's status and reason, hop-by-hop
-     * fields gone, chunked framing when {@code chunked}, {@code Connection: close} when {@code close}
+     * fields gone, chunked framing when {@code chunked} (after the upstream's other transfer codings, which
+     * are kept), no Content-Length when the upstream sent Transfer-Encoding too (RFC 9112 §6.3),
+     * {@code Connection: close} when {@code close}
      * (or {@code keep-alive} for an HTTP/1.0 client that stays), Via appended to.
      */
     static ByteBuf responseHead(ByteBufAllocator alloc, ResponseHead h, boolean chunked, boolean close,
@@ -228,10 +250,20 @@ final class Wire {
                     && droppedField(h, i, dropped))) {
                 continue;
             }
+            if (kind == FieldKind.CONTENT_LENGTH && h.transferEncoding) {
+                continue; // RFC 9112 §6.3: Transfer-Encoding overrides it, and a forwarder must remove it
+            }
             h.writeField(out, i);
         }
         if (chunked) {
-            out.writeBytes(TE_CHUNKED);
+            if (h.otherCodings) {
+                // the codings the upstream applied stay (the body is still coded); only chunked is redone
+                out.writeBytes(TE);
+                h.writeCodingsExceptChunked(out);
+                out.writeBytes(COMMA_CHUNKED);
+            } else {
+                out.writeBytes(TE_CHUNKED);
+            }
         }
         if (close) {
             out.writeBytes(CONNECTION_CLOSE);

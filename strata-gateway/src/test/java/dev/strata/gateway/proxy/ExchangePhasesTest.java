@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exchange's phases on an EmbeddedChannel, with time under the test's control: admission refusals,
- * a filter's local answer, a suspension resumed, timed out, or outlived by its client, and the
- * header-read timeout's answer, which is an exchange like any other.
+ * a filter's local answer, a suspension resumed, timed out, or outlived by its client, the
+ * header-read timeout's answer, which is an exchange like any other, and a small body read whole
+ * before anything goes upstream.
  */
 class ExchangePhasesTest {
 
@@ -182,6 +183,19 @@ class ExchangePhasesTest {
         String out = Buffers.outbound(ch);
         assertThat(out).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("application/problem+json")
                 .contains("Date: ").contains("Connection: close\r\n");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aSmallBodyIsReadWholeBeforeAnEndpointIsPickedAndItsSilenceIs408() {
+        open();
+        assertThat(send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")).isEmpty();
+        assertThat(send("def")).isEmpty();
+        assertThat(server.snapshot().upstreams().group("app").endpoints().get(0).inFlight())
+                .as("nothing dispatched while the body is read").isZero();
+        advance(server.snapshot().config().timeouts().bodyRead().toMillis());
+        String out = Buffers.outbound(ch);
+        assertThat(out).startsWith("HTTP/1.1 408 ").contains("did not arrive in time").contains("Connection: close\r\n");
         assertThat(ch.isOpen()).isFalse();
     }
 }

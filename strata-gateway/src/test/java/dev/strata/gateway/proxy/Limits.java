@@ -9,6 +9,7 @@ final class Limits {
     private Limits() {}
 
     static LimitsConfig of(String maxRequestLine, String maxHeaderSize) {
-        return new LimitsConfig(ByteSize.parse(maxRequestLine), ByteSize.parse(maxHeaderSize), ByteSize.parse("1MiB"), 100);
+        return new LimitsConfig(ByteSize.parse(maxRequestLine), ByteSize.parse(maxHeaderSize), ByteSize.parse("1MiB"), 100,
+                new ByteSize(1024), new ByteSize(0), new ByteSize(0), new ByteSize(0), java.time.Duration.ofSeconds(5));
     }
 }

@@ -62,6 +62,9 @@ class MessageDecoderTest {
         if (o instanceof DecodeFailure f) {
             return "failure " + f.reason();
         }
+        if (o instanceof ChunkExtensions e) {
+            return "extensions " + e.bytes();
+        }
         return o.toString();
     }
 
@@ -86,7 +89,7 @@ class MessageDecoderTest {
         assertThat(decode(requests(), input, piece)).containsExactly(
                 "request GET /a", "end",
                 "request POST /b", "body hello", "end",
-                "request PUT /c", "body abc0123456789abcdef", "end trailers X-Sum: 7",
+                "request PUT /c", "extensions 8", "body abc0123456789abcdef", "end trailers X-Sum: 7",
                 "request HEAD /d", "end");
     }
 

@@ -1,0 +1,128 @@
+package dev.strata.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.gateway.Gateway;
+import dev.strata.gateway.testing.Origin;
+import dev.strata.gateway.testing.RawClient;
+import dev.strata.gateway.testing.Servers;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API without a token (the default) against a browser on the same host: cross-origin and
+ * form-like mutating calls are refused; what a failed reload says; the listener's own 413.
+ */
+class AdminCrossSiteTest {
+
+    @RegisterExtension
+    static final Servers servers = new Servers();
+
+    @TempDir
+    static Path dir;
+
+    static Path file;
+    static Gateway gateway;
+    static InetSocketAddress admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Origin o = servers.origin("o");
+        file = dir.resolve("strata.yaml");
+        gateway = servers.gateway(file, config(o.address()));
+        admin = gateway.adminAddress();
+    }
+
+    private static String config(String endpoint) {
+        return """
+                gateway:
+                  io_threads: 1
+                  listeners: [{name: main, address: 127.0.0.1:0}]
+                  admin: {address: 127.0.0.1:0}
+                  access_log: {enabled: false}
+                  warmup: {enabled: false}
+                  upstreams:
+                    app: {endpoints: [%s], health: {active: {enabled: false}}}
+                """.formatted(endpoint);
+    }
+
+    private static RawClient.Response reload(String fields) throws Exception {
+        try (RawClient c = new RawClient(admin)) {
+            return c.send("POST /_strata/reload HTTP/1.1\r\nHost: 127.0.0.1:" + admin.getPort() + "\r\n" + fields
+                    + "Content-Length: 0\r\n\r\n").read();
+        }
+    }
+
+    @Test
+    void aReloadFromAnotherOriginIsRefused() throws Exception {
+        RawClient.Response r = reload("Origin: http://evil.example\r\nContent-Type: text/plain\r\n");
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(reload("Origin: http://evil.example\r\nContent-Type: application/json\r\n").status()).isEqualTo(403);
+        assertThat(reload("Origin: null\r\n").status()).isEqualTo(403);
+        assertThat(reload("Origin: http://127.0.0.1:" + (admin.getPort() + 1) + "\r\n").status()).isEqualTo(403);
+    }
+
+    @Test
+    void aReloadWithAContentTypeAFormCanSendIsRefused() throws Exception {
+        for (String type : new String[] {"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x", "TEXT/PLAIN"}) {
+            assertThat(reload("Content-Type: " + type + "\r\n").status()).as(type).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aReloadWithoutOriginOrFromTheListenersOwnIsServed() throws Exception {
+        assertThat(reload("").status()).isEqualTo(200);
+        assertThat(reload("Content-Type: application/json\r\n").status()).isEqualTo(200);
+        assertThat(reload("Origin: http://127.0.0.1:" + admin.getPort() + "\r\nContent-Type: application/json\r\n")
+                .status()).isEqualTo(200);
+        assertThat(reload("Origin: http://localhost:" + admin.getPort() + "\r\n").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aFailedReloadNamesTheKeyWithoutJavaNamesOrTheFilesText() throws Exception {
+        String good = Files.readString(file);
+        try {
+            Files.writeString(file, "gateway:\n  nonsense: 1\n");
+            RawClient.Response unknown = reload("");
+            assertThat(unknown.status()).isEqualTo(400);
+            assertThat(unknown.text()).contains("unknown key 'nonsense'").doesNotContain("dev.strata")
+                    .doesNotContain("class").doesNotContain("Exception");
+            Files.writeString(file, "gateway:\n  limits: {max_connections: 0}\n");
+            RawClient.Response invalid = reload("");
+            assertThat(invalid.status()).isEqualTo(400);
+            assertThat(invalid.text()).contains("limits.max_connections: 0 (expected: > 0)").doesNotContain("dev.strata")
+                    .doesNotContain("Config`");
+            Files.writeString(file, "gateway:\n  limits: [unclosed\n  secret: hunter2\n");
+            RawClient.Response yaml = reload("");
+            assertThat(yaml.status()).isEqualTo(400);
+            assertThat(yaml.text()).contains("not valid YAML").doesNotContain("hunter2").doesNotContain("unclosed")
+                    .doesNotContain("dev.strata").doesNotContain("Exception");
+        } finally {
+            Files.writeString(file, good);
+        }
+    }
+
+    @Test
+    void anOversizedAdminRequestIsAProblemAnd413AndCloses() throws Exception {
+        try (RawClient c = new RawClient(admin)) {
+            RawClient.Response r = c.send("POST /_strata/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n"
+                    + "x".repeat(100_000)).read();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (RawClient c = new RawClient(admin)) {
+            c.send("POST /_strata/reload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n");
+            String status = new String(c.socket().getInputStream().readNBytes(40), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(status).startsWith("HTTP/1.1 413 Content Too Large\r\n");
+        }
+    }
+}
