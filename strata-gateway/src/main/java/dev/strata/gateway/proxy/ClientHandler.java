@@ -44,6 +44,8 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     ConnectionTimers timers;  // idle and header read are armed here; the others by the running exchange
     FlushBatch flushes;       // the event loop's
+    private RequestBody requestBody;     // the streams of the running exchange, reused by the next one
+    private ResponseRelay responseRelay;
     private boolean headPending; // bytes of a request head arrived whose RequestHead has not been seen yet
     private boolean closed;
     private boolean inputClosed; // the client half-closed: answer what is in progress, then close
@@ -65,6 +67,21 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         this.ctx = ctx;
         flushes = server.flushBatch(ctx.channel().eventLoop());
         timers = new ConnectionTimers(ctx.executor(), this::timedOut);
+        requestBody = new RequestBody(ctx, timers);
+        responseRelay = new ResponseRelay(ctx);
+    }
+
+    /**
+     * The connection's request body and response streams, handed to each exchange in turn: one exchange
+     * runs at a time, and it has released both before the next one starts ({@link Exchange} finishes
+     * before {@link #exchangeFinished}), so a request allocates neither.
+     */
+    RequestBody requestBody() {
+        return requestBody;
+    }
+
+    ResponseRelay responseRelay() {
+        return responseRelay;
     }
 
     private void timedOut(int which) {

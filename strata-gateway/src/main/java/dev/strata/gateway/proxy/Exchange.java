@@ -91,8 +91,8 @@ final class Exchange implements ChannelFutureListener {
         this.config = snapshot.config();
         this.timers = client.timers;
         this.clientKeepAlive = request.failureStatus == 0 && request.keepAlive();
-        this.body = new RequestBody(this, ctx, timers, request);
-        this.response = new ResponseRelay(this, ctx);
+        this.body = client.requestBody().reset(this, request);
+        this.response = client.responseRelay().reset(this);
     }
 
     Phase phase() {

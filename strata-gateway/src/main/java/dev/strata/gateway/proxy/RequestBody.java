@@ -45,15 +45,15 @@ final class RequestBody {
         SENT
     }
 
-    private final Exchange exchange;
     private final ChannelHandlerContext ctx;
     private final ConnectionTimers timers;
-    private final boolean chunked;
-    private final boolean present;
 
-    // confined to the event loop
-    private State state = State.RECEIVING;
-    private long maxBody = Long.MAX_VALUE;
+    // the running exchange's (see reset); confined to the event loop
+    private Exchange exchange;
+    private boolean chunked;
+    private boolean present;
+    private State state;
+    private long maxBody;
     private ArrayDeque<ByteBuf> held;
     private BodyEnd end;
     private long bytesUp;
@@ -66,15 +66,33 @@ final class RequestBody {
     private long pauseStart;
     private boolean readWanted; // a read waits for the upstream to become writable
 
-    RequestBody(Exchange exchange, ChannelHandlerContext ctx, ConnectionTimers timers, RequestHead request) {
-        this.exchange = exchange;
+    /** One per client connection, serving its exchanges one after the other (see {@link #reset}). */
+    RequestBody(ChannelHandlerContext ctx, ConnectionTimers timers) {
         this.ctx = ctx;
         this.timers = timers;
-        this.chunked = request.failureStatus == 0 && request.chunked();
-        this.present = request.failureStatus != 0 || request.hasBody(); // a refused head's framing is unknown
-        if (request.failureStatus != 0) {
-            state = State.RECEIVED; // nothing after a refused head is decoded
-        }
+    }
+
+    /**
+     * Serves {@code exchange} from now on. The previous exchange has finished and {@link #release released}
+     * what it held: nothing of it reaches this object any more (its late events find it finished).
+     */
+    RequestBody reset(Exchange exchange, RequestHead request) {
+        this.exchange = exchange;
+        chunked = request.failureStatus == 0 && request.chunked();
+        present = request.failureStatus != 0 || request.hasBody(); // a refused head's framing is unknown
+        state = request.failureStatus != 0 ? State.RECEIVED : State.RECEIVING; // nothing after a refused head is decoded
+        maxBody = Long.MAX_VALUE;
+        end = null;
+        bytesUp = 0;
+        received = 0;
+        buffered = null;
+        buffering = false;
+        reserved = 0;
+        clockStart = 0;
+        pausedNanos = 0;
+        pauseStart = 0;
+        readWanted = false;
+        return this;
     }
 
     State state() {

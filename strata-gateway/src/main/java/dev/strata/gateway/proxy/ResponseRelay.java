@@ -45,11 +45,11 @@ final class ResponseRelay implements UpstreamHandler.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
 
-    private final Exchange exchange;
     private final ChannelHandlerContext ctx;
 
-    // confined to the event loop
-    private State state = State.AWAITING;
+    // the running exchange's (see reset); confined to the event loop
+    private Exchange exchange;
+    private State state;
     private boolean chunked;     // re-framed as chunks for the client
     private ByteBuf heldHead;
     private long bytes;
@@ -58,9 +58,27 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     private boolean pumping;   // pumpLocal is running (see there)
     private boolean pumpAgain;
 
-    ResponseRelay(Exchange exchange, ChannelHandlerContext ctx) {
-        this.exchange = exchange;
+    /** One per client connection, serving its exchanges one after the other (see {@link #reset}). */
+    ResponseRelay(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /**
+     * Serves {@code exchange} from now on. The previous exchange has finished: its attempt let go of the
+     * upstream connection (so no upstream event reaches this object for it) and {@link #release} freed
+     * what it held.
+     */
+    ResponseRelay reset(Exchange exchange) {
+        this.exchange = exchange;
+        state = State.AWAITING;
+        chunked = false;
+        heldHead = null;
+        bytes = 0;
+        readWanted = false;
+        streamer = null;
+        pumping = false;
+        pumpAgain = false;
+        return this;
     }
 
     State state() {
