@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code GET /_strata/health}, {@code GET /_strata/metrics},
- * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}. Small bodies only, so it aggregates
+ * {@code GET /_strata/upstreams}, {@code POST /_strata/reload}, and the {@link AdminResource}s the
+ * configured filters register (the cache's, the limiter's). Small bodies only, so it aggregates
  * (64 KiB; a larger request is a problem+json 413 and the connection closes).
  *
  * <h2>Design notes</h2>
@@ -196,8 +197,72 @@ public final class AdminServer implements AutoCloseable {
                         }
                     }, blocking).thenAccept(r -> send(ctx, r, keepAlive));
                 }
-                default -> send(ctx, problem(ctx, 404, "no admin resource " + path), keepAlive);
+                default -> {
+                    AdminResource resource = proxy.adminResources().get(path);
+                    if (resource == null) {
+                        send(ctx, problem(ctx, 404, "no admin resource " + path), keepAlive);
+                    } else {
+                        serve(ctx, req, resource, path, keepAlive);
+                    }
+                }
             }
+        }
+
+        /** A feature's resource: the method, the authority of a mutating call, then the resource itself. */
+        private void serve(ChannelHandlerContext ctx, FullHttpRequest req, AdminResource resource, String path,
+                           boolean keepAlive) {
+            String method = req.method().name();
+            java.util.Set<String> methods = resource.methods();
+            String asked = method.equals("HEAD") && methods.contains("GET") ? "GET" : method;
+            if (!methods.contains(asked)) {
+                FullHttpResponse r = problem(ctx, 405, "use " + String.join(" or ", new java.util.TreeSet<>(methods)));
+                r.headers().set(HttpHeaderNames.ALLOW, String.join(", ", new java.util.TreeSet<>(methods)));
+                send(ctx, r, keepAlive);
+                return;
+            }
+            if (resource.mutating(asked)) {
+                if (!authorized(req)) {
+                    send(ctx, problem(ctx, 403, "a valid admin token is required"), keepAlive);
+                    return;
+                }
+                String crossSite = crossSite(ctx, req);
+                if (crossSite != null) {
+                    send(ctx, problem(ctx, 403, crossSite), keepAlive);
+                    return;
+                }
+            }
+            String uri = req.uri();
+            int q = uri.indexOf('?');
+            byte[] body = new byte[req.content().readableBytes()];
+            req.content().getBytes(req.content().readerIndex(), body);
+            AdminRequest call = new AdminRequest(asked, path, q < 0 ? null : uri.substring(q + 1),
+                    req.headers().get(HttpHeaderNames.CONTENT_TYPE), body);
+            java.util.concurrent.CompletionStage<AdminReply> reply;
+            try {
+                reply = resource.handle(call);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            reply.whenComplete((r, failure) -> {
+                AdminReply answer = r;
+                if (failure != null) {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
+                        answer = AdminReply.problem(400, cause.getMessage());
+                    } else {
+                        log.warn("admin {} {} failed", method, path, cause);
+                        answer = AdminReply.problem(500, "the admin call failed; the gateway's log has the reason");
+                    }
+                }
+                FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        new HttpResponseStatus(answer.status(), dev.strata.gateway.proxy.Http1Messages.reason(answer.status())),
+                        method.equals("HEAD") ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(answer.body()));
+                out.headers().set(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                        .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+                ctx.executor().execute(() -> send(ctx, out, keepAlive));
+            });
         }
 
         private boolean get(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {

@@ -1,5 +1,6 @@
 package dev.strata.gateway.filter;
 
+import dev.strata.gateway.admin.AdminResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 
@@ -21,4 +22,11 @@ public interface FilterBuild {
 
     /** Where the filter registers its meters. */
     MeterRegistry meters();
+
+    /**
+     * Serves {@code resource} on the admin listener while this generation is current. Several filters
+     * may register the same object (a type's one resource, kept with {@link #state}); two different
+     * objects for one path are refused. Ignored in a warm-up build.
+     */
+    void admin(AdminResource resource);
 }

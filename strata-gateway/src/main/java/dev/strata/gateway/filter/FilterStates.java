@@ -1,8 +1,10 @@
 package dev.strata.gateway.filter;
 
+import dev.strata.gateway.admin.AdminResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -19,6 +21,7 @@ public final class FilterStates {
     private final MeterRegistry meters;
     private final boolean warmup;
     private Map<String, Object> kept = new HashMap<>();
+    private volatile Map<String, AdminResource> resources = Map.of();
 
     public FilterStates(MeterRegistry meters) {
         this(meters, false);
@@ -38,6 +41,11 @@ public final class FilterStates {
         return warmup;
     }
 
+    /** The admin resources the current generation's filters registered, by path. */
+    public Map<String, AdminResource> adminResources() {
+        return resources;
+    }
+
     /** Starts building the next generation's chains. */
     public Builder builder() {
         return new Builder();
@@ -47,6 +55,7 @@ public final class FilterStates {
     public final class Builder {
 
         private final Map<String, Object> asked = new HashMap<>();
+        private final Map<String, AdminResource> admin = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -83,12 +92,27 @@ public final class FilterStates {
                 public MeterRegistry meters() {
                     return meters;
                 }
+
+                @Override
+                public void admin(AdminResource resource) {
+                    if (warmup) {
+                        return;
+                    }
+                    AdminResource before = admin.putIfAbsent(resource.path(), resource);
+                    if (before != null && before != resource) {
+                        throw new IllegalArgumentException("admin resource " + resource.path()
+                                + ": registered twice (expected: one per path)");
+                    }
+                }
             };
         }
 
         /** What this generation asked for becomes the kept state. */
         public void commit() {
             kept = new HashMap<>(asked);
+            if (!warmup) {
+                resources = Map.copyOf(admin);
+            }
         }
     }
 }

@@ -138,6 +138,11 @@ public final class ProxyServer {
         return snapshot;
     }
 
+    /** The admin resources the current configuration's filters serve, by path. */
+    public java.util.Map<String, dev.strata.gateway.admin.AdminResource> adminResources() {
+        return filterStates.adminResources();
+    }
+
     public GatewayMetrics metrics() {
         return metrics;
     }

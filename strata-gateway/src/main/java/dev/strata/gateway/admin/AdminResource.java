@@ -1,0 +1,31 @@
+package dev.strata.gateway.admin;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One resource of the admin listener that a feature brings ({@code /_strata/cache},
+ * {@code /_strata/purge}, {@code /_strata/limits} ...), registered by a filter type through
+ * {@link dev.strata.gateway.filter.FilterBuild#admin}. The listener does the rest the same way for all
+ * of them: the method check (405 with {@code Allow}), the token and cross-site rules for mutating calls,
+ * the size bound of the request, problem+json for what it refuses, and the framing.
+ */
+public interface AdminResource {
+
+    /** The path, as {@code /_strata/NAME}. */
+    String path();
+
+    /** The methods it answers, upper case ({@code GET} implies {@code HEAD}). */
+    java.util.Set<String> methods();
+
+    /** Whether a call with {@code method} changes the gateway (then it needs what a reload needs). */
+    default boolean mutating(String method) {
+        return !method.equals("GET") && !method.equals("HEAD");
+    }
+
+    /**
+     * Answers one call; may complete on any thread. A failed stage becomes a 500 problem without the
+     * exception's text; throw or complete with {@link IllegalArgumentException} for a 400 naming what
+     * was wrong with the request.
+     */
+    CompletionStage<AdminReply> handle(AdminRequest request);
+}
