@@ -188,7 +188,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     static GatewayConfig load(Path file) {
-        return ConfigLoader.fromFile(file).section("gateway", GatewayConfig.class);
+        return ConfigLoader.fromFile(file).requiredSection("gateway", GatewayConfig.class, "a gateway");
     }
 
     /** The bound address of listener {@code name} (a configured port 0 reads as the actual port). */

@@ -34,24 +34,35 @@ public final class ConfigLoader {
 
     private final ObjectNode user;
     private final String source;
+    private final String yaml; // the user's text, to say where a key is written; null for the defaults
 
-    private ConfigLoader(ObjectNode user, String source) {
+    private ConfigLoader(ObjectNode user, String source, String yaml) {
         this.user = user;
         this.source = source;
+        this.yaml = yaml;
     }
 
     /** Built-in defaults only. */
     public static ConfigLoader defaults() {
-        return new ConfigLoader(JsonNodeFactory.instance.objectNode(), "built-in defaults");
+        return new ConfigLoader(JsonNodeFactory.instance.objectNode(), "built-in defaults", null);
     }
 
     /** The user's file over the built-in defaults. */
     public static ConfigLoader fromFile(Path file) {
+        String text;
         try {
-            return fromYaml(Files.readString(file), file.toString());
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " does not exist", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("config file " + file + " cannot be read: permission denied", e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ConfigException("config file " + file + " is not UTF-8 text", e);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+            throw new ConfigException("config file " + file + " cannot be read"
+                    + (Files.isDirectory(file) ? ": it is a directory" : ""), e);
         }
+        return fromYaml(text, file.toString());
     }
 
     /** YAML text over the built-in defaults; {@code source} names it in error messages. */
@@ -59,8 +70,10 @@ public final class ConfigLoader {
         JsonNode tree;
         try {
             tree = MAPPER.readTree(yaml);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(ConfigErrors.syntax(source, e), e);
         } catch (IOException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getMessage(), e);
+            throw new ConfigException(source + ": not valid YAML", e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             tree = JsonNodeFactory.instance.objectNode();
@@ -68,7 +81,7 @@ public final class ConfigLoader {
         if (!tree.isObject()) {
             throw new ConfigException(source + ": the top level must be a mapping of sections");
         }
-        return new ConfigLoader((ObjectNode) tree, source);
+        return new ConfigLoader((ObjectNode) tree, source, yaml);
     }
 
     /** Binds section {@code name} (defaults merged with the user's values) to {@code type}. */
@@ -77,15 +90,30 @@ public final class ConfigLoader {
         JsonNode own = user.get(name);
         if (own != null && !own.isNull()) {
             if (!own.isObject()) {
-                throw new ConfigException(source + ": section '" + name + "' must be a mapping");
+                throw new ConfigException(ConfigErrors.at(source, yaml, name) + ": the wrong kind of value (expected: a mapping)");
             }
             deepMerge(merged, (ObjectNode) own);
         }
         try {
             return MAPPER.treeToValue(merged, type);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            throw new ConfigException(ConfigErrors.binding(source, yaml, name, e), e);
         } catch (IOException e) {
-            throw new ConfigException(source + ": section '" + name + "': " + e.getMessage(), e);
+            throw new ConfigException(source + ": section '" + name + "' cannot be read", e);
         }
+    }
+
+    /**
+     * As {@link #section}, for a command that cannot run on the defaults alone: a file without the section
+     * is refused, naming it ({@code what} says who needs it, as {@code "a gateway"}).
+     */
+    public <T> T requiredSection(String name, Class<T> type, String what) {
+        JsonNode own = user.get(name);
+        if (own == null || own.isNull()) {
+            throw new ConfigException(source + ": no '" + name + ":' section (" + what + " needs one; "
+                    + "see docs/configuration.md)");
+        }
+        return section(name, type);
     }
 
     /** The user's own tree, for tools that rewrite a config for child processes. */

@@ -39,6 +39,14 @@ public final class Units {
         };
     }
 
+    /** A duration as a configuration writes it ({@code 0s}, {@code 250ms}), or {@code missing} for none: for messages. */
+    public static String show(Duration d) {
+        if (d == null) {
+            return "missing";
+        }
+        return d.isNegative() ? "-" + formatDuration(d.negated()) : formatDuration(d);
+    }
+
     public static String formatDuration(Duration d) {
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms != 0) return ms / 3_600_000 + "h";

@@ -78,4 +78,84 @@ class ConfigLoaderTest {
         Sample s = ConfigLoader.fromYaml("", "empty").section("sample", Sample.class);
         assertThat(s.port()).isEqualTo(8080);
     }
+
+    record Checked(int port) {
+        Checked {
+            if (port <= 0) {
+                throw new IllegalArgumentException("checked.port: " + port + " (expected: > 0)");
+            }
+        }
+    }
+
+    record Outer(Checked checked, List<Checked> list) {}
+
+    @Test
+    void anUnknownKeyIsNamedWithItsPathItsLineAndTheKeysThatWouldDo() {
+        String yaml = "# comment\nsample:\n  limits:\n    max_body: 1KiB\n    timout: 5s\n";
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml, "my.yaml").section("sample", Sample.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("my.yaml: sample.limits.timout (line 5, column 5): unknown key (expected one of: max_body, timeout)");
+    }
+
+    @Test
+    void aBadDurationOrSizeSaysWhatWasFoundAndWhatWouldDo() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("sample:\n  limits:\n    timeout: soon\n", "t.yaml")
+                .section("sample", Sample.class))
+                .hasMessage("t.yaml: sample.limits.timeout (line 3, column 5): found 'soon' "
+                        + "(expected: a duration such as 250ms, 5s, 2m or 1h)");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("sample:\n  limits: {max_body: lots}\n", "t.yaml")
+                .section("sample", Sample.class))
+                .hasMessage("t.yaml: sample.limits.max_body (line 2, column 12): found 'lots' "
+                        + "(expected: a size such as 512, 16KiB, 8MiB or 1GiB)");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("sample:\n  port: eighty\n", "t.yaml")
+                .section("sample", Sample.class))
+                .hasMessageStartingWith("t.yaml: sample.port (line 2, column 3): ")
+                .hasMessageContaining("expected: a whole number")
+                .hasMessageNotContaining("java").hasMessageNotContaining("Source");
+    }
+
+    @Test
+    void aRecordsOwnRuleNamesTheWholeKeyOnceWithItsLine() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("outer:\n  checked: {port: 0}\n", "t.yaml")
+                .section("outer", Outer.class))
+                .hasMessage("t.yaml: outer.checked.port (line 2, column 13): 0 (expected: > 0)");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("outer:\n  list:\n    - {port: 1}\n    - {port: -1}\n", "t.yaml")
+                .section("outer", Outer.class))
+                .hasMessageStartingWith("t.yaml: outer.list[1]");
+    }
+
+    @Test
+    void aSectionThatIsNotAMappingIsNamedWithItsLine() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("other: {}\nouter: 7\n", "t.yaml").section("outer", Outer.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("t.yaml: outer (line 2, column 1): the wrong kind of value (expected: a mapping)");
+    }
+
+    @Test
+    void brokenYamlGivesTheLineAndNoParserInternals() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("sample:\n  port: [1, 2\n  name: x\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("t.yaml (line ")
+                .hasMessageContaining("not valid YAML")
+                .hasMessageNotContaining("[Source").hasMessageNotContaining("com.fasterxml");
+    }
+
+    @Test
+    void aMissingFileSaysSoAndARequiredSectionMustBeThere(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path missing = dir.resolve("nonexistent.yaml");
+        assertThatThrownBy(() -> ConfigLoader.fromFile(missing))
+                .hasMessage("config file " + missing + " does not exist");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("s.yaml"), "other: {}\n");
+        assertThatThrownBy(() -> ConfigLoader.fromFile(file).requiredSection("sample", Sample.class, "a sample"))
+                .hasMessage(file + ": no 'sample:' section (a sample needs one; see docs/configuration.md)");
+        assertThat(ConfigLoader.fromFile(file).section("sample", Sample.class).port()).isEqualTo(8080);
+    }
+
+    @Test
+    void durationsPrintAsWritten() {
+        assertThat(Units.show(Duration.ZERO)).isEqualTo("0s");
+        assertThat(Units.show(Duration.ofMillis(-250))).isEqualTo("-250ms");
+        assertThat(Units.show(null)).isEqualTo("missing");
+    }
 }

@@ -359,11 +359,14 @@ public final class AdminServer implements AutoCloseable {
             root = root.getCause();
         }
         String detail;
+        var config = find(e, dev.strata.common.config.ConfigException.class);
         var unknown = find(e, com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class);
         var invalid = find(e, IllegalArgumentException.class);
         var mapping = find(e, com.fasterxml.jackson.databind.JsonMappingException.class);
         var parsing = find(e, com.fasterxml.jackson.core.JsonProcessingException.class);
-        if (unknown != null) {
+        if (config != null && config.getMessage() != null) {
+            detail = config.getMessage(); // says the key, the line and what was expected, without internals
+        } else if (unknown != null) {
             detail = "unknown key '" + unknown.getPropertyName() + "'" + at(unknown);
         } else if (invalid != null && invalid.getMessage() != null) {
             detail = invalid.getMessage();

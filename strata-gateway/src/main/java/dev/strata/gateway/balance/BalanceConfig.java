@@ -29,7 +29,7 @@ public record BalanceConfig(String policy, RequestKey hashOn, double panicThresh
         policy = policy == null ? Policies.LEAST_REQUEST : Policies.checkPolicy(policy);
         hashOn = hashOn == null ? PATH : hashOn;
         if (!(panicThreshold >= 0 && panicThreshold <= 100)) {
-            throw new IllegalArgumentException(String.format("panicThreshold: %s (expected: 0..100)", panicThreshold));
+            throw new IllegalArgumentException("balance.panic_threshold: " + panicThreshold + " (expected: 0..100)");
         }
     }
 
@@ -52,7 +52,7 @@ public record BalanceConfig(String policy, RequestKey hashOn, double panicThresh
         if (m.matches() && Double.parseDouble(m.group(1)) <= 100) {
             return Double.parseDouble(m.group(1));
         }
-        throw new IllegalArgumentException(String.format("panicThreshold: %s (expected: 0%%..100%%)", text));
+        throw new IllegalArgumentException("balance.panic_threshold: '" + text + "' (expected: 0%..100%)");
     }
 
     /** The key the policy places requests by, or {@code null} when it reads none (all but consistent-hash). */

@@ -54,12 +54,13 @@ public record GatewayConfig(
             }
         }
         seen.clear();
-        for (RouteConfig r : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig r = routes.get(i);
             if (!seen.add(r.name())) {
-                throw new IllegalArgumentException("routes: duplicate name '" + r.name() + "'");
+                throw new IllegalArgumentException("routes[" + i + "].name: '" + r.name() + "' (expected: a name no other route has)");
             }
             if (r.upstream() != null && !upstreams.containsKey(r.upstream())) {
-                throw new IllegalArgumentException("routes." + r.name() + ".upstream: '" + r.upstream()
+                throw new IllegalArgumentException("routes[" + i + "].upstream: '" + r.upstream()
                         + "' (expected: one of " + upstreams.keySet() + ")");
             }
         }

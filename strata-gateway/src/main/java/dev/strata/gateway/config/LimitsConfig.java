@@ -1,6 +1,7 @@
 package dev.strata.gateway.config;
 
 import dev.strata.common.config.ByteSize;
+import dev.strata.common.config.Units;
 import java.time.Duration;
 
 /**
@@ -22,7 +23,7 @@ public record LimitsConfig(ByteSize maxRequestLine, ByteSize maxHeaderSize, Byte
             throw new IllegalArgumentException("limits.buffer_body: " + bufferBody + " (expected: <= 1GiB)");
         }
         if (minBodyRateGrace == null || minBodyRateGrace.isNegative()) {
-            throw new IllegalArgumentException("limits.min_body_rate_grace: " + minBodyRateGrace + " (expected: >= 0s)");
+            throw new IllegalArgumentException("limits.min_body_rate_grace: " + Units.show(minBodyRateGrace) + " (expected: >= 0s)");
         }
         if (maxRequestLine.bytes() < 64 || maxRequestLine.bytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("limits.max_request_line: " + maxRequestLine + " (expected: >= 64)");

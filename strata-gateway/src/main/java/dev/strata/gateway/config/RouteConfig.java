@@ -26,16 +26,16 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
         }
         if (host == null || host.isBlank() || (host.contains("*") && !host.equals("*") && !host.startsWith("*."))
                 || host.indexOf('*', 1) > 0) {
-            throw new IllegalArgumentException("routes." + name + ".host: '" + host
+            throw new IllegalArgumentException("routes.host: '" + host
                     + "' (expected: *, *.example.com or an exact host)");
         }
         host = host.toLowerCase(java.util.Locale.ROOT);
         if (pathPrefix == null || !pathPrefix.startsWith("/")) {
-            throw new IllegalArgumentException("routes." + name + ".path_prefix: '" + pathPrefix
+            throw new IllegalArgumentException("routes.path_prefix: '" + pathPrefix
                     + "' (expected: starts with /)");
         }
         if (respond == null && (upstream == null || upstream.isBlank())) {
-            throw new IllegalArgumentException("routes." + name + ".upstream: '" + upstream
+            throw new IllegalArgumentException("routes.upstream: '" + upstream
                     + "' (expected: a group name, or a respond: section)");
         }
         if (respond != null) {

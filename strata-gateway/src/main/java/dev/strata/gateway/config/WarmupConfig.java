@@ -1,5 +1,6 @@
 package dev.strata.gateway.config;
 
+import dev.strata.common.config.Units;
 import java.time.Duration;
 
 /**
@@ -10,7 +11,7 @@ public record WarmupConfig(boolean enabled, Duration maxTime) {
 
     public WarmupConfig {
         if (maxTime == null || maxTime.isNegative() || maxTime.isZero()) {
-            throw new IllegalArgumentException("warmup.max_time: " + maxTime + " (expected: > 0s)");
+            throw new IllegalArgumentException("warmup.max_time: " + Units.show(maxTime) + " (expected: > 0s)");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.strata.gateway.health;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.strata.common.config.Units;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
         Objects.requireNonNull(active, "active");
         Objects.requireNonNull(outlier, "outlier");
         if (slowStart == null || slowStart.isNegative()) {
-            throw new IllegalArgumentException(String.format("slowStart: %s (expected: >= 0s)", slowStart));
+            throw new IllegalArgumentException("health.slow_start: " + Units.show(slowStart) + " (expected: >= 0s)");
         }
     }
 
@@ -36,12 +37,12 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
 
         public Active {
             if (path == null || !path.startsWith("/")) {
-                throw new IllegalArgumentException(String.format("path: %s (expected: starting with /)", path));
+                throw new IllegalArgumentException("active.path: '" + path + "' (expected: starting with /)");
             }
-            requirePositive("interval", interval);
-            requirePositive("timeout", timeout);
-            requirePositive("healthyThreshold", healthyThreshold);
-            requirePositive("unhealthyThreshold", unhealthyThreshold);
+            requirePositive("active.interval", interval);
+            requirePositive("active.timeout", timeout);
+            requirePositive("active.healthy_threshold", healthyThreshold);
+            requirePositive("active.unhealthy_threshold", unhealthyThreshold);
         }
     }
 
@@ -64,23 +65,23 @@ public record HealthConfig(Active active, Outlier outlier, Duration slowStart) {
                           int maxEjectedPercent) {
 
         public Outlier {
-            requireNonNegative("consecutive5xx", consecutive5xx);
-            requireNonNegative("consecutiveGatewayFailure", consecutiveGatewayFailure);
-            requirePositive("baseEjection", baseEjection);
+            requireNonNegative("outlier.consecutive_5xx", consecutive5xx);
+            requireNonNegative("outlier.consecutive_gateway_failure", consecutiveGatewayFailure);
+            requirePositive("outlier.base_ejection", baseEjection);
             if (maxEjection == null || maxEjection.compareTo(baseEjection) < 0) {
-                throw new IllegalArgumentException(String.format(
-                        "maxEjection: %s (expected: >= baseEjection %s)", maxEjection, baseEjection));
+                throw new IllegalArgumentException("outlier.max_ejection: "
+                        + Units.show(maxEjection) + " (expected: >= base_ejection, " + Units.show(baseEjection) + ")");
             }
             if (maxEjectedPercent < 0 || maxEjectedPercent > 100) {
-                throw new IllegalArgumentException(String.format(
-                        "maxEjectedPercent: %s (expected: 0..100)", maxEjectedPercent));
+                throw new IllegalArgumentException("outlier.max_ejected_percent: "
+                        + maxEjectedPercent + " (expected: 0..100)");
             }
         }
     }
 
     private static void requirePositive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(String.format("%s: %s (expected: > 0s)", name, value));
+            throw new IllegalArgumentException(name + ": " + Units.show(value) + " (expected: > 0s)");
         }
     }
 

@@ -100,7 +100,11 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
         switch (which) {
             case ConnectionTimers.TOTAL -> x.totalTimeout();
             case ConnectionTimers.FIRST_BYTE -> x.firstByteTimeout();
-            case ConnectionTimers.BODY_READ -> x.bodyReadTimeout();
+            case ConnectionTimers.BODY_READ -> {
+                if (x.wantsRequestContent()) {
+                    x.bodyRefused(408, "the request body did not arrive in time");
+                }
+            }
             case ConnectionTimers.SUSPEND -> x.suspendTimeout();
             default -> throw new IllegalArgumentException("timeout " + which);
         }
@@ -202,7 +206,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             }
         } else if (msg instanceof DecodeFailure failure) {
             if (x != null) {
-                x.requestFailed(failure.reason());
+                x.bodyRefused(400, "malformed request body: " + failure.reason());
             }
         } else {
             ReferenceCountUtil.release(msg);

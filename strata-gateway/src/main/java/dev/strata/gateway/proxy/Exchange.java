@@ -1,19 +1,15 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.GatewayConfig;
-import dev.strata.gateway.filter.ExchangeOutcome;
 import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
-import dev.strata.gateway.log.AccessLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request's trip through the gateway, from its head to the end of its response. It runs the steps
@@ -35,9 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange implements ChannelFutureListener {
 
-    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final byte[] REFERER = Wire.ascii("referer");
-    private static final byte[] USER_AGENT = Wire.ascii("user-agent");
 
     /** Where the request stands. */
     enum Phase {
@@ -213,28 +206,15 @@ final class Exchange implements ChannelFutureListener {
             ctx.writeAndFlush(Wire.continueResponse(ctx.alloc()), ctx.voidPromise());
         }
         attempt = new UpstreamAttempt(this, plan.group());
-        if (body.present() && body.state() == RequestBody.State.RECEIVING) {
-            body.startClock();
-            if (body.startBuffering(config.limits().bufferBody().bytes(), config.limits().bufferedBodiesTotal().bytes())) {
-                // no upstream connection is held while a slow client sends it
-                phase = Phase.BUFFERING_BODY;
-                if (filters != null) {
-                    body.read(); // outside the read that brought the head: ask for the body
-                }
-                return;
+        // with filters, this runs outside the read that brought the head: the body must be asked for
+        switch (body.beforeDispatch(config.limits(), filters != null)) {
+            case WHOLE_BODY -> phase = Phase.BUFFERING_BODY;
+            case FIRST_CHUNK -> phase = Phase.AWAITING_FIRST_CHUNK;
+            case NOTHING -> {
+                phase = Phase.PROXYING;
+                attempt.dispatch();
             }
         }
-        if (body.chunked() && !body.anyHeld()) {
-            // dispatch once the first chunk parsed: a request whose first chunk size is invalid must not
-            // reach the upstream even in part
-            phase = Phase.AWAITING_FIRST_CHUNK;
-            if (filters != null) {
-                body.read(); // outside the read that brought the head: ask for the body
-            }
-            return;
-        }
-        phase = Phase.PROXYING;
-        attempt.dispatch();
     }
 
     // ------------------------------------------------------------------ request, client -> upstream
@@ -276,16 +256,18 @@ final class Exchange implements ChannelFutureListener {
         }
     }
 
-    /** The client's body could not be decoded any further. */
-    void requestFailed(String reason) {
+    /**
+     * The request's body is refused ({@code status} 400, 408 or 413, {@code detail} saying why): nothing
+     * more of it is read, the upstream request is abandoned (the client is at fault, not the endpoint), and
+     * the connection closes after the answer.
+     */
+    void bodyRefused(int status, String detail) {
+        if (phase == Phase.FINISHED) {
+            return;
+        }
         body.abandon();
         abortUpstream();
-        respondError(400, "malformed request body: " + reason, null, true);
-    }
-
-    void bodyTooLarge(long maxBody) {
-        abortUpstream();
-        respondError(413, "the request body is larger than " + maxBody + " bytes", null, true);
+        respondError(status, detail, null, true);
     }
 
     void clientReadComplete() {
@@ -302,20 +284,6 @@ final class Exchange implements ChannelFutureListener {
         if (phase == Phase.PROXYING) {
             body.upstreamWritable(attempt.channel());
         }
-    }
-
-    void bodyTooSlow(long minRate) {
-        abortUpstream();
-        respondError(408, "the request body arrived slower than " + minRate + " bytes per second", null, true);
-    }
-
-    void bodyReadTimeout() {
-        if (phase == Phase.FINISHED || body.state() != RequestBody.State.RECEIVING) {
-            return;
-        }
-        body.abandon();        // nothing more of it will be read
-        abortUpstream();   // the client is slow, not the endpoint
-        respondError(408, "the request body did not arrive in time", null, true);
     }
 
     // ------------------------------------------------------------------ response, upstream -> client
@@ -448,28 +416,9 @@ final class Exchange implements ChannelFutureListener {
         timers.disarm(ConnectionTimers.SUSPEND);
         body.release();
         long durationNanos = System.nanoTime() - startNanos;
-        if (filters != null) {
-            filters.complete(new Outcome(status, response.bytes(), durationNanos,
-                    writeSucceeded && response.complete(), local, endpoint()));
-        }
-        String routeName = plan == null ? "-" : plan.route().name();
-        server.metrics().requestFinished(routeName, status, durationNanos);
-        AccessLog accessLog = server.accessLog();
-        if (accessLog != null) {
-            accessLog.log(new AccessLog.Entry(client.peerAddress() == null ? "-" : client.peerIp(), startMillis,
-                    request.method, request.target, request.version(), status, response.bytes(),
-                    request.header(REFERER), request.header(USER_AGENT), plan == null ? null : routeName,
-                    endpoint(), durationNanos, attempt == null ? 0 : attempt.attempts(),
-                    filters == null ? null : filters.logFields()));
-        }
+        boolean complete = writeSucceeded && response.complete();
+        ExchangeLog.record(this, plan, attempt, filters, status, local, complete, startMillis, durationNanos);
         client.exchangeFinished(this, writeSucceeded && !closeClient);
     }
 
-    private String endpoint() {
-        return attempt == null ? null : attempt.endpointId();
-    }
-
-    /** How the request ended, for the observers. */
-    private record Outcome(int status, long bytesSent, long durationNanos, boolean complete, boolean local,
-                           String endpoint) implements ExchangeOutcome {}
 }

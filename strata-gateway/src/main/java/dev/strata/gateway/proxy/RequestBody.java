@@ -1,5 +1,6 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.config.LimitsConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -122,20 +123,45 @@ final class RequestBody {
         return (held != null && !held.isEmpty()) || end != null || (buffered != null && buffered.isReadable());
     }
 
-    /** The gateway wants the body from now: the minimum rate is measured from here. */
-    void startClock() {
-        if (clockStart == 0) {
-            clockStart = System.nanoTime();
-        }
+    /** What a request waits for before anything of it goes upstream. */
+    enum Wait {
+        NOTHING,
+        /** The whole of a small body (no upstream connection is held while a slow client sends it). */
+        WHOLE_BODY,
+        /** The first chunk: a request whose first chunk size is invalid must not reach the upstream even in part. */
+        FIRST_CHUNK
     }
 
     /**
-     * Starts reading the body whole before the request goes upstream, when it may be: it is declared no
-     * larger than {@code limit} (a chunked body is buffered up to {@code limit} and streamed past it) and
-     * the gateway's budget has room. Returns whether it does.
+     * The request was accepted and is about to go upstream: from now the body is wanted (its minimum rate
+     * is measured from here), and this says what to wait for first. When it is something, the body is
+     * asked for at once if {@code readNow} (the read that brought the head is over).
      */
-    boolean startBuffering(long limit, long total) {
-        if (limit <= 0 || !present || state != State.RECEIVING || (!chunked && exchange.request.contentLength > limit)) {
+    Wait beforeDispatch(LimitsConfig limits, boolean readNow) {
+        Wait wait = Wait.NOTHING;
+        if (present && state == State.RECEIVING) {
+            if (clockStart == 0) {
+                clockStart = System.nanoTime();
+            }
+            if (startBuffering(limits.bufferBody().bytes(), limits.bufferedBodiesTotal().bytes())) {
+                wait = Wait.WHOLE_BODY;
+            }
+        }
+        if (wait == Wait.NOTHING && chunked && !anyHeld()) {
+            wait = Wait.FIRST_CHUNK;
+        }
+        if (wait != Wait.NOTHING && readNow) {
+            read();
+        }
+        return wait;
+    }
+
+    /**
+     * Starts reading the body whole, when it may be: it is declared no larger than {@code limit} (a chunked
+     * body is buffered up to {@code limit} and streamed past it) and the gateway's budget has room.
+     */
+    private boolean startBuffering(long limit, long total) {
+        if (limit <= 0 || (!chunked && exchange.request.contentLength > limit)) {
             return false;
         }
         long size = chunked ? limit : exchange.request.contentLength;
@@ -169,8 +195,7 @@ final class RequestBody {
         if (present && state == State.RECEIVING) {
             received += bytes;
             if (received > maxBody) {
-                abandon();
-                exchange.bodyTooLarge(maxBody);
+                exchange.bodyRefused(413, tooLarge());
             }
         }
     }
@@ -185,14 +210,13 @@ final class RequestBody {
         received += n;
         if (received > maxBody) {
             data.release();
-            abandon();
-            exchange.bodyTooLarge(maxBody);
+            exchange.bodyRefused(413, tooLarge());
             return;
         }
         if (tooSlow()) {
             data.release();
-            abandon();
-            exchange.bodyTooSlow(exchange.config.limits().minBodyRate().bytes());
+            exchange.bodyRefused(408, "the request body arrived slower than "
+                    + exchange.config.limits().minBodyRate().bytes() + " bytes per second");
             return;
         }
         if (buffering) {
@@ -242,6 +266,10 @@ final class RequestBody {
         }
         end = e;
         return true;
+    }
+
+    private String tooLarge() {
+        return "the request body is larger than " + maxBody + " bytes";
     }
 
     /** Nothing more of the request will be read (it was refused or answered, or failed). */
@@ -311,8 +339,7 @@ final class RequestBody {
         int n = data.readableBytes();
         if (bytesUp + n > maxBody) {
             data.release();
-            abandon();
-            exchange.bodyTooLarge(maxBody);
+            exchange.bodyRefused(413, tooLarge());
             return;
         }
         bytesUp += n;

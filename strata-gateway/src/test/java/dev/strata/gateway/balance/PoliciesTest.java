@@ -81,10 +81,10 @@ class PoliciesTest {
         assertThat(bind("policy: round-robin\nhash_on: path\npanic_threshold: 100\n").panicThreshold()).isEqualTo(100);
         for (String bad : new String[] {"101%", "-1%", "half", "50%%", "\"\"", "1e1", "NaN"}) {
             assertThatThrownBy(() -> bind("policy: round-robin\nhash_on: path\npanic_threshold: " + bad + "\n"))
-                    .as(bad).hasMessageContaining("panicThreshold: ").hasMessageContaining(" (expected: 0%..100%)");
+                    .as(bad).hasMessageContaining("balance.panic_threshold: ").hasMessageContaining(" (expected: 0%..100%)");
         }
         assertThatThrownBy(() -> new BalanceConfig(null, null, 100.5))
-                .hasMessage("panicThreshold: 100.5 (expected: 0..100)");
+                .hasMessage("balance.panic_threshold: 100.5 (expected: 0..100)");
     }
 
     /** Binds YAML as the loader does, with the default prefixes and panic threshold unless {@code yaml} gives them. */

@@ -77,7 +77,7 @@ class GatewayConfigTest {
         assertThat(c.routes().get(2).respond().headers()).isEmpty();
         assertThat(c.routes().get(2).upstream()).as("a route that answers itself reaches no group").isNull();
         assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, respond: {status: 99}}]\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("respond.status: 99 (expected: 200..599)");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.routes[0].respond.status (line 2, column 32): 99 (expected: 200..599)");
         assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, respond: {status: 200, bodi: x}}]\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bodi");
     }
@@ -87,11 +87,11 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> load("gateway:\n  limits: {max_conections: 5}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max_conections");
         assertThatThrownBy(() -> load("gateway:\n  limits: {max_connections: 0}\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("max_connections: 0 (expected: > 0)");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.limits.max_connections (line 2, column 12): 0 (expected: > 0)");
         assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, upstream: nowhere}]\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("nowhere");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.routes[0].upstream (line 2, column 22): 'nowhere'");
         assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, host: 'a*.b', upstream: app}]\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("routes.r.host");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.routes[0].host (line 2, column 22): 'a*.b' (expected: *, *.example.com or an exact host)");
         assertThatThrownBy(() -> load("gateway:\n  forwarding: {trusted_proxies: [not-a-cidr]}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not-a-cidr");
         assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: []}}\n"))
@@ -100,11 +100,35 @@ class GatewayConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("key: header (expected: client_address, ");
         assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {health: {active: {enabled: false, path: healthz}}}}\n"))
                 .as("one rule for the check's path, applied to a disabled section too")
-                .isInstanceOf(ConfigException.class).hasMessageContaining("path: healthz (expected: starting with /)");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.upstreams.app.health.active.path (line 2, column 55): 'healthz' (expected: starting with /)");
         assertThatThrownBy(() -> load("gateway:\n  access_log: {format: xml}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("text or json");
         assertThatThrownBy(() -> load("gateway:\n  warmup: {max_time: 0s}\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("warmup.max_time: PT0S (expected: > 0s)");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.warmup.max_time (line 2, column 12): 0s (expected: > 0s)");
+    }
+
+    @Test
+    void errorsSayTheKeyPathTheLineWhatWasFoundAndWhatWouldDo() {
+        String yaml = """
+                gateway:
+                  upstreams:
+                    app:
+                      endpoints: [127.0.0.1:1]
+                      balance:
+                        polcy: least-request
+                """;
+        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yaml: gateway.upstreams.app.balance.polcy (line 6, column 9): unknown key "
+                        + "(expected one of: hash_on, ipv4_prefix, ipv6_prefix, panic_threshold, policy)");
+        assertThatThrownBy(() -> load("gateway:\n  timeouts:\n    total: forever\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yaml: gateway.timeouts.total (line 3, column 5): found 'forever' "
+                        + "(expected: a duration such as 250ms, 5s, 2m or 1h)");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: [127.0.0.1:1], pool: {idle_timeout: 0s}}}\n"))
+                .hasMessage("test.yaml: gateway.upstreams.app.pool.idle_timeout (line 2, column 54): 0s (expected: > 0s)");
+        assertThatThrownBy(() -> load("gateway:\n  upstreams: {app: {endpoints: [127.0.0.1:1], health: {slow_start: -1s}}}\n"))
+                .hasMessageStartingWith("test.yaml: gateway.upstreams.app.health.slow_start (line 2, ");
+        assertThatThrownBy(() -> load("gateway:\n  io_threads: many\n"))
+                .hasMessage("test.yaml: gateway.io_threads (line 2, column 3): found 'many' (expected: a whole number)");
     }
 
     @Test

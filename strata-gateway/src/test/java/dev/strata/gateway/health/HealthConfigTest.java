@@ -22,30 +22,30 @@ class HealthConfigTest {
     @Test
     void rejectsBadActiveSettings() {
         assertThatThrownBy(() -> new HealthConfig.Active(true, "health", S, S, 1, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("path: health (expected: starting with /)");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("active.path: 'health' (expected: starting with /)");
         assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", Duration.ZERO, S, 1, 1))
-                .hasMessage("interval: PT0S (expected: > 0s)");
+                .hasMessage("active.interval: 0s (expected: > 0s)");
         assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", S, null, 1, 1))
-                .hasMessage("timeout: null (expected: > 0s)");
+                .hasMessage("active.timeout: missing (expected: > 0s)");
         assertThatThrownBy(() -> new HealthConfig.Active(true, "/h", S, S, 0, 1))
-                .hasMessage("healthyThreshold: 0 (expected: > 0)");
+                .hasMessage("active.healthy_threshold: 0 (expected: > 0)");
         assertThatThrownBy(() -> new HealthConfig.Active(false, "/h", S, S, 1, -2))
                 .as("a disabled section is validated too")
-                .hasMessage("unhealthyThreshold: -2 (expected: > 0)");
+                .hasMessage("active.unhealthy_threshold: -2 (expected: > 0)");
     }
 
     @Test
     void rejectsBadOutlierSettings() {
         assertThatThrownBy(() -> new HealthConfig.Outlier(true, -1, 5, S, S, 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutive5xx: -1 (expected: >= 0)");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("outlier.consecutive_5xx: -1 (expected: >= 0)");
         assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, -1, S, S, 10))
-                .hasMessage("consecutiveGatewayFailure: -1 (expected: >= 0)");
+                .hasMessage("outlier.consecutive_gateway_failure: -1 (expected: >= 0)");
         assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, Duration.ofSeconds(-1), S, 10))
-                .hasMessage("baseEjection: PT-1S (expected: > 0s)");
+                .hasMessage("outlier.base_ejection: -1s (expected: > 0s)");
         assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, Duration.ofSeconds(30), S, 10))
-                .hasMessage("maxEjection: PT1S (expected: >= baseEjection PT30S)");
+                .hasMessage("outlier.max_ejection: 1s (expected: >= base_ejection, 30s)");
         assertThatThrownBy(() -> new HealthConfig.Outlier(true, 0, 5, S, S, 101))
-                .hasMessage("maxEjectedPercent: 101 (expected: 0..100)");
+                .hasMessage("outlier.max_ejected_percent: 101 (expected: 0..100)");
         assertThat(new HealthConfig.Outlier(true, 0, 0, S, S, 10).consecutiveGatewayFailure())
                 .as("0 turns a streak off").isZero();
     }
@@ -53,7 +53,7 @@ class HealthConfigTest {
     @Test
     void rejectsBadTopLevelSettings() {
         assertThatThrownBy(() -> new HealthConfig(Configs.active(true), Configs.outlier(true, 10), Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("slowStart: PT-0.001S (expected: >= 0s)");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("health.slow_start: -1ms (expected: >= 0s)");
         assertThatThrownBy(() -> new HealthConfig(null, Configs.outlier(true, 10), S))
                 .isInstanceOf(NullPointerException.class).hasMessage("active");
     }
@@ -82,7 +82,7 @@ class HealthConfigTest {
                 max_ejection: 5m
                 max_ejected_percent: 50
                 """, HealthConfig.Outlier.class))
-                .hasMessageContaining("consecutive5xx: -5 (expected: >= 0)");
+                .hasMessageContaining("outlier.consecutive_5xx: -5 (expected: >= 0)");
         assertThatThrownBy(() -> yaml.readValue("""
                 enabled: true
                 consecutive_failures: 5
