@@ -43,8 +43,9 @@ public final class UpCommand implements Callable<Integer> {
         ConfigLoader loader = config == null ? ConfigLoader.defaults() : ConfigLoader.fromFile(config);
         UpConfig up = loader.section("up", UpConfig.class);
         int chosen = stage != null ? stage : up.stage() != 0 ? up.stage() : Stage.DEFAULT;
-        if (chosen < 1 || chosen > Stage.HIGHEST) {
-            System.err.printf("strata: --stage %d is not available (expected: 1..%d)%n", chosen, Stage.HIGHEST);
+        String unavailable = Stage.unavailable(chosen);
+        if (unavailable != null) {
+            System.err.println("strata: " + unavailable);
             return 2;
         }
         int linksNodes = nodes != null ? nodes : up.nodes();
