@@ -56,13 +56,15 @@ public final class Database implements AutoCloseable {
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             if (!migrationLocations.isEmpty()) {
-                var result = Flyway.configure()
+                Flyway flyway = Flyway.configure()
                         .dataSource(dataSource)
                         .locations(migrationLocations.toArray(String[]::new))
-                        .load()
-                        .migrate();
-                LOG.info("{}: schema at version {} ({} migrations applied)", name,
-                        result.targetSchemaVersion, result.migrationsExecuted);
+                        .load();
+                var result = flyway.migrate();
+                // a node that finds the schema current gets no target version from migrate()
+                var current = flyway.info().current();
+                LOG.info("{}: schema at version {} ({} migrations applied now)", name,
+                        current == null ? "none" : current.getVersion(), result.migrationsExecuted);
             }
             return new Database(dataSource);
         } catch (RuntimeException e) {

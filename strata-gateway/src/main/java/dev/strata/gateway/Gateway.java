@@ -419,7 +419,8 @@ public final class Gateway implements AutoCloseable {
             });
             for (Endpoint e : g.endpoints()) {
                 String id = e.id();
-                metrics.endpointGauge("strata.upstream.in.flight", name, id, proxy, p -> {
+                metrics.endpointGauge("strata.upstream.in.flight", "Requests in flight to an upstream endpoint", name, id,
+                        proxy, p -> {
                     UpstreamGroup live = p.snapshot().upstreams().group(name);
                     if (live == null) {
                         return 0;

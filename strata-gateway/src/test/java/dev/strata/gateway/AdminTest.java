@@ -48,7 +48,12 @@ class AdminTest {
                 .contains("strata_request_duration_seconds_bucket")
                 .contains("strata_requests_in_flight")
                 .contains("strata_upstream_ejections")
-                .contains("strata_upstream_in_flight");
+                .contains("strata_upstream_in_flight")
+                .contains("strata_upstream_response_time_seconds_bucket{endpoint=\"" + env.origin().address() + "\"");
+        assertThat(r.text().lines().filter(l -> l.startsWith("# HELP ")))
+                .as("every metric says what it measures").isNotEmpty()
+                .allSatisfy(help -> assertThat(help.split(" ", 4)).hasSize(4).satisfies(parts ->
+                        assertThat(parts[3].strip()).as(help).isNotEmpty()));
     }
 
     @Test

@@ -31,4 +31,26 @@ class DocsTest {
         assertThat(readme).contains("./strata up").contains("./strata test");
         assertThat(readme.indexOf("./strata up")).isLessThan(readme.indexOf("## Commands"));
     }
+
+    @Test
+    void everyGatewayExampleInTheReadmeIsAValidConfiguration() throws Exception {
+        String readme = Files.readString(HOME.resolve("README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(gateway:\n.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(readme);
+        int examples = 0;
+        while (m.find()) {
+            String yaml = m.group(1);
+            if (!yaml.contains("upstreams:")) { // a fragment that shows one feature names the group of the one before
+                yaml = yaml + "  upstreams: {app: {endpoints: [127.0.0.1:8081]}}\n";
+            }
+            dev.strata.common.config.ConfigLoader.fromYaml(yaml, "README example " + (examples + 1))
+                    .requiredSection("gateway", dev.strata.gateway.config.GatewayConfig.class, "a gateway");
+            examples++;
+        }
+        assertThat(examples).as("gateway examples in README.md").isGreaterThanOrEqualTo(2);
+        assertThat(readme).as("the minimal example points at the links node of stage 1 (links.port's default)")
+                .contains("endpoints: [127.0.0.1:8081]");
+        assertThat(Files.readString(HOME.resolve("strata-links/src/main/resources/strata/defaults/links.yaml")))
+                .contains("port: 8081");
+    }
 }

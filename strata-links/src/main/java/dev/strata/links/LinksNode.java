@@ -77,7 +77,7 @@ public final class LinksNode implements AutoCloseable {
     public static void run(LinksConfig config, DataConfig data) {
         LinksNode node = start(config, data);
         NodeProcess.serveUntilStopped("links", node::close,
-                () -> LOG.info("ready: {} at {}", config.nodeName(), node.url()));
+                () -> LOG.info("ready: {} on port {} (short URLs under {})", config.nodeName(), node.port(), node.url()));
     }
 
     /** The port it listens on (the chosen one when configured with 0). */

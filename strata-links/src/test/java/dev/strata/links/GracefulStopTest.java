@@ -67,7 +67,7 @@ class GracefulStopTest {
                 .redirectErrorStream(true).start();
         StringBuilder seen = new StringBuilder();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            Pattern ready = Pattern.compile("ready: links-child at (\\S+)");
+            Pattern ready = Pattern.compile("ready: links-child on port \\d+ \\(short URLs under (\\S+)\\)");
             String base = null;
             String line;
             while ((line = out.readLine()) != null) {

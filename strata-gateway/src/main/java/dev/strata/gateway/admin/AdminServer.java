@@ -344,6 +344,7 @@ public final class AdminServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
             FullHttpResponse r = problem(ctx, 413, "an admin request is at most " + MAX_REQUEST + " bytes");
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            r.headers().set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date()));
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -459,6 +460,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+        r.headers().set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date()));
         if (!keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

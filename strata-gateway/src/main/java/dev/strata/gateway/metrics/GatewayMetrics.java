@@ -26,7 +26,7 @@ public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, EnumMap<Outcome, Counter>> endpoints = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final Counter rejectedConnections;
     private final Counter accessLogDropped;
@@ -75,12 +75,19 @@ public final class GatewayMetrics {
         m.latency.record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
-    public void upstreamRequest(String group, String endpoint, Outcome outcome) {
-        EnumMap<Outcome, Counter> m = endpoints.get(endpoint);
+    /**
+     * A request to {@code endpoint} ended with {@code outcome}; {@code firstByteNanos} is how long its
+     * response head took (-1 when none came).
+     */
+    public void upstreamRequest(String group, String endpoint, Outcome outcome, long firstByteNanos) {
+        EndpointMeters m = endpoints.get(endpoint);
         if (m == null) {
-            m = endpointCounters(group, endpoint);
+            m = endpointMeters(group, endpoint);
         }
-        m.get(outcome).increment();
+        m.outcomes.get(outcome).increment();
+        if (firstByteNanos >= 0) {
+            m.firstByte.record(firstByteNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
@@ -90,14 +97,14 @@ public final class GatewayMetrics {
      */
     public void prepare(Iterable<String> routeNames, Map<String, ? extends Iterable<String>> endpointsByGroup) {
         routeNames.forEach(this::routeMeters);
-        endpointsByGroup.forEach((group, ids) -> ids.forEach(id -> endpointCounters(group, id)));
+        endpointsByGroup.forEach((group, ids) -> ids.forEach(id -> endpointMeters(group, id)));
     }
 
     private RouteMeters routeMeters(String route) {
         return routes.computeIfAbsent(route, r -> new RouteMeters(registry, r, statisticsWindow));
     }
 
-    private EnumMap<Outcome, Counter> endpointCounters(String group, String endpoint) {
+    private EndpointMeters endpointMeters(String group, String endpoint) {
         return endpoints.computeIfAbsent(endpoint, e -> {
             EnumMap<Outcome, Counter> map = new EnumMap<>(Outcome.class);
             for (Outcome o : Outcome.values()) {
@@ -106,9 +113,21 @@ public final class GatewayMetrics {
                         .tag("upstream", group).tag("endpoint", e)
                         .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
             }
-            return map;
+            Timer.Builder firstByte = Timer.builder("strata.upstream.response.time")
+                    .description("Time from sending a request to an endpoint to its response head")
+                    .tag("upstream", group).tag("endpoint", e)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(120));
+            if (statisticsWindow != null) {
+                firstByte.distributionStatisticExpiry(statisticsWindow);
+            }
+            return new EndpointMeters(map, firstByte.register(registry));
         });
     }
+
+    /** One endpoint's meters: its requests by outcome and the time its responses take to start. */
+    private record EndpointMeters(EnumMap<Outcome, Counter> outcomes, Timer firstByte) {}
 
     public void retry(String group) {
         Counter c = retries.get(group);
@@ -127,7 +146,6 @@ public final class GatewayMetrics {
         accessLogDropped.increment();
     }
 
-    /** Registers a per-group gauge of ejections (read from the live generation). */
     /** Registers the group's ejection counter unless a previous configuration generation did. */
     public <T> void ejections(String group, T source, ToDoubleFunction<T> total) {
         if (registry.find("strata.upstream.ejections").tag("upstream", group).meter() == null) {
@@ -136,10 +154,12 @@ public final class GatewayMetrics {
         }
     }
 
-    /** Registers a per-endpoint gauge unless a previous configuration generation did. */
-    public <T> void endpointGauge(String name, String group, String endpoint, T source, ToDoubleFunction<T> value) {
+    /** Registers a per-endpoint gauge, described by {@code help}, unless a previous configuration generation did. */
+    public <T> void endpointGauge(String name, String help, String group, String endpoint, T source,
+                                  ToDoubleFunction<T> value) {
         if (registry.find(name).tag("upstream", group).tag("endpoint", endpoint).meter() == null) {
-            Gauge.builder(name, source, value).tag("upstream", group).tag("endpoint", endpoint).register(registry);
+            Gauge.builder(name, source, value).description(help).tag("upstream", group).tag("endpoint", endpoint)
+                    .register(registry);
         }
     }
 

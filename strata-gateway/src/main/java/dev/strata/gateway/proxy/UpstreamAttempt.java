@@ -239,7 +239,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         e.finished(firstByteNanos);
         if (outcome != null) {
             group.detector().record(e.health(), outcome);
-            exchange.server.metrics().upstreamRequest(group.name(), e.id(), outcome);
+            exchange.server.metrics().upstreamRequest(group.name(), e.id(), outcome, firstByteNanos);
             if (outcome == Outcome.TIMEOUT) {
                 lastFailure = Failure.TIMEOUT;
             }

@@ -95,6 +95,7 @@ class AdminResourceTest {
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.header("content-type")).isEqualTo("application/json");
         assertThat(get.header("cache-control")).isEqualTo("no-store");
+        assertThat(get.header("date")).as("every admin answer is dated").isNotBlank();
         assertThat(get.text()).isEqualTo("{\"method\":\"GET\",\"query\":\"top=3\",\"body\":\"\"}");
 
         RawClient.Response head = call(admin, "HEAD /_strata/echo HTTP/1.1\r\nHost: a\r\n\r\n", true);

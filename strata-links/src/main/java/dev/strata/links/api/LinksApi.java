@@ -109,6 +109,12 @@ public final class LinksApi {
         cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(errors));
 
         var routes = cfg.routes;
+        routes.after(ctx -> {
+            int status = ctx.statusCode();
+            if (status == 204 || status == 304 || (status >= 300 && status < 400 && ctx.resultInputStream() == null)) {
+                ctx.res().setContentType(null); // no body, so no type (the framework gives every answer text/plain)
+            }
+        });
         routes.post("/api/links", this::createLink);
         getAndHead(cfg, "/api/links/{code}", this::showLink);
         routes.put("/api/links/{code}", this::updateLink);

@@ -67,6 +67,7 @@ class LinksApiTest {
         assertThat(redirect.headers().firstValue("Cache-Control")).contains("public, max-age=60");
         assertThat(redirect.headers().firstValue("Surrogate-Key")).contains("link-" + code);
         assertThat(redirect.headers().firstValue("X-Served-By")).contains("links-t");
+        assertThat(redirect.headers().firstValue("Content-Type")).as("a redirect without a body has no type").isEmpty();
 
         HttpResponse<String> stats = http.get("/api/links/" + code);
         assertThat(stats.statusCode()).isEqualTo(200);
@@ -82,7 +83,9 @@ class LinksApiTest {
         assertThat(JSON.readTree(updated.body()).get("url").asText()).isEqualTo("http://example.org/");
         assertThat(http.get("/" + code).headers().firstValue("Location")).contains("http://example.org/");
 
-        assertThat(http.delete("/api/links/" + code, "Authorization", "Bearer " + token).statusCode()).isEqualTo(204);
+        HttpResponse<String> deleted = http.delete("/api/links/" + code, "Authorization", "Bearer " + token);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(deleted.headers().firstValue("Content-Type")).as("a 204 has no type").isEmpty();
         assertProblem(http.get("/" + code), 404);
         assertProblem(http.get("/api/links/" + code), 404);
         assertProblem(http.delete("/api/links/" + code, "Authorization", "Bearer " + token), 404);
