@@ -40,7 +40,10 @@ class UpStage1Test {
             assertThat(redirect.statusCode()).isEqualTo(302);
             assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.org/stage-one");
             assertThat(redirect.headers().firstValue("X-Served-By")).hasValue("links-1");
-            assertThat(up.output()).contains(base);
+            assertThat(up.output()).contains(base)
+                    .as("up says as each node starts and when it is ready")
+                    .containsPattern("strata: starting postgres\\n(.*\\n)*strata: postgres ready at postgresql://\\S+ \\(\\d+\\.\\d s\\)")
+                    .containsPattern("strata: starting links-1\\n(.*\\n)*strata: links-1 ready at " + base + " \\(");
 
             Set<ProcessHandle> processes = StrataProcess.processesOf(topology);
             assertThat(processes).hasSizeGreaterThanOrEqualTo(3); // links, postgres node, postmaster
@@ -90,5 +93,20 @@ class UpStage1Test {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return JSON.readTree(created.body()).get("code").asText();
+    }
+
+    @Test
+    void aTakenPortIsNamedBeforeAnythingStarts() throws Exception {
+        String yaml = StrataProcess.upSection(dir, 2);
+        int gatewayPort = Integer.parseInt(yaml.replaceAll("(?s).*ports: \\{gateway: (\\d+),.*", "$1"));
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", gatewayPort));
+            try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "2")) {
+                assertThat(up.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+                assertThat(up.output())
+                        .contains("port " + gatewayPort + " on 127.0.0.1 (gateway) is taken")
+                        .doesNotContain("starting postgres").doesNotContain("Exception");
+            }
+        }
     }
 }

@@ -74,7 +74,11 @@ public final class Supervisor {
     void start(List<NodeSpec> specs) throws IOException, InterruptedException {
         acquireLock();
         Files.deleteIfExists(runDir.resolve("topology.json"));
+        checkPorts(specs);
         for (NodeSpec spec : specs) {
+            long begun = System.nanoTime();
+            out.printf("strata: starting %s%s%n", spec.name(), spec.role().equals("gateway")
+                    ? " (it warms up before it takes traffic)" : "");
             Child child = new Child(spec, command(spec), runDir.resolve("logs").resolve(spec.name() + ".log"),
                     environment);
             synchronized (this) {
@@ -85,9 +89,44 @@ public final class Supervisor {
                 child.start();
             }
             awaitReady(child);
+            out.printf("strata: %s ready at %s (%.1f s)%n", spec.name(), spec.url(), (System.nanoTime() - begun) / 1e9);
             watch(child, Duration.ofSeconds(1));
         }
         writeTopology();
+    }
+
+    /** Every port the nodes will listen on must be free now: a taken one is named before anything starts. */
+    private static void checkPorts(List<NodeSpec> specs) {
+        for (NodeSpec spec : specs) {
+            for (String url : java.util.Arrays.asList(spec.url(), spec.adminUrl())) {
+                if (url == null) {
+                    continue;
+                }
+                java.net.URI uri = java.net.URI.create(url);
+                if (uri.getHost() == null || uri.getPort() < 0) {
+                    continue;
+                }
+                try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                    probe.bind(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()));
+                } catch (IOException e) {
+                    throw new NodeFailedException("port " + uri.getPort() + " on " + uri.getHost() + " (" + spec.name()
+                            + (url.equals(spec.adminUrl()) ? " admin" : "") + ") is taken: another program listens "
+                            + "there; stop it or choose other ports in the up.ports section");
+                }
+            }
+        }
+    }
+
+    /** The last lines of a node's log that say something (access-log lines left out), for a failure message. */
+    private String lastLines(Child child, int n) {
+        try {
+            List<String> lines = Files.readAllLines(logOf(child)).stream()
+                    .filter(l -> !l.isBlank() && !l.matches(".*\" [1-5]\\d\\d \\d+.*")).toList();
+            List<String> tail = lines.subList(Math.max(0, lines.size() - n), lines.size());
+            return tail.isEmpty() ? "" : "\n    " + String.join("\n    ", tail);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private List<String> command(NodeSpec spec) {
@@ -107,11 +146,12 @@ public final class Supervisor {
         while (!child.spec().readiness().ready()) {
             if (!child.alive()) {
                 throw new NodeFailedException(child.spec().name() + " exited with status "
-                        + child.process().exitValue() + " while starting; see " + logOf(child));
+                        + child.process().exitValue() + " while starting; the end of " + logOf(child) + ":"
+                        + lastLines(child, 12));
             }
             if (System.nanoTime() > deadline) {
                 throw new NodeFailedException(child.spec().name() + " not ready within "
-                        + up.startupTimeout().toSeconds() + "s; see " + logOf(child));
+                        + up.startupTimeout().toSeconds() + "s; the end of " + logOf(child) + ":" + lastLines(child, 12));
             }
             Thread.sleep(200);
         }
