@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
         description = "The scalable web architecture ladder, from one node to a distributed deployment.",
         subcommands = {UpCommand.class, RoleCommands.GatewayRole.class, RoleCommands.Links.class,
-            RoleCommands.Postgres.class, RoleCommands.JvmOptionsOfRole.class})
+            RoleCommands.Postgres.class, RoleCommands.Redis.class, RoleCommands.JvmOptionsOfRole.class})
 public final class Strata {
 
     private Strata() {}
