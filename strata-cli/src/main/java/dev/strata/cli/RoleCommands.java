@@ -7,6 +7,8 @@ import dev.strata.data.PostgresNode;
 import dev.strata.gateway.Gateway;
 import dev.strata.links.LinksConfig;
 import dev.strata.links.LinksNode;
+import dev.strata.redis.RedisConfig;
+import dev.strata.redis.RedisNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,10 +58,22 @@ final class RoleCommands {
         }
     }
 
+    @Command(name = "redis", hidden = true, mixinStandardHelpOptions = true,
+            description = "Run the embedded Redis server that gateways share.")
+    static final class Redis implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML configuration file.") Path config;
+
+        @Override
+        public Integer call() {
+            RedisNode.run(load(config).section("redis", RedisConfig.class));
+            return 0;
+        }
+    }
+
     @Command(name = "jvm-options", hidden = true, mixinStandardHelpOptions = true,
             description = "Print, one per line, the JVM options a node of ROLE starts with (up.jvm_options).")
     static final class JvmOptionsOfRole implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "ROLE", description = "postgres, links or gateway.") String role;
+        @Parameters(index = "0", paramLabel = "ROLE", description = "postgres, redis, links or gateway.") String role;
         @Option(names = "--config", description = "YAML file whose `up` section overrides the defaults.") Path config;
 
         @Override

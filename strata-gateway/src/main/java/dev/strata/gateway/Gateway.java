@@ -3,6 +3,7 @@ package dev.strata.gateway;
 import dev.strata.common.config.ConfigLoader;
 import dev.strata.common.process.NodeProcess;
 import dev.strata.gateway.admin.AdminServer;
+import dev.strata.gateway.cluster.RedisCluster;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.filter.FilterStates;
 import dev.strata.gateway.filter.FilterTypes;
@@ -18,7 +19,9 @@ import dev.strata.gateway.upstream.UpstreamGroup;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final Transport transport;
     private final ExecutorService blocking;
     private final FilterTypes filterTypes;
+    private final RedisCluster cluster; // null outside a cluster
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile GatewayConfig config;
     private volatile boolean stopping;
@@ -70,9 +74,11 @@ public final class Gateway implements AutoCloseable {
         this.ioThreads = Transport.threads(config.ioThreads());
         this.io = new SwitchableLoopGroup(transport.newGroup(ioThreads, "strata-io"));
         this.metrics = new GatewayMetrics();
+        this.cluster = config.cluster().enabled() ? RedisCluster.open(config.cluster(), config.name(), metrics.registry()) : null;
         this.proxy = new ProxyServer(transport, io, metrics,
                 AccessLog.open(config.accessLog(), metrics::accessLogDropped), filterTypes,
-                new FilterStates(metrics.registry()));
+                new FilterStates(metrics.registry(), Optional.ofNullable(cluster),
+                        List.of(cluster != null ? cluster.adminResource() : RedisCluster.disabledResource())));
         this.blocking = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "strata-admin-reload");
             t.setDaemon(true);
@@ -238,6 +244,9 @@ public final class Gateway implements AutoCloseable {
         EventLoopGroup replaced = threads == ioThreads ? null : io.replace(transport.newGroup(threads, "strata-io"));
         try {
             proxy.reload(next);
+            if (!next.cluster().equals(config.cluster()) || !next.name().equals(config.name())) {
+                log.warn("reload: gateway.cluster and gateway.name take effect at the next start");
+            }
             if (!next.admin().address().equals(config.admin().address())) {
                 admin.bind(io, transport, next.admin().socketAddress());
             }
@@ -405,6 +414,9 @@ public final class Gateway implements AutoCloseable {
                 last.close();
             }
             blocking.shutdownNow();
+            if (cluster != null) {
+                cluster.close();
+            }
         } finally {
             stopped.countDown();
         }

@@ -74,14 +74,37 @@ final class StrataProcess implements AutoCloseable {
         for (int i = 0; i < LINKS_PORTS; i++) {
             taken.add(links + i);
         }
+        int admins = freeRange(GATEWAY_PORTS, taken);
+        int moreGateways = freeRange(GATEWAY_PORTS - 1, taken);
         return """
                 up:
                   stage: %d
                   run_dir: %s
                   restart: false
                   startup_timeout: 150s
-                  ports: {gateway: %d, gateway_admin: %d, links: %d, postgres: %d}
-                """.formatted(stage, dir.resolve("run"), freePort(taken), freePort(taken), links, freePort(taken));
+                  ports: {gateway: %d, gateway_admin: %d, more_gateways: %d, links: %d, postgres: %d, redis: %d}
+                """.formatted(stage, dir.resolve("run"), freePort(taken), admins, moreGateways, links, freePort(taken),
+                freePort(taken));
+    }
+
+    /** Gateways get consecutive admin ports from {@code ports.gateway_admin}; the tests start at most this many. */
+    private static final int GATEWAY_PORTS = 2;
+
+    /** As {@link #freeRange(int)}, none of them in {@code taken}, to which they are added. */
+    private static int freeRange(int n, Set<Integer> taken) throws IOException {
+        while (true) {
+            int base = freeRange(n);
+            boolean clash = false;
+            for (int i = 0; i < n; i++) {
+                clash |= taken.contains(base + i);
+            }
+            if (!clash) {
+                for (int i = 0; i < n; i++) {
+                    taken.add(base + i);
+                }
+                return base;
+            }
+        }
     }
 
     /**

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.config.ConfigLoader;
 import dev.strata.data.DataConfig;
+import dev.strata.redis.EmbeddedRedis;
+import dev.strata.redis.RedisConfig;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -34,7 +36,13 @@ final class Planner {
         this.http = http;
     }
 
-    List<NodeSpec> plan(int stage, int nodes, boolean fresh) throws IOException {
+    /**
+     * @param gateways gateways at stage 2 and above; more than one share a {@code redis} node, started
+     *                 before them
+     * @param adminToken the token every gateway's admin API requires for mutating calls, unless the
+     *                   user's file sets {@code gateway.admin.token}
+     */
+    List<NodeSpec> plan(int stage, int nodes, int gateways, boolean fresh, String adminToken) throws IOException {
         Path confDir = Files.createDirectories(runDir.resolve("conf"));
         String host = up.host();
         List<NodeSpec> specs = new ArrayList<>();
@@ -78,26 +86,75 @@ final class Planner {
         }
 
         if (stage >= 2) {
-            ObjectNode tree = base.deepCopy();
-            ObjectNode gateway = section(tree, "gateway");
-            gateway.put("name", "gateway");
-            ArrayNode listeners = gateway.putArray("listeners");
-            listeners.addObject().put("name", "main").put("address", host + ":" + up.ports().gateway());
-            section(gateway, "admin").put("address", host + ":" + up.ports().gatewayAdmin());
-            ObjectNode upstreams = section(gateway, "upstreams");
-            ObjectNode app = section(upstreams, "app");
-            ArrayNode eps = app.putArray("endpoints");
-            endpoints.forEach(eps::add);
-            if (!gateway.has("routes")) {
-                ArrayNode routes = gateway.putArray("routes");
-                routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app");
+            String redisUri = null;
+            if (gateways > 1) {
+                ObjectNode tree = base.deepCopy();
+                ObjectNode redis = section(tree, "redis");
+                redis.put("host", host);
+                redis.put("port", up.ports().redis());
+                if (!redis.has("dir")) {
+                    redis.put("dir", runDir.resolve("redis").toString());
+                }
+                RedisConfig server = ConfigLoader.fromYaml(ConfigLoader.toYaml(tree), "redis node")
+                        .section("redis", RedisConfig.class);
+                redisUri = server.uri();
+                specs.add(0, new NodeSpec("redis", "redis", write(confDir, "redis", tree), up.jvmOptions().redis(),
+                        List.of(), redisUri, null, () -> EmbeddedRedis.answersPing(server.host(), server.port())));
             }
-            String url = "http://" + host + ":" + up.ports().gateway();
-            String admin = "http://" + host + ":" + up.ports().gatewayAdmin();
-            specs.add(new NodeSpec("gateway", "gateway", write(confDir, "gateway", tree), up.jvmOptions().gateway(),
-                    List.of(), url, admin, Readiness.http(http, admin + "/_strata/health")));
+            for (int i = 1; i <= gateways; i++) {
+                String name = gateways == 1 ? "gateway" : "gateway-" + i;
+                int port = i == 1 ? up.ports().gateway() : up.ports().moreGateways() + i - 2;
+                int adminPort = up.ports().gatewayAdmin() + i - 1;
+                ObjectNode tree = base.deepCopy();
+                ObjectNode gateway = section(tree, "gateway");
+                gateway.put("name", name);
+                ArrayNode listeners = gateway.putArray("listeners");
+                listeners.addObject().put("name", "main").put("address", host + ":" + port);
+                ObjectNode adminSection = section(gateway, "admin");
+                adminSection.put("address", host + ":" + adminPort);
+                if (adminSection.path("token").asText("").isEmpty()) {
+                    adminSection.put("token", adminToken);
+                }
+                if (redisUri != null) {
+                    ObjectNode cluster = section(gateway, "cluster");
+                    cluster.put("enabled", true);
+                    cluster.put("redis", redisUri);
+                }
+                ObjectNode upstreams = section(gateway, "upstreams");
+                ObjectNode app = section(upstreams, "app");
+                ArrayNode eps = app.putArray("endpoints");
+                endpoints.forEach(eps::add);
+                if (!gateway.has("routes")) {
+                    ArrayNode routes = gateway.putArray("routes");
+                    routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app");
+                }
+                String url = "http://" + host + ":" + port;
+                String admin = "http://" + host + ":" + adminPort;
+                specs.add(new NodeSpec(name, "gateway", write(confDir, name, tree), up.jvmOptions().gateway(),
+                        List.of(), url, admin, Readiness.http(http, admin + "/_strata/health")));
+            }
         }
+        requireDistinctPorts(specs);
         return specs;
+    }
+
+    /** Ports that two nodes would both bind are refused before anything starts. */
+    private static void requireDistinctPorts(List<NodeSpec> specs) {
+        java.util.Map<Integer, String> owners = new java.util.HashMap<>();
+        for (NodeSpec spec : specs) {
+            for (String url : new String[] {spec.url(), spec.adminUrl()}) {
+                if (url == null) {
+                    continue;
+                }
+                int port = java.net.URI.create(url).getPort();
+                String before = owners.putIfAbsent(port, spec.name());
+                if (before != null && port > 0) {
+                    throw new IllegalArgumentException("up.ports: port " + port + " would serve both " + before
+                            + " and " + spec.name() + " (expected: ranges that do not overlap; gateway-2 and on "
+                            + "take ports.more_gateways, their admin APIs ports.gateway_admin + 1 and on)");
+                }
+            }
+        }
     }
 
     private static ObjectNode section(ObjectNode parent, String name) {
@@ -114,6 +171,8 @@ final class Planner {
         Path file = confDir.resolve(name + ".yaml");
         Files.writeString(file, "# written by ./strata up for node " + name + "; edit the --config file instead\n"
                 + ConfigLoader.toYaml(tree));
+        // a gateway's file carries the admin token
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 }

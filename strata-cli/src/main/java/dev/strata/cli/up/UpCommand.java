@@ -31,6 +31,10 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--nodes", description = "Number of links nodes at stage 3 and above.")
     Integer nodes;
 
+    @Option(names = "--gateways", description = "Number of gateways at stage 2 and above; "
+            + "more than one share a Redis node.")
+    Integer gateways;
+
     @Option(names = "--config", description = "YAML configuration file (built-in defaults otherwise).")
     Path config;
 
@@ -49,7 +53,16 @@ public final class UpCommand implements Callable<Integer> {
             return 2;
         }
         int linksNodes = nodes != null ? nodes : up.nodes();
-        up = up.with(chosen, linksNodes);
+        int gatewayCount = gateways != null ? gateways : up.gateways();
+        if (gatewayCount < 1 || gatewayCount > 16) {
+            System.err.printf("strata: --gateways %d is not available (expected: 1..16)%n", gatewayCount);
+            return 2;
+        }
+        if (gatewayCount > 1 && chosen < 2) {
+            System.err.printf("strata: --gateways %d needs stage 2 or above (stage 1 has no gateway)%n", gatewayCount);
+            return 2;
+        }
+        up = up.with(chosen, linksNodes, gatewayCount);
 
         Path home = Launch.home();
         Path runDir = home.resolve(up.runDir()).toAbsolutePath().normalize();
@@ -58,7 +71,15 @@ public final class UpCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>();
         env.put("STRATA_SECRET", sharedSecret(runDir));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        List<NodeSpec> specs = new Planner(up, loader.userTree(), runDir, http).plan(chosen, linksNodes, fresh);
+        Path adminTokenFile = runDir.resolve("admin-token");
+        String adminToken = chosen >= 2 ? kept(adminTokenFile, System.getenv("STRATA_ADMIN_TOKEN")) : "";
+        List<NodeSpec> specs;
+        try {
+            specs = new Planner(up, loader.userTree(), runDir, http).plan(chosen, linksNodes, gatewayCount, fresh, adminToken);
+        } catch (IllegalArgumentException e) {
+            System.err.println("strata: " + e.getMessage());
+            return 2;
+        }
         Supervisor supervisor = new Supervisor(runDir, up, Launch.selfCommand(), env, out);
 
         out.printf("strata: starting stage %d (%s) in %s%n", chosen, Stage.describe(chosen), runDir);
@@ -80,7 +101,13 @@ public final class UpCommand implements Callable<Integer> {
             out.printf("  %-10s %-8s %s%s%n", node.name(), node.role(), node.url(),
                     node.adminUrl() == null ? "" : "   admin " + node.adminUrl());
         }
-        String entry = specs.get(specs.size() - 1).url();
+        String entry = specs.stream().filter(n -> n.role().equals("gateway")).findFirst()
+                .orElse(specs.get(specs.size() - 1)).url();
+        if (chosen >= 2) {
+            String envToken = System.getenv("STRATA_ADMIN_TOKEN");
+            out.printf("%nstrata: mutating admin calls need `Authorization: Bearer <token>`; the token is %s%n",
+                    envToken != null && !envToken.isBlank() ? "STRATA_ADMIN_TOKEN's" : "in " + adminTokenFile);
+        }
         out.printf("%nstrata: stage %d is up: open %s/ (topology in %s; Ctrl-C stops everything)%n", chosen, entry,
                 runDir.resolve("topology.json"));
         supervisor.awaitStop();
@@ -92,11 +119,17 @@ public final class UpCommand implements Callable<Integer> {
      * and kept in {@code run/secret}, so that manage tokens survive restarts and verify on every node.
      */
     private static String sharedSecret(Path runDir) throws IOException {
-        String fromEnv = System.getenv("STRATA_SECRET");
+        return kept(runDir.resolve("secret"), System.getenv("STRATA_SECRET"));
+    }
+
+    /**
+     * {@code fromEnv} when set, else the value kept in {@code file}, else a new random one written
+     * there (readable by this account only).
+     */
+    private static String kept(Path file, String fromEnv) throws IOException {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
-        Path file = runDir.resolve("secret");
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code up} section: how {@code ./strata up} lays a stage's topology out on this machine. */
-public record UpConfig(int stage, int nodes, String runDir, String host, Ports ports, Duration startupTimeout,
+public record UpConfig(int stage, int nodes, int gateways, String runDir, String host, Ports ports, Duration startupTimeout,
                        Duration stopTimeout, boolean restart, JvmOptions jvmOptions) {
 
     public UpConfig {
@@ -15,20 +15,29 @@ public record UpConfig(int stage, int nodes, String runDir, String host, Ports p
         if (nodes < 1 || nodes > 64) {
             throw new IllegalArgumentException("nodes: " + nodes + " (expected: 1..64)");
         }
+        if (gateways < 1 || gateways > 16) {
+            throw new IllegalArgumentException("gateways: " + gateways + " (expected: 1..16)");
+        }
     }
 
-    public record Ports(int gateway, int gatewayAdmin, int links, int postgres) {}
+    /**
+     * @param gateway      the first gateway (the entry point)
+     * @param gatewayAdmin its admin API; gateway-N's is this plus N - 1
+     * @param moreGateways gateway-2; gateway-N listens on this plus N - 2
+     */
+    public record Ports(int gateway, int gatewayAdmin, int moreGateways, int links, int postgres, int redis) {}
 
-    public record JvmOptions(List<String> postgres, List<String> links, List<String> gateway) {
+    public record JvmOptions(List<String> postgres, List<String> redis, List<String> links, List<String> gateway) {
 
         /** The options a node of {@code role} starts with on this JDK (see {@link #forThisJdk}). */
         public List<String> forRole(String role) {
             return forThisJdk(switch (role) {
                 case "postgres" -> postgres;
+                case "redis" -> redis;
                 case "links" -> links;
                 case "gateway" -> gateway;
                 default -> throw new IllegalArgumentException("unknown role: " + role
-                        + " (expected: postgres, links, gateway)");
+                        + " (expected: postgres, redis, links, gateway)");
             });
         }
 
@@ -47,7 +56,7 @@ public record UpConfig(int stage, int nodes, String runDir, String host, Ports p
         }
     }
 
-    UpConfig with(int newStage, int newNodes) {
-        return new UpConfig(newStage, newNodes, runDir, host, ports, startupTimeout, stopTimeout, restart, jvmOptions);
+    UpConfig with(int newStage, int newNodes, int newGateways) {
+        return new UpConfig(newStage, newNodes, newGateways, runDir, host, ports, startupTimeout, stopTimeout, restart, jvmOptions);
     }
 }

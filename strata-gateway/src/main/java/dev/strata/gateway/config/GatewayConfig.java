@@ -1,6 +1,7 @@
 package dev.strata.gateway.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.strata.gateway.cluster.ClusterConfig;
 import dev.strata.gateway.filter.FilterSpec;
 import java.util.HashSet;
 import java.util.List;
@@ -26,7 +27,8 @@ public record GatewayConfig(
         WarmupConfig warmup,
         List<FilterSpec> filters,
         @JsonDeserialize(contentUsing = EntryDefaults.Route.class) List<RouteConfig> routes,
-        @JsonDeserialize(contentUsing = EntryDefaults.Upstream.class) Map<String, UpstreamConfig> upstreams) {
+        @JsonDeserialize(contentUsing = EntryDefaults.Upstream.class) Map<String, UpstreamConfig> upstreams,
+        ClusterConfig cluster) {
 
     public GatewayConfig {
         Objects.requireNonNull(name, "name");
@@ -47,6 +49,7 @@ public record GatewayConfig(
         Objects.requireNonNull(forwarding, "forwarding");
         Objects.requireNonNull(accessLog, "access_log");
         Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(cluster, "cluster");
         Set<String> seen = new HashSet<>();
         for (ListenerConfig l : listeners) {
             if (!seen.add(l.name())) {
@@ -69,17 +72,17 @@ public record GatewayConfig(
     /** Builds a copy with other routes and upstreams (tests and reload tooling). */
     public GatewayConfig withRouting(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
-                warmup, filters, routes, upstreams);
+                warmup, filters, routes, upstreams, cluster);
     }
 
     /** Builds a copy with another access log. */
     public GatewayConfig withAccessLog(AccessLogConfig accessLog) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
-                warmup, filters, routes, upstreams);
+                warmup, filters, routes, upstreams, cluster);
     }
 
     public GatewayConfig withListeners(List<ListenerConfig> listeners, AdminConfig admin) {
         return new GatewayConfig(name, ioThreads, listeners, admin, limits, routing, timeouts, forwarding, accessLog,
-                warmup, filters, routes, upstreams);
+                warmup, filters, routes, upstreams, cluster);
     }
 }

@@ -1,7 +1,9 @@
 package dev.strata.gateway.filter;
 
 import dev.strata.gateway.admin.AdminResource;
+import dev.strata.gateway.cluster.Cluster;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** What a {@link FilterType} may use to build a filter for one route of one configuration generation. */
@@ -29,4 +31,12 @@ public interface FilterBuild {
      * objects for one path are refused. Ignored in a warm-up build.
      */
     void admin(AdminResource resource);
+
+    /**
+     * The gateways sharing one Redis, when {@code gateway.cluster} is enabled: the broadcast bus and the
+     * shared connection. Empty without a cluster, and in a warm-up build.
+     */
+    default Optional<Cluster> cluster() {
+        return Optional.empty();
+    }
 }

@@ -1,11 +1,14 @@
 package dev.strata.gateway.filter;
 
 import dev.strata.gateway.admin.AdminResource;
+import dev.strata.gateway.cluster.Cluster;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -20,21 +23,36 @@ public final class FilterStates {
 
     private final MeterRegistry meters;
     private final boolean warmup;
+    private final Optional<Cluster> cluster;
+    private final Map<String, AdminResource> gatewayResources;
     private Map<String, Object> kept = new HashMap<>();
     private volatile Map<String, AdminResource> resources = Map.of();
 
     public FilterStates(MeterRegistry meters) {
-        this(meters, false);
+        this(meters, false, Optional.empty(), List.of());
     }
 
-    private FilterStates(MeterRegistry meters, boolean warmup) {
+    /**
+     * @param cluster          what {@link FilterBuild#cluster()} hands the filters
+     * @param gatewayResources admin resources of the gateway's own, served beside the filters' ones
+     */
+    public FilterStates(MeterRegistry meters, Optional<Cluster> cluster, List<AdminResource> gatewayResources) {
+        this(meters, false, cluster, gatewayResources);
+    }
+
+    private FilterStates(MeterRegistry meters, boolean warmup, Optional<Cluster> cluster, List<AdminResource> own) {
         this.meters = meters;
         this.warmup = warmup;
+        this.cluster = cluster;
+        Map<String, AdminResource> byPath = new LinkedHashMap<>();
+        own.forEach(r -> byPath.put(r.path(), r));
+        this.gatewayResources = Map.copyOf(byPath);
+        this.resources = gatewayResources;
     }
 
     /** State for the warm-up's chains: empty, with meters that go nowhere. */
     public static FilterStates throwaway() {
-        return new FilterStates(new SimpleMeterRegistry(), true);
+        return new FilterStates(new SimpleMeterRegistry(), true, Optional.empty(), List.of());
     }
 
     public boolean warmup() {
@@ -55,7 +73,7 @@ public final class FilterStates {
     public final class Builder {
 
         private final Map<String, Object> asked = new HashMap<>();
-        private final Map<String, AdminResource> admin = new LinkedHashMap<>();
+        private final Map<String, AdminResource> admin = new LinkedHashMap<>(gatewayResources);
 
         private Builder() {}
 
@@ -94,9 +112,18 @@ public final class FilterStates {
                 }
 
                 @Override
+                public Optional<Cluster> cluster() {
+                    return warmup ? Optional.empty() : cluster;
+                }
+
+                @Override
                 public void admin(AdminResource resource) {
                     if (warmup) {
                         return;
+                    }
+                    if (gatewayResources.containsKey(resource.path())) {
+                        throw new IllegalArgumentException("admin resource " + resource.path()
+                                + ": the gateway's own (expected: another path)");
                     }
                     AdminResource before = admin.putIfAbsent(resource.path(), resource);
                     if (before != null && before != resource) {
