@@ -56,25 +56,50 @@ final class GroupLimiter {
     private final LongAdder samples = new LongAdder();
     private final Counter shedAtLimit;
     private final Counter shedAfterWait;
+    private final MeterRegistry meters;
+    private final ShedResource resource;
+    private volatile boolean announced;
 
-    GroupLimiter(String group, ShedSettings settings, MeterRegistry meters) {
+    GroupLimiter(String group, ShedSettings settings, MeterRegistry meters, ShedResource resource) {
         this.group = group;
         this.settings = settings;
         this.limit = limit(settings);
+        this.meters = meters;
+        this.resource = resource;
         shedAtLimit = Counter.builder("strata.shed.requests").tag("upstream", group).tag("reason", "limit")
                 .description("Requests shed with 503 because the group was at its concurrency limit")
                 .register(meters);
         shedAfterWait = Counter.builder("strata.shed.requests").tag("upstream", group).tag("reason", "queue_timeout")
                 .description("Requests shed with 503 after waiting queue_timeout for a slot")
                 .register(meters);
-        gauge(meters, "strata.shed.limit", "The group's current concurrency limit", GroupLimiter::limit);
-        gauge(meters, "strata.shed.in.flight", "The group's requests holding a slot", GroupLimiter::inFlight);
-        gauge(meters, "strata.shed.waiting", "The group's requests waiting for a slot", GroupLimiter::waiting);
     }
 
-    private void gauge(MeterRegistry meters, String name, String description,
-                       java.util.function.ToDoubleFunction<GroupLimiter> value) {
-        // a group's meters name its current limiter: one made for new settings takes them over
+    /**
+     * Makes this the limiter that the group's gauges and {@code /_strata/shed} show: at once for a
+     * group that has none yet, else at its first request (so that a limiter built for a reload that is
+     * then refused never takes them over).
+     */
+    void announce() {
+        if (announced) {
+            return;
+        }
+        synchronized (this) {
+            if (announced) {
+                return;
+            }
+            gauge("strata.shed.limit", "The group's current concurrency limit", GroupLimiter::limit);
+            gauge("strata.shed.in.flight", "The group's requests holding a slot", GroupLimiter::inFlight);
+            gauge("strata.shed.waiting", "The group's requests waiting for a slot", GroupLimiter::waiting);
+            resource.current(this);
+            announced = true;
+        }
+    }
+
+    boolean announced() {
+        return announced;
+    }
+
+    private void gauge(String name, String description, java.util.function.ToDoubleFunction<GroupLimiter> value) {
         Meter.Id id = new Meter.Id(name, io.micrometer.core.instrument.Tags.of("upstream", group), null, null,
                 Meter.Type.GAUGE);
         meters.remove(id);

@@ -40,10 +40,12 @@ final class ShedFilter implements HttpFilter {
                 return context -> Verdict.CONTINUE; // a route that answers itself loads no group
             }
             // one limit per group and settings: routes that shed a group alike share it, a reload keeps it
-            GroupLimiter limiter = build.state("group/" + group + "/" + s, GroupLimiter.class,
-                    () -> new GroupLimiter(group, s, build.meters()));
             ShedResource resource = build.state("resource", ShedResource.class, ShedResource::new);
-            resource.current(limiter);
+            GroupLimiter limiter = build.state("group/" + group + "/" + s, GroupLimiter.class,
+                    () -> new GroupLimiter(group, s, build.meters(), resource));
+            if (!resource.shows(group)) {
+                limiter.announce();
+            }
             build.admin(resource);
             return new ShedFilter(limiter, s);
         }
@@ -69,6 +71,9 @@ final class ShedFilter implements HttpFilter {
     public Verdict onRequest(FilterContext context) {
         if (exempt.length > 0 && exempt(context.request().path())) {
             return Verdict.CONTINUE;
+        }
+        if (!limiter.announced()) {
+            limiter.announce();
         }
         int inFlight = limiter.tryAcquire();
         if (inFlight > 0) {

@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code GET /_strata/shed}: each shed group's current limit, its requests in flight and waiting, and
- * what it was configured with. A group lists the limiter built for it last; one that no generation
- * uses any more drops out once it is collected.
+ * what it was configured with. A group shows the limiter that announced itself last (see
+ * {@link GroupLimiter#announce}); one that no generation uses any more drops out once it is collected.
  */
 final class ShedResource implements AdminResource {
 
@@ -24,6 +24,12 @@ final class ShedResource implements AdminResource {
 
     void current(GroupLimiter limiter) {
         groups.put(limiter.group(), new WeakReference<>(limiter));
+    }
+
+    /** Whether a limiter of {@code group} is shown (one still in use). */
+    boolean shows(String group) {
+        WeakReference<GroupLimiter> ref = groups.get(group);
+        return ref != null && ref.get() != null;
     }
 
     @Override

@@ -59,7 +59,7 @@ class GroupLimiterTest {
 
     @Test
     void gradientLowersTheLimitWhenLatencyRisesAboveWhatTheGroupUsuallyTakes() {
-        GroupLimiter l = new GroupLimiter("app", settings("gradient", 50, 2, 100, 0), meters);
+        GroupLimiter l = new GroupLimiter("app", settings("gradient", 50, 2, 100, 0), meters, new ShedResource());
         for (int i = 0; i < 200; i++) {
             l.release(0, ms(10), 50, GroupLimiter.Sample.SUCCESS);
         }
@@ -73,7 +73,7 @@ class GroupLimiterTest {
 
     @Test
     void aimdCutsOnADropOrALatencyAboveMaxLatencyAndGrowsByOneOtherwise() {
-        GroupLimiter l = new GroupLimiter("app", settings("aimd", 8, 1, 10, 0), meters);
+        GroupLimiter l = new GroupLimiter("app", settings("aimd", 8, 1, 10, 0), meters, new ShedResource());
         l.release(0, ms(1), 8, GroupLimiter.Sample.DROP);
         assertThat(l.limit()).isEqualTo(4);
         l.release(0, ms(500), 8, GroupLimiter.Sample.SUCCESS);
@@ -87,7 +87,7 @@ class GroupLimiterTest {
 
     @Test
     void outcomesMapToSamples() {
-        GroupLimiter l = new GroupLimiter("app", settings("aimd", 8, 1, 10, 0), meters);
+        GroupLimiter l = new GroupLimiter("app", settings("aimd", 8, 1, 10, 0), meters, new ShedResource());
         Permit.held(l, l.tryAcquire()).onComplete(new Outcome(503, true, true, null));
         assertThat(l.limit()).as("reached no endpoint: ignored").isEqualTo(8);
         Permit.held(l, l.tryAcquire()).onComplete(new Outcome(499, false, false, "127.0.0.1:1"));
@@ -101,7 +101,7 @@ class GroupLimiterTest {
 
     @Test
     void theQueueGrantsFreedSlotsInOrderAndEverySlotIsGivenBackOnce() {
-        GroupLimiter l = new GroupLimiter("app", settings("aimd", 1, 1, 1, 2), meters);
+        GroupLimiter l = new GroupLimiter("app", settings("aimd", 1, 1, 1, 2), meters, new ShedResource());
         Permit first = Permit.held(l, l.tryAcquire());
         assertThat(l.tryAcquire()).as("at the limit").isZero();
 

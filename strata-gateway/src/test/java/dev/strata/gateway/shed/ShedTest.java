@@ -142,8 +142,17 @@ class ShedTest {
         }
         assertThat(limit(g)).as("one more for each success while the node is busy enough").isEqualTo(3);
 
-        g.reload(config(shed.replace("initial_limit: 8", "initial_limit: 6").replace("max_limit: 8", "max_limit: 6"), false, ""));
-        assertThat(limit(g)).as("new settings: a new limit").isEqualTo(6);
+        String changed = shed.replace("initial_limit: 8", "initial_limit: 6").replace("max_limit: 8", "max_limit: 6");
+        GatewayConfig refused = config(changed, false, "  filters: [{shed: {algorithm: vegas}}]\n");
+        assertThatThrownBy(() -> g.reload(refused)).hasMessageContaining("vegas");
+        assertThat(get(main, "/fine").status()).isEqualTo(200);
+        settled(g);
+        assertThat(limit(g)).as("a refused reload leaves the limit shown and used as it was").isEqualTo(3);
+
+        g.reload(config(changed, false, ""));
+        assertThat(get(main, "/fine").status()).isEqualTo(200);
+        settled(g);
+        assertThat(limit(g)).as("new settings: a new limit, shown from its first request").isEqualTo(6);
     }
 
     @Test
