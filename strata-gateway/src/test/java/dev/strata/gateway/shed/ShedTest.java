@@ -113,6 +113,7 @@ class ShedTest {
         RawClient.Response late = get(g.listenerAddress("main"), "/late");
         assertThat(late.status()).isEqualTo(503);
         assertThat(late.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(late.header("retry-after")).isEqualTo("1");
         assertThat(metric(g, "strata_shed_requests_total{reason=\"queue_timeout\",upstream=\"app\"}")).isEqualTo(1.0);
         assertThat(admin(g, "/_strata/shed")).contains("\"waiting\":0");
         origin.releaseHeld();
@@ -153,6 +154,33 @@ class ShedTest {
         assertThat(get(main, "/fine").status()).isEqualTo(200);
         settled(g);
         assertThat(limit(g)).as("new settings: a new limit, shown from its first request").isEqualTo(6);
+    }
+
+    @Test
+    void aNodeThatTurnsSlowLowersTheLimitSoTheExcessIsShedAndTheLimitClimbsBackWhenItIsFastAgain() throws Exception {
+        Gateway g = servers.gateway(config("algorithm: aimd, initial_limit: 4, min_limit: 1, max_limit: 4, "
+                + "backoff_ratio: 0.5, max_latency: 1s, queue_size: 0", false, ""));
+        InetSocketAddress main = g.listenerAddress("main");
+        origin.delay(1500);
+        for (int i = 0; i < 2; i++) {
+            assertThat(get(main, "/slow").status()).as("served, slowly").isEqualTo(200);
+            settled(g);
+        }
+        assertThat(limit(g)).as("4, 2, 1: each answer slower than max_latency a drop").isEqualTo(1);
+
+        List<RawClient> slow = held(g, 1);
+        assertThat(get(main, "/more").status()).as("beyond the lowered limit").isEqualTo(503);
+
+        origin.delay(0);
+        origin.releaseHeld();
+        assertThat(slow.get(0).read().status()).isEqualTo(200);
+        slow.get(0).close();
+        settled(g);
+        for (int i = 0; i < 2; i++) {
+            assertThat(get(main, "/fast").status()).isEqualTo(200);
+            settled(g);
+        }
+        assertThat(limit(g)).as("one more for each fast answer").isGreaterThan(1);
     }
 
     @Test
