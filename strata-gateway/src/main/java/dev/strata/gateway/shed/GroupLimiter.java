@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   entry until a drain or a later enqueue skips it off the head.</li>
  *   <li><b>Samples.</b> The latency is from taking the slot to the response head (what the endpoint
  *   took, not how fast the client reads); the slot is held to the response's end, as the upstream
- *   connection is. {@link Limit#onSample} takes the library's lock: a few arithmetic operations, shared
- *   by the group's event loops.</li>
+ *   connection is. {@link Limit#onSample} takes the library's lock (a few arithmetic operations, shared
+ *   by the group's event loops); Gradient2 boxes its sample on the way (AIMD allocates nothing).</li>
  * </ul>
  */
 final class GroupLimiter {

@@ -15,6 +15,11 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,6 +186,37 @@ class ShedTest {
             settled(g);
         }
         assertThat(limit(g)).as("one more for each fast answer").isGreaterThan(1);
+    }
+
+    @Test
+    void underABurstFromManyClientsEverySlotIsGivenBackAndEveryRequestIsServedOrShed() throws Exception {
+        Gateway g = servers.gateway(config("algorithm: aimd, initial_limit: 3, min_limit: 3, max_limit: 3, "
+                + "queue_size: 4, queue_timeout: 20ms", false, ""));
+        origin.delay(10);
+        InetSocketAddress main = g.listenerAddress("main");
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        ConcurrentHashMap<Integer, AtomicInteger> statuses =
+                new ConcurrentHashMap<>();
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 24; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 10; i++) {
+                    int status = get(main, "/burst").status();
+                    statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(statuses.keySet()).as("served or shed, nothing else").containsAnyOf(200).isSubsetOf(200, 503);
+        assertThat(statuses.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(240);
+        Await.until(() -> admin(g, "/_strata/shed").contains("\"in_flight\":0,\"waiting\":0"));
+        assertThat(origin.seen()).hasSize(statuses.get(200).get());
+        origin.delay(0);
+        assertThat(get(main, "/after").status()).isEqualTo(200);
     }
 
     @Test
