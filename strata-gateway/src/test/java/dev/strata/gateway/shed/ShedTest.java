@@ -154,11 +154,13 @@ class ShedTest {
         assertThat(get(main, "/fine").status()).isEqualTo(200);
         settled(g);
         assertThat(limit(g)).as("a refused reload leaves the limit shown and used as it was").isEqualTo(3);
+        assertThat(metric(g, "strata_shed_limit{upstream=\"app\"}")).isEqualTo(3.0);
 
         g.reload(config(changed, false, ""));
         assertThat(get(main, "/fine").status()).isEqualTo(200);
         settled(g);
         assertThat(limit(g)).as("new settings: a new limit, shown from its first request").isEqualTo(6);
+        assertThat(metric(g, "strata_shed_limit{upstream=\"app\"}")).isEqualTo(6.0);
     }
 
     @Test
