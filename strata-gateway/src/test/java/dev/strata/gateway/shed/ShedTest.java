@@ -267,7 +267,7 @@ class ShedTest {
                 .hasMessageNotContaining("dev.strata");
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ requests and admin calls
 
     /** {@code n} requests the node holds (it has sent their first part and waits for {@link Origin#releaseHeld}). */
     private List<RawClient> held(Gateway g, int n) throws Exception {
