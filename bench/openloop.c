@@ -2,7 +2,7 @@
  * openloop: HTTP/1.1 GET load at a fixed rate over keep-alive connections, for comparing tails at the
  * same offered load.
  *
- *   openloop -r RATE [-c CONNECTIONS] [-d SECONDS] [-w WARMUP_SECONDS] [-t TICK_US] http://HOST:PORT/PATH
+ *   openloop -r RATE [-c CONNECTIONS] [-d SECONDS] [-w WARMUP_SECONDS] [-t TICK_US] [-b SOURCE_IP] http://HOST:PORT/PATH
  *
  * Request i is due at start + i/RATE. It goes out on an idle connection at the first look at the clock
  * after it is due (the loop looks every TICK_US, 100 by default, and whenever a response arrives), or
@@ -18,6 +18,8 @@
  * rps is the requests due in the counted window over the time until the window ended or the last of
  * them was answered, whichever is later; when it falls short of the rate, or unfinished is not 0, the
  * target did not keep up and the percentiles describe a queue, not a tail.
+ * -b binds every connection to SOURCE_IP first (127.0.0.2, say), so that the target sees a client
+ * address of its own.
  * Responses need a Content-Length (no chunked bodies); a status other than 2xx counts as an error.
  * Build: cc -O2 -o openloop openloop.c
  */
@@ -71,9 +73,12 @@ static void die(const char *what) {
     exit(2);
 }
 
+static struct addrinfo *source;
+
 static int dial(int ep, struct conn *c, int index) {
     int fd = socket(addr->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
+    if (source && bind(fd, source->ai_addr, source->ai_addrlen) < 0) die("bind");
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (connect(fd, addr->ai_addr, addr->ai_addrlen) < 0) die("connect");
@@ -141,13 +146,15 @@ static int parse(struct conn *c, size_t fresh) {
 int main(int argc, char **argv) {
     double rate = 0, seconds = 10, warmup = 2, tick = 100e-6;
     int conns = 64, opt;
-    while ((opt = getopt(argc, argv, "r:c:d:w:t:")) != -1) {
+    const char *bind_to = NULL;
+    while ((opt = getopt(argc, argv, "r:c:d:w:t:b:")) != -1) {
         switch (opt) {
             case 'r': rate = atof(optarg); break;
             case 'c': conns = atoi(optarg); break;
             case 'd': seconds = atof(optarg); break;
             case 'w': warmup = atof(optarg); break;
             case 't': tick = atof(optarg) / 1e6; break;
+            case 'b': bind_to = optarg; break;
             default: goto usage;
         }
     }
@@ -166,6 +173,7 @@ int main(int argc, char **argv) {
     if (slash) snprintf(path, sizeof path, "%s", slash);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     if (getaddrinfo(host, port, &hints, &addr) != 0) { fprintf(stderr, "cannot resolve %s\n", host); return 2; }
+    if (bind_to && getaddrinfo(bind_to, "0", &hints, &source) != 0) { fprintf(stderr, "cannot resolve %s\n", bind_to); return 2; }
     request_len = (size_t) snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n", path, host, port);
 
     prctl(PR_SET_TIMERSLACK, 10000UL); /* 10 us: wake close to the time asked for */
@@ -243,6 +251,6 @@ int main(int argc, char **argv) {
            percentile(0.50), percentile(0.90), percentile(0.99), percentile(0.999), max_ms);
     return 0;
 usage:
-    fprintf(stderr, "usage: openloop -r RATE [-c CONNECTIONS] [-d SECONDS] [-w WARMUP_SECONDS] [-t TICK_US] http://HOST:PORT/PATH\n");
+    fprintf(stderr, "usage: openloop -r RATE [-c CONNECTIONS] [-d SECONDS] [-w WARMUP_SECONDS] [-t TICK_US] [-b SOURCE_IP] http://HOST:PORT/PATH\n");
     return 2;
 }

@@ -12,6 +12,12 @@ public interface FilterBuild {
     /** The route the filter serves; {@link FilterTypes#UNROUTED} for requests that no route took. */
     String route();
 
+    /**
+     * The upstream group the route sends its requests to; {@code null} for a route that answers itself
+     * ({@code respond:}) and for {@link FilterTypes#UNROUTED}.
+     */
+    String upstream();
+
     /** Whether the filter is built for the warm-up (then {@link #state} and {@link #meters} are throw-away). */
     boolean warmup();
 

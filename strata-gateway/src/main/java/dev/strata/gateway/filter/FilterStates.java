@@ -77,12 +77,17 @@ public final class FilterStates {
 
         private Builder() {}
 
-        /** The build context of one filter of {@code type} on {@code route}. */
-        public FilterBuild forFilter(String route, String type) {
+        /** The build context of one filter of {@code type} on {@code route}, whose group is {@code upstream}. */
+        public FilterBuild forFilter(String route, String upstream, String type) {
             return new FilterBuild() {
                 @Override
                 public String route() {
                     return route;
+                }
+
+                @Override
+                public String upstream() {
+                    return upstream;
                 }
 
                 @Override

@@ -57,6 +57,12 @@ public final class FilterTypes {
      *                                  route and the type
      */
     public List<HttpFilter> build(String route, List<FilterSpec> specs, FilterStates.Builder states, boolean warmup) {
+        return build(route, null, specs, states, warmup);
+    }
+
+    /** As {@link #build(String, List, FilterStates.Builder, boolean)}, for a route whose group is {@code upstream}. */
+    public List<HttpFilter> build(String route, String upstream, List<FilterSpec> specs, FilterStates.Builder states,
+                                  boolean warmup) {
         List<HttpFilter> out = new ArrayList<>(specs.size());
         for (FilterSpec spec : specs) {
             FilterType<?> type = types.get(spec.type());
@@ -67,12 +73,13 @@ public final class FilterTypes {
             if (warmup && type.warmup() == WarmupMode.OFF) {
                 continue;
             }
-            out.add(create(route, spec, type, states));
+            out.add(create(route, upstream, spec, type, states));
         }
         return out;
     }
 
-    private static <S> HttpFilter create(String route, FilterSpec spec, FilterType<S> type, FilterStates.Builder states) {
+    private static <S> HttpFilter create(String route, String upstream, FilterSpec spec, FilterType<S> type,
+                                         FilterStates.Builder states) {
         S settings;
         try {
             settings = SETTINGS.convertValue(spec.settings(), type.settings());
@@ -81,7 +88,7 @@ public final class FilterTypes {
                     + firstLine(e.getMessage()), e);
         }
         try {
-            return type.create(settings, states.forFilter(route, type.name()));
+            return type.create(settings, states.forFilter(route, upstream, type.name()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where(route) + "." + spec.type() + "." + e.getMessage(), e);
         }

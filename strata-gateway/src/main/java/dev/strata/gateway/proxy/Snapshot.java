@@ -42,7 +42,7 @@ public record Snapshot(GatewayConfig config, Router<RoutePlan> router, FilterCha
         for (RouteConfig r : config.routes()) {
             List<FilterSpec> specs = new ArrayList<>(config.filters());
             specs.addAll(r.filters());
-            List<HttpFilter> filters = new ArrayList<>(types.build(r.name(), specs, states, warmup));
+            List<HttpFilter> filters = new ArrayList<>(types.build(r.name(), r.upstream(), specs, states, warmup));
             if (r.respond() != null) {
                 filters.add(BuiltInFilters.respond(directResponse(r.respond())));
             }

@@ -3,7 +3,10 @@ package dev.strata.gateway.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.gateway.Gateway;
+import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.filter.builtin.BuiltInFilters;
+import dev.strata.gateway.testing.Configs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,7 @@ class FilterTypesTest {
     void anUnknownTypeIsRefusedNamingTheRouteAndTheKnownTypes() {
         assertThatThrownBy(() -> build(BuiltInFilters.types(), new FilterSpec("rate_limit", Map.of())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("routes.web.filters: unknown filter 'rate_limit' (expected one of: headers, request_id)");
+                .hasMessage("routes.web.filters: unknown filter 'rate_limit' (expected one of: headers, request_id, shed)");
     }
 
     @Test
@@ -68,5 +71,26 @@ class FilterTypesTest {
         List<FilterSpec> specs = List.of(new FilterSpec("on", null), new FilterSpec("off", null));
         assertThat(types.build("web", specs, states.builder(), false)).hasSize(2);
         assertThat(types.build("web", specs, FilterStates.throwaway().builder(), true)).hasSize(1);
+    }
+
+    @Test
+    void aFilterKnowsTheGroupItsRouteSendsTo() {
+        Map<String, String> groups = new java.util.concurrent.ConcurrentHashMap<>();
+        FilterTypes types = BuiltInFilters.types().with(TestFilters.type("grouped", WarmupMode.THROWAWAY_STATE, b -> {
+            groups.put(b.route(), String.valueOf(b.upstream()));
+            return c -> Verdict.CONTINUE;
+        }));
+        GatewayConfig config = Configs.gateway("  filters: [{grouped: {}}]\n"
+                + "  routes:\n"
+                + "    - {name: web, path_prefix: /, upstream: app}\n"
+                + "    - {name: api, path_prefix: /api, upstream: api}\n"
+                + "    - {name: moved, path_prefix: /old, respond: {status: 301, headers: {Location: /}}}\n"
+                + "  upstreams:\n"
+                + "    app: {endpoints: [127.0.0.1:1], health: {active: {enabled: false}}}\n"
+                + "    api: {endpoints: [127.0.0.1:2], health: {active: {enabled: false}}}\n");
+        try (Gateway g = Gateway.start(config, types)) {
+            assertThat(groups).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "web", "app", "api", "api", "moved", "null", FilterTypes.UNROUTED, "null"));
+        }
     }
 }
