@@ -104,7 +104,7 @@ class ClusterTest {
         });
         Gateway g = servers.gateway(Configs.gateway("  name: " + name + "\n"
                 + "  cluster: {enabled: true, redis: '" + REDIS.uri() + "', namespace: " + namespace
-                + ", heartbeat: 100ms, member_ttl: 400ms, reconnect_min: 20ms, reconnect_max: 200ms}\n"
+                + ", heartbeat: 100ms, member_ttl: 2s, reconnect_min: 20ms, reconnect_max: 200ms}\n"
                 + "  routes:\n    - {name: a, path_prefix: /, filters: [{cluster_probe: {}}]}\n", origin.address()), types);
         assertThat(seen.get()).as("the filter was handed the cluster").isNotNull();
         return new Member(g, seen.get());
@@ -167,7 +167,7 @@ class ClusterTest {
 
         // a gateway that stopped without leaving (killed): its last heartbeat, then nothing
         g1.cluster().redis().async().eval("local t = redis.call('TIME') "
-                        + "return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000) + 400, 'ghost')",
+                        + "return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000) + 1500, 'ghost')",
                 ScriptOutputType.INTEGER, new String[] {g1.cluster().key("members")}).get(5, TimeUnit.SECONDS);
         Await.until(() -> g1.cluster().members().contains("ghost"));
         Await.until(() -> !g1.cluster().members().contains("ghost"));
@@ -190,7 +190,7 @@ class ClusterTest {
         g2.cluster().subscribe("purge", slow);
         awaitMembers(Set.of("g1", "g2"), g1, g2);
 
-        Cluster.Broadcast b = broadcast(g1, "purge", "x", Duration.ofMillis(300));
+        Cluster.Broadcast b = broadcast(g1, "purge", "x", Duration.ofSeconds(2));
         assertThat(b.complete()).isFalse();
         assertThat(b.applied()).containsExactly("g1");
         assertThat(b.missing()).containsExactly("g2");
