@@ -251,6 +251,50 @@ class ClusterTest {
     }
 
     @Test
+    void aFilterCannotTakeTheClustersAdminPath() {
+        FilterTypes types = BuiltInFilters.types().with(new FilterType<None>() {
+            @Override
+            public String name() {
+                return "squatter";
+            }
+
+            @Override
+            public Class<None> settings() {
+                return None.class;
+            }
+
+            @Override
+            public WarmupMode warmup() {
+                return WarmupMode.OFF;
+            }
+
+            @Override
+            public HttpFilter create(None settings, FilterBuild build) {
+                build.admin(new dev.strata.gateway.admin.AdminResource() {
+                    @Override
+                    public String path() {
+                        return "/_strata/cluster";
+                    }
+
+                    @Override
+                    public Set<String> methods() {
+                        return Set.of("GET");
+                    }
+
+                    @Override
+                    public CompletionStage<dev.strata.gateway.admin.AdminReply> handle(dev.strata.gateway.admin.AdminRequest request) {
+                        return CompletableFuture.completedFuture(dev.strata.gateway.admin.AdminReply.json(200, "{}"));
+                    }
+                });
+                return context -> Verdict.CONTINUE;
+            }
+        });
+        assertThatThrownBy(() -> servers.gateway(Configs.gateway(
+                "  routes:\n    - {name: a, path_prefix: /, filters: [{squatter: {}}]}\n", origin.address()), types))
+                .hasMessageContaining("admin resource /_strata/cluster: the gateway's own");
+    }
+
+    @Test
     void topicsAndPayloadsAreBounded() {
         Member g1 = member("g1");
         assertThatThrownBy(() -> g1.cluster().broadcast("bad topic", "x", Duration.ofSeconds(1)))
