@@ -301,6 +301,8 @@ class ClusterTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
         assertThatThrownBy(() -> g1.cluster().broadcast("t", "x".repeat(64 * 1024 + 1), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max_message");
+        assertThatThrownBy(() -> g1.cluster().broadcast("t", "x", Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
     }
 
     private static RawClient.Response get(InetSocketAddress address, String path) throws IOException {
