@@ -84,7 +84,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.admin = new AdminServer(proxy, config.admin().token(), this::reloadFromSource, blocking);
+        this.admin = new AdminServer(proxy, adminToken(config), this::reloadFromSource, blocking);
     }
 
     /** Starts a gateway with {@code config}; {@code POST /_strata/reload} is refused (no file to read). */
@@ -193,6 +193,16 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
+    /** The token mutating admin calls need: {@code admin.token}, else {@code STRATA_ADMIN_TOKEN}, else none (refused). */
+    private static String adminToken(GatewayConfig config) {
+        String configured = config.admin().token();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        String fromEnv = System.getenv("STRATA_ADMIN_TOKEN");
+        return fromEnv == null ? "" : fromEnv.strip();
+    }
+
     static GatewayConfig load(Path file) {
         return ConfigLoader.fromFile(file).requiredSection("gateway", GatewayConfig.class, "a gateway");
     }
@@ -250,7 +260,7 @@ public final class Gateway implements AutoCloseable {
             if (!next.admin().address().equals(config.admin().address())) {
                 admin.bind(io, transport, next.admin().socketAddress());
             }
-            admin.token(next.admin().token());
+            admin.token(adminToken(next));
             if (logChanged) {
                 swapAccessLog(freshLog, next);
             }

@@ -256,7 +256,8 @@ class LifecycleTest {
 
     private static RawClient.Response adminReload(Gateway g) throws IOException {
         try (RawClient adm = new RawClient(g.adminAddress())) {
-            return adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").read();
+            return adm.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer t0ken\r\n"
+                    + "Content-Length: 0\r\n\r\n").read();
         }
     }
 
@@ -273,7 +274,7 @@ class LifecycleTest {
                 gateway:
                   io_threads: %d
                   listeners: [{name: main, address: %s}]
-                  admin: {address: 127.0.0.1:0}
+                  admin: {address: 127.0.0.1:0, token: t0ken}
                   access_log: {enabled: false}
                   warmup: {enabled: false}
                   upstreams:

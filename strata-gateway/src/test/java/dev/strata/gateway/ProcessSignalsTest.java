@@ -28,7 +28,7 @@ class ProcessSignalsTest {
             gateway:
               io_threads: 1
               listeners: [{name: main, address: 127.0.0.1:%d}]
-              admin: {address: 127.0.0.1:%d}
+              admin: {address: 127.0.0.1:%d, token: t0ken}
               access_log: {enabled: false}
               warmup: {max_time: 2s}
               timeouts: {drain: 10s}
@@ -113,7 +113,8 @@ class ProcessSignalsTest {
         gateway.pointAt(b);
         child.hup();
         try (RawClient admin = new RawClient(gateway.admin())) {
-            assertThat(admin.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+            assertThat(admin.send("POST /_strata/reload HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer t0ken\r\n"
+                    + "Content-Length: 0\r\n\r\n")
                     .read().status()).isEqualTo(200);
         }
         assertThat(served(address, "/y")).isEqualTo("b");

@@ -48,13 +48,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Design notes</h2>
  * <ul>
- *   <li><b>Cross-site requests.</b> The listener is on loopback, where a browser on the same host can
- *   reach it: a page on {@code http://evil.example} can POST to it with a "simple" request (no
- *   preflight). With a token, a mutating call needs {@code Authorization: Bearer}, which such a page
- *   cannot send. Without one (the default), a mutating call is refused (403) when it carries an
- *   {@code Origin} other than the listener's own, or a content type a form or a simple request can
- *   send ({@code text/plain}, {@code application/x-www-form-urlencoded}, {@code multipart/form-data}).
- *   {@code curl -X POST} sends neither and passes.</li>
+ *   <li><b>Who may change the gateway.</b> Every mutating call (a reload, a purge, any resource's
+ *   non-GET method) needs {@code Authorization: Bearer <token>}, compared in constant time; without a
+ *   configured token ({@code admin.token}, or {@code STRATA_ADMIN_TOKEN} in the gateway's environment)
+ *   mutating calls are refused, since the listener is reachable from any page a browser on this host
+ *   opens, and a header a page cannot send cross-site without a preflight is what keeps such a page
+ *   out. Reading needs no token. SIGHUP reloads the file without one.</li>
  *   <li><b>What a failed reload says.</b> The key and the rule that refused it, as the configuration
  *   records word it; never an exception's class name, a Java type or a snippet of the file (the log
  *   has the whole message).</li>
@@ -178,12 +177,7 @@ public final class AdminServer implements AutoCloseable {
                         return;
                     }
                     if (!authorized(req)) {
-                        send(ctx, problem(ctx, 403, "a valid admin token is required"), keepAlive);
-                        return;
-                    }
-                    String crossSite = crossSite(ctx, req);
-                    if (crossSite != null) {
-                        send(ctx, problem(ctx, 403, crossSite), keepAlive);
+                        send(ctx, problem(ctx, 403, refusal()), keepAlive);
                         return;
                     }
                     CompletableFuture.supplyAsync(() -> {
@@ -222,12 +216,7 @@ public final class AdminServer implements AutoCloseable {
             }
             if (resource.mutating(asked)) {
                 if (!authorized(req)) {
-                    send(ctx, problem(ctx, 403, "a valid admin token is required"), keepAlive);
-                    return;
-                }
-                String crossSite = crossSite(ctx, req);
-                if (crossSite != null) {
-                    send(ctx, problem(ctx, 403, crossSite), keepAlive);
+                    send(ctx, problem(ctx, 403, refusal()), keepAlive);
                     return;
                 }
             }
@@ -278,7 +267,7 @@ public final class AdminServer implements AutoCloseable {
         private boolean authorized(FullHttpRequest req) {
             String t = token;
             if (t == null || t.isEmpty()) {
-                return true;
+                return false;
             }
             String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
             String expected = "Bearer " + t;
@@ -286,46 +275,12 @@ public final class AdminServer implements AutoCloseable {
                     expected.getBytes(StandardCharsets.UTF_8));
         }
 
-        /**
-         * Why a mutating call without a token looks like a browser's cross-site request (see the design
-         * notes), or {@code null}; with a token, the token alone decides.
-         */
-        private String crossSite(ChannelHandlerContext ctx, FullHttpRequest req) {
+        private String refusal() {
             String t = token;
-            if (t != null && !t.isEmpty()) {
-                return null;
-            }
-            String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-            if (origin != null && !ownOrigin(ctx, origin)) {
-                return "a request from another origin (" + (origin.length() > 100 ? "..." : origin)
-                        + ") cannot change the gateway; set admin.token to allow remote callers";
-            }
-            String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-            if (type != null) {
-                int semi = type.indexOf(';');
-                String media = (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-                if (media.equals("text/plain") || media.equals("application/x-www-form-urlencoded")
-                        || media.equals("multipart/form-data")) {
-                    return "a request with Content-Type " + media + " (as a browser form sends) cannot change "
-                            + "the gateway; send none, or application/json";
-                }
-            }
-            return null;
-        }
-
-        private boolean ownOrigin(ChannelHandlerContext ctx, String origin) {
-            if (!(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
-                return false;
-            }
-            int port = local.getPort();
-            String o = origin.toLowerCase(Locale.ROOT);
-            java.net.InetAddress a = local.getAddress();
-            String ip = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
-            if (o.equals("http://" + ip + ":" + port)) {
-                return true;
-            }
-            return a.isLoopbackAddress() && (o.equals("http://localhost:" + port) || o.equals("http://127.0.0.1:" + port)
-                    || o.equals("http://[::1]:" + port));
+            return t == null || t.isEmpty()
+                    ? "changing the gateway through the admin API needs a token: set admin.token or STRATA_ADMIN_TOKEN "
+                            + "(SIGHUP reloads the file without one)"
+                    : "a valid admin token is required (Authorization: Bearer <token>)";
         }
 
         @Override
