@@ -225,7 +225,7 @@
   }
 
   function drawSummary(data) {
-    document.getElementById('gateway-name').textContent = 'gateway ' + data.gateway.name;
+    document.getElementById('gateway-name').textContent = 'dashboard · gateway ' + data.gateway.name;
     const eps = data.upstreams.flatMap(g => g.endpoints);
     const up = eps.filter(e => serving(e.state)).length;
     document.getElementById('summary').textContent = num(data.gateway.rps, 1) + ' req/s · ' +
