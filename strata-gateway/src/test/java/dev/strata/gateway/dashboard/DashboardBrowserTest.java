@@ -3,6 +3,15 @@ package dev.strata.gateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.gateway.Gateway;
+import dev.strata.gateway.admin.AdminReply;
+import dev.strata.gateway.admin.AdminRequest;
+import dev.strata.gateway.admin.AdminResource;
+import dev.strata.gateway.filter.FilterBuild;
+import dev.strata.gateway.filter.FilterType;
+import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.Verdict;
+import dev.strata.gateway.filter.WarmupMode;
+import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.Servers;
@@ -12,6 +21,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +107,70 @@ class DashboardBrowserTest {
                 }
             }
         }
+    }
+
+    /** The settings of the test's feature: none. */
+    record None() {}
+
+    /** A feature that serves a panel of its own: the page draws it from its JSON, unchanged. */
+    static final class Tally implements AdminResource {
+        @Override
+        public String path() {
+            return "/_strata/tally";
+        }
+
+        @Override
+        public Set<String> methods() {
+            return Set.of("GET");
+        }
+
+        @Override
+        public String panel() {
+            return "Tally";
+        }
+
+        @Override
+        public CompletionStage<AdminReply> handle(AdminRequest request) {
+            return CompletableFuture.completedFuture(AdminReply.json(200,
+                    "{\"kept\": 42, \"keys\": [{\"key\": \"/hot\", \"hits\": 7}, {\"key\": \"/cold\", \"hits\": 1}]}"));
+        }
+    }
+
+    @Test
+    void aFeaturesPanelIsDrawnFromTheJsonItServes() throws Exception {
+        Origin o = servers.origin("o");
+        FilterType<None> tally = new FilterType<>() {
+            @Override
+            public String name() {
+                return "tally";
+            }
+
+            @Override
+            public Class<None> settings() {
+                return None.class;
+            }
+
+            @Override
+            public WarmupMode warmup() {
+                return WarmupMode.THROWAWAY_STATE;
+            }
+
+            @Override
+            public HttpFilter create(None settings, FilterBuild build) {
+                build.admin(build.state("tally", Tally.class, Tally::new));
+                return context -> Verdict.CONTINUE;
+            }
+        };
+        Gateway g = servers.gateway(Configs.gateway("  filters: [{tally: {}}]\n", o.address()),
+                BuiltInFilters.types().with(tally));
+
+        browser.get("http://127.0.0.1:" + g.adminAddress().getPort() + "/_strata/");
+        WebElement panel = wait.until(b -> {
+            List<WebElement> found = b.findElements(By.cssSelector("section.panel[data-source='/_strata/tally']"));
+            return found.isEmpty() || !found.get(0).getText().contains("/hot") ? null : found.get(0);
+        });
+        assertThat(panel.findElement(By.tagName("h2")).getText()).isEqualTo("Tally");
+        assertThat(panel.getText()).contains("kept", "42", "key", "hits", "/hot", "7", "/cold");
     }
 
     @Test

@@ -221,6 +221,15 @@ class DashboardTest {
             }
         });
         assertThat(data(g).at("/topology/nodes").size()).isZero();
+
+        Files.writeString(topology, "{\"nodes\": [" + " ".repeat((int) Topology.MAX_BYTES) + "]}");
+        Await.until(() -> {
+            try {
+                return data(g).at("/topology/problem").asText().endsWith("is larger than " + Topology.MAX_BYTES + " bytes");
+            } catch (Exception ex) {
+                throw new AssertionError(ex);
+            }
+        });
     }
 
     @Test
