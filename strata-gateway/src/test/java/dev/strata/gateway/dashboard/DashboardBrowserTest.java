@@ -171,6 +171,10 @@ class DashboardBrowserTest {
         });
         assertThat(panel.findElement(By.tagName("h2")).getText()).isEqualTo("Tally");
         assertThat(panel.getText()).contains("kept", "42", "key", "hits", "/hot", "7", "/cold");
+
+        g.close(); // the page says so when the gateway goes away, and keeps what it last saw
+        wait.until(b -> b.findElement(By.id("status")).getText().startsWith("gateway unreachable"));
+        assertThat(browser.findElement(By.cssSelector("#endpoints tr.endpoint")).getText()).contains(o.address());
     }
 
     @Test

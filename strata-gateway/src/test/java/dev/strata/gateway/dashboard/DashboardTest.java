@@ -233,6 +233,41 @@ class DashboardTest {
     }
 
     @Test
+    void anEndpointAReloadRemovedIsDrainingUntilItsLastRequestEnds() throws Exception {
+        Origin a = servers.origin("a");
+        Origin b = servers.origin("b");
+        Path file = dir.resolve("gateway.yaml");
+        String yaml = "gateway:\n  io_threads: 1\n  listeners: [{name: main, address: 127.0.0.1:0}]\n"
+                + "  admin: {address: 127.0.0.1:0}\n  access_log: {enabled: false}\n  warmup: {enabled: false}\n"
+                + "  upstreams: {app: {endpoints: [{address: " + a.address() + ", name: old}],"
+                + " health: {active: {enabled: false}}}}\n";
+        Gateway g = servers.gateway(file, yaml);
+        try (var client = new dev.strata.gateway.testing.RawClient(g.listenerAddress("main"))) {
+            client.send("GET /held/" + (2 * Origin.HELD_FIRST) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            Await.until(() -> a.heldStarted() == 1);
+            Files.writeString(file, yaml.replace("{address: " + a.address() + ", name: old}",
+                    "{address: " + b.address() + ", name: new}"));
+            HttpResponse<String> reload = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + g.adminAddress().getPort() + "/_strata/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(reload.statusCode()).isEqualTo(200);
+            Await.until(() -> state(g, "old").equals("draining"));
+            assertThat(endpoint(g, "new").get("state").asText()).isEqualTo("healthy");
+            assertThat(events(data(g))).contains("draining old");
+
+            a.releaseHeld();
+            Await.until(() -> {
+                try {
+                    return data(g).at("/upstreams/0/endpoints").size() == 1;
+                } catch (Exception ex) {
+                    throw new AssertionError(ex);
+                }
+            });
+            assertThat(endpoint(g, "new").get("address").asText()).isEqualTo(b.address());
+        }
+    }
+
+    @Test
     void aReloadIsAnEventAndTheDashboardCanBeTurnedOff() throws Exception {
         Origin o = servers.origin("o");
         Path file = dir.resolve("gateway.yaml");
