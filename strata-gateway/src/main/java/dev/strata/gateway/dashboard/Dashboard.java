@@ -40,10 +40,12 @@ import org.slf4j.LoggerFactory;
  *   already keeps (each endpoint's health, in-flight count and meters, the topology file) and builds
  *   the JSON once; a poll is served the latest bytes. Requests are never touched, however many
  *   pages watch, and a slow file system delays a sample, never an event loop.</li>
- *   <li><b>Events from states.</b> Each sample compares an endpoint's state, and each topology node's
- *   pid and liveness, with the previous sample's; a change becomes an event in the {@link EventRing}
- *   (an ejection also by its ejection count, so a short one between two samples is not lost).
- *   Reloads are recorded by the gateway as they happen.</li>
+ *   <li><b>Events.</b> An endpoint's health tells the {@link EventRing} of ejections and of checks
+ *   that take it out or let it back in as they happen ({@link
+ *   dev.strata.gateway.health.EndpointHealth.Transitions}, watched from the first sample that sees
+ *   the endpoint); the gateway records reloads as they happen. What has no moment of its own is
+ *   found by comparing samples: an ejection that ran out, an endpoint a reload removed, a topology
+ *   node whose pid changed (restarted) or died.</li>
  *   <li><b>Draining.</b> An endpoint that a reload removed from its group while requests were still
  *   in flight to it is shown as {@code draining} until the last of them ends.</li>
  *   <li><b>Panels.</b> A feature's {@link AdminResource} that names a {@link AdminResource#panel()} is
@@ -83,7 +85,6 @@ public final class Dashboard implements AutoCloseable {
         final EndpointWindow window = new EndpointWindow(WINDOW);
         String group;
         String state;
-        int ejections;
         boolean present;
     }
 
@@ -186,7 +187,7 @@ public final class Dashboard implements AutoCloseable {
             ArrayNode eps = gn.putArray("endpoints");
             endpointLists.put(g.name(), eps);
             for (Endpoint e : g.endpoints()) {
-                Track t = tracks.computeIfAbsent(e, x -> new Track());
+                Track t = tracks.computeIfAbsent(e, this::follow);
                 t.group = g.name();
                 t.present = true;
                 endpoint(eps, e, t, byName.get(e.name()), now, false);
@@ -204,6 +205,7 @@ public final class Dashboard implements AutoCloseable {
             if (e.inFlight() > 0 && eps != null) {
                 endpoint(eps, e, t, byName.get(e.name()), now, true);
             } else {
+                e.health().watch(null);
                 it.remove();
             }
         }
@@ -269,14 +271,10 @@ public final class Dashboard implements AutoCloseable {
                     case HEALTHY -> weight < 1 ? "slow_start" : "healthy";
                 };
         int ejections = e.health().ejections();
-        String subject = e.name();
         if (t.state != null && !t.state.equals(state)) {
-            transition(subject, e, t.state, state);
-        } else if (ejections > t.ejections && t.state != null && !state.equals("ejected")) {
-            events.record("ejected", subject, "ejected by outlier detection and back already");
+            transition(e.name(), t.state, state);
         }
         t.state = state;
-        t.ejections = ejections;
 
         ObjectNode o = eps.addObject();
         o.put("name", e.name());
@@ -305,26 +303,42 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    private void transition(String subject, Endpoint e, String from, String to) {
-        String detail = switch (to) {
-            case "ejected" -> "ejected by outlier detection (ejection " + e.health().ejections() + " in a row)";
-            case "unhealthy" -> "failed its health checks";
-            case "down" -> "its process is gone";
-            case "draining" -> "removed by a reload; finishing its requests";
-            case "slow_start" -> "back (" + from.replace('_', ' ') + " before), ramping up";
-            case "healthy" -> "back in service (" + from.replace('_', ' ') + " before)";
-            default -> from + " -> " + to;
-        };
-        String kind = switch (to) {
-            case "ejected" -> "ejected";
-            case "unhealthy", "down" -> "down";
-            case "draining" -> "draining";
-            default -> from.equals("slow_start") ? "ramped_up" : "returned";
-        };
-        if (kind.equals("ramped_up")) {
-            return; // the end of a ramp is no news
+    /**
+     * Starts following an endpoint: its health tells the ring of ejections and of checks that take it
+     * out or let it back in as they happen (constant texts: nothing is allocated on the thread that ejects).
+     */
+    private Track follow(Endpoint e) {
+        e.health().watch(new dev.strata.gateway.health.EndpointHealth.Transitions() {
+            @Override
+            public void ejected(int inARow) {
+                events.record("ejected", e.name(), inARow == 1 ? "ejected by outlier detection"
+                        : "ejected by outlier detection again, for longer");
+            }
+
+            @Override
+            public void failedChecks() {
+                events.record("down", e.name(), "failed its health checks");
+            }
+
+            @Override
+            public void passedChecks() {
+                events.record("returned", e.name(), "passed its health checks");
+            }
+        });
+        return new Track();
+    }
+
+    /**
+     * The events only a comparison of samples sees: an ejection that ran out (a deadline, not a call),
+     * and an endpoint a reload removed. Ejections and checks are told by the health itself (see
+     * {@link #follow}); a node whose process is gone by the topology (see {@link #observe}).
+     */
+    private void transition(String subject, String from, String to) {
+        if (to.equals("draining")) {
+            events.record("draining", subject, "removed by a reload; finishing its requests");
+        } else if (from.equals("ejected") && (to.equals("healthy") || to.equals("slow_start"))) {
+            events.record("returned", subject, "its ejection ran out" + (to.equals("slow_start") ? "; ramping up" : ""));
         }
-        events.record(kind, subject, detail);
     }
 
     private void observe(Topology.Node n, boolean alive) {
@@ -372,5 +386,11 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         sampler.shutdownNow();
+        try {
+            sampler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tracks.keySet().forEach(e -> e.health().watch(null));
     }
 }

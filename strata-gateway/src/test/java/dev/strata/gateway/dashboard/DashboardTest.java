@@ -170,6 +170,29 @@ class DashboardTest {
         assertThat(events(data(g))).endsWith("started gateway"); // newest first: the start is the oldest
     }
 
+    @Test
+    void anEjectionIsAnEventAsItHappens() throws Exception {
+        Origin a = servers.origin("a");
+        Origin b = servers.origin("b");
+        Gateway g = servers.gateway(Configs.gateway("  upstreams:\n    app:\n      endpoints: [{address: " + a.address()
+                + ", name: links-1}, {address: " + b.address() + ", name: links-2}]\n"
+                + "      balance: {policy: round-robin}\n"
+                + "      health: {active: {enabled: false}, outlier: {consecutive_gateway_failure: 1, base_ejection: 60s}}\n"));
+        // the dashboard follows both endpoints from its first sample, taken as the gateway starts
+        b.stop();
+        URI uri = URI.create("http://127.0.0.1:" + g.listenerAddress("main").getPort() + "/x");
+        for (int i = 0; i < 4; i++) { // a refused connection is retried on links-1: every request succeeds
+            assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .isEqualTo(200);
+        }
+        Await.until(() -> state(g, "links-2").equals("ejected"));
+        JsonNode d = data(g);
+        assertThat(events(d)).contains("ejected links-2").doesNotContain("ejected links-1");
+        assertThat(d.get("events").get(0).get("detail").asText()).isEqualTo("ejected by outlier detection");
+        assertThat(endpoint(g, "links-2").get("ejections").asInt()).isEqualTo(1);
+        assertThat(endpoint(g, "links-2").get("error_rate").asDouble()).isPositive();
+    }
+
     private String state(Gateway g, String name) {
         try {
             return endpoint(g, name).get("state").asText();
