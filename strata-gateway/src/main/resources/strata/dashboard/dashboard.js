@@ -109,7 +109,6 @@
   // topology names (the database; later a cache, a limiter, replicas), each coloured by its state.
   function drawTopology(data) {
     const picture = document.getElementById('topology');
-    const byName = new Map(data.topology.nodes.map(n => [n.name, n]));
     const gateways = data.topology.nodes.filter(n => n.role === 'gateway')
       .map(n => ({ name: n.name, sub: 'gateway', state: n.state }));
     if (!gateways.some(g => g.name === data.gateway.name)) {
@@ -176,7 +175,6 @@
     document.getElementById('topology-note').textContent = t.source
       ? 'Nodes from ' + t.source + (t.problem ? ' (' + t.problem + ')' : '')
       : 'The gateway and its endpoints; set admin.dashboard.topology to show the whole stage.';
-    void byName;
   }
 
   function drawPanelBody(section, json) {
