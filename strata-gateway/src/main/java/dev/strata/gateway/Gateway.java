@@ -5,6 +5,8 @@ import dev.strata.common.process.NodeProcess;
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.cluster.RedisCluster;
 import dev.strata.gateway.config.GatewayConfig;
+import dev.strata.gateway.dashboard.Dashboard;
+import dev.strata.gateway.dashboard.EventRing;
 import dev.strata.gateway.filter.FilterStates;
 import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.builtin.BuiltInFilters;
@@ -62,6 +64,8 @@ public final class Gateway implements AutoCloseable {
     private final FilterTypes filterTypes;
     private final RedisCluster cluster; // null outside a cluster
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final EventRing events = new EventRing(256);
+    private Dashboard dashboard; // guarded by this; null while admin.dashboard is off
     private volatile GatewayConfig config;
     private volatile boolean stopping;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -116,6 +120,8 @@ public final class Gateway implements AutoCloseable {
             g.proxy.start(config);
             g.admin.bind(g.io, g.transport, config.admin().socketAddress());
             g.registerGauges();
+            g.dashboard(config);
+            g.events.record("started", config.name(), "gateway started");
         } catch (Exception | Error e) {
             g.close();
             if (e instanceof InterruptedException) {
@@ -267,6 +273,9 @@ public final class Gateway implements AutoCloseable {
             applied = true;
             config = next;
             registerGauges();
+            dashboard(next);
+            events.record("reload", next.name(), "configuration reloaded: " + next.routes().size() + " routes, "
+                    + next.upstreams().size() + " upstream groups");
             if (replaced != null) {
                 ioThreads = threads;
                 moveListenersAndRetire(replaced);
@@ -365,11 +374,38 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
+    /** Opens, reconfigures or closes the dashboard as {@code admin.dashboard} says. */
+    private synchronized void dashboard(GatewayConfig c) {
+        if (c.admin().dashboard().enabled()) {
+            if (dashboard == null) {
+                dashboard = new Dashboard(proxy, c.name(), c.admin().dashboard(), events);
+                admin.resources(dashboard.adminResources());
+            } else {
+                dashboard.reconfigure(c.admin().dashboard());
+            }
+        } else if (dashboard != null) {
+            admin.resources(java.util.Map.of());
+            dashboard.close();
+            dashboard = null;
+        }
+    }
+
+    /** The gateway's last events, as the dashboard shows them. */
+    public EventRing events() {
+        return events;
+    }
+
     private String reloadFromSource() {
         if (configFile == null) {
             throw new IllegalStateException("this gateway was not started from a file");
         }
-        GatewayConfig next = load(configFile);
+        GatewayConfig next;
+        try {
+            next = load(configFile);
+        } catch (RuntimeException e) {
+            events.record("reload_refused", config.name(), "the configuration file was refused; the log says why");
+            throw e;
+        }
         int before;
         synchronized (this) {
             before = ioThreads;
@@ -414,6 +450,11 @@ public final class Gateway implements AutoCloseable {
         }
         stopping = true;
         try {
+            synchronized (this) {
+                if (dashboard != null) {
+                    dashboard.close();
+                }
+            }
             proxy.close();
             admin.close();
             retiring.forEach(loops -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));

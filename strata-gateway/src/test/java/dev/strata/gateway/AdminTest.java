@@ -44,7 +44,8 @@ class AdminTest {
         assertThat(r.header("content-type")).startsWith("text/plain");
         assertThat(r.text())
                 .contains("strata_requests_total{route=\"default\",status=\"200\"}")
-                .contains("strata_upstream_requests_total{endpoint=\"" + env.origin().address() + "\",outcome=\"success\",upstream=\"app\"}")
+                .contains("strata_upstream_requests_total{endpoint=\"" + env.origin().address() + "\",node=\""
+                        + env.origin().address() + "\",outcome=\"success\",upstream=\"app\"}") // no name: the address
                 .contains("strata_request_duration_seconds_bucket")
                 .contains("strata_requests_in_flight")
                 .contains("strata_upstream_ejections")

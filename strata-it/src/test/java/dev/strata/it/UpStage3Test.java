@@ -41,6 +41,19 @@ class UpStage3Test {
             JsonNode victim = StrataProcess.node(topology, "links-2");
             String victimEndpoint = URI.create(victim.get("url").asText()).getAuthority();
 
+            // one URL shows the whole stage: the gateway's named endpoints and every node, the database included
+            assertThat(awaitOutput(up, "/_strata/")).contains("dashboard", admin + "/_strata/");
+            JsonNode dashboard = dashboard(admin);
+            for (long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    dashboard.at("/topology/nodes").size() < 5 && System.nanoTime() < until; dashboard = dashboard(admin)) {
+                Thread.sleep(100); // the gateway reads topology.json, written once every node is ready, on its next sample
+            }
+            assertThat(dashboard.findValues("endpoints").get(0).findValuesAsText("name"))
+                    .containsExactly("links-1", "links-2", "links-3");
+            assertThat(dashboard.at("/topology/nodes").findValuesAsText("name"))
+                    .containsExactly("postgres", "links-1", "links-2", "links-3", "gateway");
+            assertThat(dashboard.at("/topology/nodes").findValuesAsText("state")).containsOnly("up");
+
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"https://example.org/three\"}")).build(),
@@ -97,6 +110,9 @@ class UpStage3Test {
                 Thread.sleep(500);
             }
             assertThat(upstreamHealth(admin, victimEndpoint)).isEqualTo("healthy");
+            List<String> events = new ArrayList<>();
+            dashboard(admin).get("events").forEach(e -> events.add(e.get("kind").asText() + " " + e.get("subject").asText()));
+            assertThat(events).as("the dashboard's events").contains("restarted links-2");
             running.set(false);
             for (Thread t : clients) {
                 t.join();
@@ -105,6 +121,22 @@ class UpStage3Test {
                     + up.log("links-1") + up.log("links-2") + up.log("links-3")).isEmpty();
             assertThat(servedBy).as("traffic reached several nodes").hasSizeGreaterThanOrEqualTo(2);
         }
+    }
+
+    private JsonNode dashboard(String admin) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/_strata/dashboard.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** What up printed, once it printed {@code text} (the node table follows the last ready line). */
+    private static String awaitOutput(StrataProcess up, String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!up.output().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return up.output();
     }
 
     private static void awaitCount(AtomicInteger counter, int target) throws InterruptedException {

@@ -67,7 +67,7 @@ final class Planner {
         int linksCount = stage >= 3 ? nodes : 1;
         String entryUrl = stage >= 2 ? "http://" + host + ":" + up.ports().gateway()
                 : "http://" + host + ":" + up.ports().links();
-        List<String> endpoints = new ArrayList<>();
+        List<String[]> endpoints = new ArrayList<>(); // address, node name
         for (int i = 1; i <= linksCount; i++) {
             String name = "links-" + i;
             int port = up.ports().links() + i - 1;
@@ -80,7 +80,7 @@ final class Planner {
                 links.put("public_url", entryUrl);
             }
             String url = "http://" + host + ":" + port;
-            endpoints.add(host + ":" + port);
+            endpoints.add(new String[] {host + ":" + port, name});
             specs.add(new NodeSpec(name, "links", write(confDir, name, tree), up.jvmOptions().links(), List.of(),
                     url, null, Readiness.http(http, url + "/readyz")));
         }
@@ -112,6 +112,10 @@ final class Planner {
                 listeners.addObject().put("name", "main").put("address", host + ":" + port);
                 ObjectNode adminSection = section(gateway, "admin");
                 adminSection.put("address", host + ":" + adminPort);
+                ObjectNode dashboard = section(adminSection, "dashboard");
+                if (dashboard.path("topology").asText("").isBlank()) {
+                    dashboard.put("topology", runDir.resolve("topology.json").toString());
+                }
                 if (adminSection.path("token").asText("").isEmpty()) {
                     adminSection.put("token", adminToken);
                 }
@@ -123,7 +127,7 @@ final class Planner {
                 ObjectNode upstreams = section(gateway, "upstreams");
                 ObjectNode app = section(upstreams, "app");
                 ArrayNode eps = app.putArray("endpoints");
-                endpoints.forEach(eps::add);
+                endpoints.forEach(e -> eps.addObject().put("address", e[0]).put("name", e[1]));
                 if (!gateway.has("routes")) {
                     ArrayNode routes = gateway.putArray("routes");
                     routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app");

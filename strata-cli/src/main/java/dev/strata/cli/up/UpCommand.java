@@ -101,6 +101,11 @@ public final class UpCommand implements Callable<Integer> {
             out.printf("  %-10s %-8s %s%s%n", node.name(), node.role(), node.url(),
                     node.adminUrl() == null ? "" : "   admin " + node.adminUrl());
         }
+        for (NodeSpec node : supervisor.nodes()) {
+            if (node.role().equals("gateway") && node.adminUrl() != null) {
+                out.printf("  %-10s %-8s %s/_strata/   (every node of the stage, live)%n", "dashboard", "", node.adminUrl());
+            }
+        }
         String entry = specs.stream().filter(n -> n.role().equals("gateway")).findFirst()
                 .orElse(specs.get(specs.size() - 1)).url();
         if (chosen >= 2) {

@@ -23,6 +23,15 @@ public interface AdminResource {
     }
 
     /**
+     * The title of this resource's panel on the dashboard ({@code /_strata/}), or {@code null} for none.
+     * A resource with a title answers {@code GET} with JSON: the page polls it every second and draws
+     * an object of values as a list, an array of objects as a table.
+     */
+    default String panel() {
+        return null;
+    }
+
+    /**
      * Answers one call; may complete on any thread. A failed stage becomes a 500 problem without the
      * exception's text; throw or complete with {@link IllegalArgumentException} for a 400 naming what
      * was wrong with the request.

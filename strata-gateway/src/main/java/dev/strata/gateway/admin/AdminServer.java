@@ -76,6 +76,7 @@ public final class AdminServer implements AutoCloseable {
     private final ReloadAction reload;
     private final Executor blocking;
     private volatile String token;
+    private volatile java.util.Map<String, AdminResource> ownResources = java.util.Map.of();
     private Channel channel;
 
     public AdminServer(ProxyServer proxy, String token, ReloadAction reload, Executor blocking) {
@@ -100,6 +101,14 @@ public final class AdminServer implements AutoCloseable {
 
     public void token(String token) {
         this.token = token;
+    }
+
+    /**
+     * Resources the gateway itself serves (the dashboard's), by path, beside the ones the configured
+     * filters register; a filter's resource of the same path wins.
+     */
+    public void resources(java.util.Map<String, AdminResource> resources) {
+        this.ownResources = java.util.Map.copyOf(resources);
     }
 
     public synchronized void bind(EventLoopGroup group, Transport transport, InetSocketAddress address)
@@ -193,6 +202,9 @@ public final class AdminServer implements AutoCloseable {
                 }
                 default -> {
                     AdminResource resource = proxy.adminResources().get(path);
+                    if (resource == null) {
+                        resource = ownResources.get(path);
+                    }
                     if (resource == null) {
                         send(ctx, problem(ctx, 404, "no admin resource " + path), keepAlive);
                     } else {
@@ -381,6 +393,8 @@ public final class AdminServer implements AutoCloseable {
             for (Endpoint e : g.endpoints()) {
                 ObjectNode en = eps.addObject();
                 en.put("id", e.id());
+                en.put("name", e.name());
+                en.put("address", e.id());
                 en.put("health", e.health().state().name().toLowerCase(Locale.ROOT));
                 en.put("in_flight", e.inFlight());
                 en.put("ewma_latency_ms", Math.round(e.latencyNanos() / 1_000.0) / 1_000.0);

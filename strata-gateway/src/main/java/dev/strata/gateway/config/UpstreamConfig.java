@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** One upstream group: a static list of endpoints and how they are balanced, checked, pooled, retried. */
-public record UpstreamConfig(List<String> endpoints, BalanceConfig balance, HealthConfig health,
+public record UpstreamConfig(List<EndpointConfig> endpoints, BalanceConfig balance, HealthConfig health,
                              PoolConfig pool, RetryConfig retry) {
 
     public UpstreamConfig {
@@ -14,16 +14,26 @@ public record UpstreamConfig(List<String> endpoints, BalanceConfig balance, Heal
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("upstreams.endpoints: [] (expected: at least one host:port)");
         }
-        if (endpoints.stream().distinct().count() != endpoints.size()) {
-            throw new IllegalArgumentException("upstreams.endpoints: " + endpoints + " (expected: no duplicates)");
+        if (endpoints.stream().map(EndpointConfig::address).distinct().count() != endpoints.size()) {
+            throw new IllegalArgumentException("upstreams.endpoints: " + addresses(endpoints) + " (expected: no duplicates)");
         }
-        for (String e : endpoints) {
-            HostPort.parse("upstreams.endpoints", e);
+        if (endpoints.stream().map(EndpointConfig::name).distinct().count() != endpoints.size()) {
+            throw new IllegalArgumentException("upstreams.endpoints.name: "
+                    + endpoints.stream().map(EndpointConfig::name).toList() + " (expected: no duplicates)");
         }
         Objects.requireNonNull(balance, "balance");
         Objects.requireNonNull(health, "health"); // its own parts it checks itself, as a disabled section too
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(retry, "retry");
+    }
+
+    /** The endpoints' host:port, in order. */
+    public List<String> addresses() {
+        return addresses(endpoints);
+    }
+
+    private static List<String> addresses(List<EndpointConfig> endpoints) {
+        return endpoints.stream().map(EndpointConfig::address).toList();
     }
 
     /** Connections kept per endpoint and event loop. */

@@ -55,7 +55,8 @@ import java.util.function.LongSupplier;
  * streak in its low half) because they change on failed requests; a success reads that word once and
  * only writes it when it is not already zero, so healthy traffic does not bounce its cache line
  * between event loops. Failures that end while the endpoint is ejected are requests sent before the
- * ejection and do not count toward the next one.
+ * ejection and do not count toward the next one. A watcher ({@link #watch}) is told of a transition
+ * once, by the thread whose CAS made it, after the new state is visible.
  */
 public final class EndpointHealth {
 
@@ -81,8 +82,35 @@ public final class EndpointHealth {
         }
     }
 
+    /**
+     * Told of this endpoint's transitions as they happen (the dashboard's events), on the thread that
+     * makes them (an event loop for an ejection, the checker for checks): quick, and allocating nothing.
+     */
+    public interface Transitions {
+        /** Outlier detection ejected the endpoint, for the {@code inARow}-th time in a row. */
+        void ejected(int inARow);
+
+        /** Active checks took it out ({@code unhealthy_threshold} failed in a row). */
+        void failedChecks();
+
+        /** Active checks let it back in ({@code healthy_threshold} passed in a row). */
+        void passedChecks();
+    }
+
+    private static final Transitions UNWATCHED = new Transitions() {
+        @Override
+        public void ejected(int inARow) {}
+
+        @Override
+        public void failedChecks() {}
+
+        @Override
+        public void passedChecks() {}
+    };
+
     private final LongSupplier nanoClock;
     private volatile Settings settings;
+    private volatile Transitions transitions = UNWATCHED;
 
     private final AtomicReference<Snapshot> snapshot;
     /** The 5xx streak in the high 32 bits, the gateway-failure streak in the low 32; see "Two streaks". */
@@ -135,6 +163,11 @@ public final class EndpointHealth {
         }
     }
 
+    /** Who is told of this endpoint's transitions from now on (one watcher; {@code null} for none). */
+    public void watch(Transitions watcher) {
+        this.transitions = watcher == null ? UNWATCHED : watcher;
+    }
+
     /** Current state; an ejection that has run out reads as {@link HealthState#HEALTHY}. */
     public HealthState state() {
         Snapshot s = snapshot.get();
@@ -177,6 +210,7 @@ public final class EndpointHealth {
             Snapshot s = snapshot.get();
             Snapshot next;
             boolean readmitted = false;
+            boolean takenOut = false;
             if (s.activeHealthy == passed) {
                 if (s.activeStreak == 0) {
                     return;
@@ -190,6 +224,7 @@ public final class EndpointHealth {
                     readmitted = true;
                 } else if (!passed && streak >= settings.unhealthyThreshold()) {
                     next = s.withActive(false, 0, s.rampStart);
+                    takenOut = true;
                 } else {
                     next = s.withActive(s.activeHealthy, streak, s.rampStart);
                 }
@@ -197,6 +232,9 @@ public final class EndpointHealth {
             if (snapshot.compareAndSet(s, next)) {
                 if (readmitted) {
                     streaks.set(0);
+                    transitions.passedChecks();
+                } else if (takenOut) {
+                    transitions.failedChecks();
                 }
                 return;
             }
@@ -273,6 +311,7 @@ public final class EndpointHealth {
             long rampStart = s.rampStart - until > 0 ? s.rampStart : until;
             if (snapshot.compareAndSet(s, new Snapshot(s.activeHealthy, s.activeStreak, until, ejections, rampStart))) {
                 streaks.set(0);
+                transitions.ejected(ejections);
                 return true;
             }
         }

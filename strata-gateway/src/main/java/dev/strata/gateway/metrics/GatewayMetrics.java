@@ -28,6 +28,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, EndpointMeters> endpoints = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> nodeNames = new ConcurrentHashMap<>(); // address -> name
     private final Counter rejectedConnections;
     private final Counter accessLogDropped;
     private final Duration statisticsWindow;
@@ -100,6 +101,19 @@ public final class GatewayMetrics {
         endpointsByGroup.forEach((group, ids) -> ids.forEach(id -> endpointMeters(group, id)));
     }
 
+    /**
+     * The node names of endpoints ({@code host:port -> name}), which their meters carry as the
+     * {@code node} tag beside the address; an endpoint without a name is tagged with its address. A
+     * meter keeps the name it had when it was first registered.
+     */
+    public void nodeNames(Map<String, String> namesByAddress) {
+        nodeNames.putAll(namesByAddress);
+    }
+
+    private String node(String endpoint) {
+        return nodeNames.getOrDefault(endpoint, endpoint);
+    }
+
     private RouteMeters routeMeters(String route) {
         return routes.computeIfAbsent(route, r -> new RouteMeters(registry, r, statisticsWindow));
     }
@@ -110,12 +124,12 @@ public final class GatewayMetrics {
             for (Outcome o : Outcome.values()) {
                 map.put(o, Counter.builder("strata.upstream.requests")
                         .description("Requests sent to upstream endpoints, by outcome")
-                        .tag("upstream", group).tag("endpoint", e)
+                        .tag("upstream", group).tag("endpoint", e).tag("node", node(e))
                         .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
             }
             Timer.Builder firstByte = Timer.builder("strata.upstream.response.time")
                     .description("Time from sending a request to an endpoint to its response head")
-                    .tag("upstream", group).tag("endpoint", e)
+                    .tag("upstream", group).tag("endpoint", e).tag("node", node(e))
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(120));
@@ -159,7 +173,7 @@ public final class GatewayMetrics {
                                   ToDoubleFunction<T> value) {
         if (registry.find(name).tag("upstream", group).tag("endpoint", endpoint).meter() == null) {
             Gauge.builder(name, source, value).description(help).tag("upstream", group).tag("endpoint", endpoint)
-                    .register(registry);
+                    .tag("node", node(endpoint)).register(registry);
         }
     }
 

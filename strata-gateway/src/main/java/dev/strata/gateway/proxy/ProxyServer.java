@@ -238,6 +238,7 @@ public final class ProxyServer {
         Upstreams upstreams = Upstreams.build(config.upstreams(), used, previousUpstreams, upstreamBootstrap);
         Snapshot next = Snapshot.of(config, upstreams, chains);
         states.commit();
+        upstreams.groups().forEach(g -> g.endpoints().forEach(e -> metrics.nodeNames(Map.of(e.id(), e.name()))));
         metrics.prepare(config.routes().stream().map(RouteConfig::name).toList(),
                 upstreams.groups().stream().collect(Collectors.toMap(UpstreamGroup::name,
                         g -> g.endpoints().stream().map(Endpoint::id).toList())));

@@ -29,11 +29,13 @@ public final class Endpoint implements Target {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final PeakEwma latency = new PeakEwma();
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+    private volatile String name;
     private volatile PoolConfig poolConfig;
     private volatile boolean removed;
 
-    Endpoint(String id, HealthConfig healthConfig, PoolConfig poolConfig, Bootstrap bootstrap) {
+    Endpoint(String id, String name, HealthConfig healthConfig, PoolConfig poolConfig, Bootstrap bootstrap) {
         this.id = id;
+        this.name = name;
         this.address = HostPort.parse("endpoint", id);
         this.health = new EndpointHealth(healthConfig, System::nanoTime);
         this.poolConfig = poolConfig;
@@ -53,6 +55,15 @@ public final class Endpoint implements Target {
     @Override
     public String id() {
         return id;
+    }
+
+    /** The node's name the configuration gives (its address when it gives none). */
+    public String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
     }
 
     public InetSocketAddress address() {

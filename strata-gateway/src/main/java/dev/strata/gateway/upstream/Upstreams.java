@@ -1,5 +1,6 @@
 package dev.strata.gateway.upstream;
 
+import dev.strata.gateway.config.EndpointConfig;
 import dev.strata.gateway.config.UpstreamConfig;
 import dev.strata.gateway.health.RetryBudget;
 import io.netty.bootstrap.Bootstrap;
@@ -44,7 +45,8 @@ public final class Upstreams {
             UpstreamConfig config = entry.getValue();
             UpstreamGroup old = previous.groups.get(name);
             List<Endpoint> endpoints = new ArrayList<>();
-            for (String id : config.endpoints()) {
+            for (EndpointConfig spec : config.endpoints()) {
+                String id = spec.address();
                 Endpoint kept = null;
                 if (old != null) {
                     for (Endpoint e : old.endpoints()) {
@@ -54,11 +56,12 @@ public final class Upstreams {
                     }
                 }
                 if (kept != null) {
+                    kept.name(spec.name());
                     kept.poolConfig(config.pool());
                     kept.health().reconfigure(config.health());
                     endpoints.add(kept);
                 } else {
-                    endpoints.add(new Endpoint(id, config.health(), config.pool(), bootstrap));
+                    endpoints.add(new Endpoint(id, spec.name(), config.health(), config.pool(), bootstrap));
                 }
             }
             RetryBudget budget = old != null && old.config().retry().equals(config.retry())

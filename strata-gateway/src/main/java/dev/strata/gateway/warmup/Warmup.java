@@ -6,6 +6,7 @@ import dev.strata.gateway.proxy.Http1Messages;
 import dev.strata.gateway.proxy.ProxyServer;
 import dev.strata.gateway.proxy.ResponseDecoder;
 import dev.strata.gateway.proxy.Transport;
+import dev.strata.gateway.config.EndpointConfig;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.config.ListenerConfig;
 import dev.strata.gateway.config.RouteConfig;
@@ -264,7 +265,7 @@ public final class Warmup {
 
     /** The gateway's configuration with its listeners, endpoints, checks and access log made harmless. */
     static GatewayConfig shadow(GatewayConfig config, List<InetSocketAddress> origin) {
-        List<String> endpoints = origin.stream().map(a -> "127.0.0.1:" + a.getPort()).toList();
+        List<EndpointConfig> endpoints = origin.stream().map(a -> EndpointConfig.of("127.0.0.1:" + a.getPort())).toList();
         Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
         config.upstreams().forEach((name, u) -> {
             HealthConfig h = u.health();

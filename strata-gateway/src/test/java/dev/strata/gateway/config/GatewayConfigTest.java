@@ -137,7 +137,7 @@ class GatewayConfigTest {
         GatewayConfig c = ConfigLoader.fromFile(file).section("gateway", GatewayConfig.class);
         assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.accessLog().enabled()).isFalse();
-        assertThat(c.upstreams().get("origins").endpoints()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
+        assertThat(c.upstreams().get("origins").addresses()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
     }
 
     @Test
