@@ -261,7 +261,7 @@ class DashboardTest {
         Origin b = servers.origin("b");
         Path file = dir.resolve("gateway.yaml");
         String yaml = "gateway:\n  io_threads: 1\n  listeners: [{name: main, address: 127.0.0.1:0}]\n"
-                + "  admin: {address: 127.0.0.1:0}\n  access_log: {enabled: false}\n  warmup: {enabled: false}\n"
+                + "  admin: {address: 127.0.0.1:0, token: tok}\n  access_log: {enabled: false}\n  warmup: {enabled: false}\n"
                 + "  upstreams: {app: {endpoints: [{address: " + a.address() + ", name: old}],"
                 + " health: {active: {enabled: false}}}}\n";
         Gateway g = servers.gateway(file, yaml);
@@ -271,7 +271,7 @@ class DashboardTest {
             Files.writeString(file, yaml.replace("{address: " + a.address() + ", name: old}",
                     "{address: " + b.address() + ", name: new}"));
             HttpResponse<String> reload = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + g.adminAddress().getPort() + "/_strata/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    + g.adminAddress().getPort() + "/_strata/reload")).header("Authorization", "Bearer tok").POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(reload.statusCode()).isEqualTo(200);
             Await.until(() -> state(g, "old").equals("draining"));
@@ -295,11 +295,11 @@ class DashboardTest {
         Origin o = servers.origin("o");
         Path file = dir.resolve("gateway.yaml");
         String yaml = "gateway:\n  io_threads: 1\n  listeners: [{name: main, address: 127.0.0.1:0}]\n"
-                + "  admin: {address: 127.0.0.1:0}\n  access_log: {enabled: false}\n  warmup: {enabled: false}\n"
+                + "  admin: {address: 127.0.0.1:0, token: tok}\n  access_log: {enabled: false}\n  warmup: {enabled: false}\n"
                 + "  upstreams: {app: {endpoints: [" + o.address() + "], health: {active: {enabled: false}}}}\n";
         Gateway g = servers.gateway(file, yaml);
         HttpResponse<String> reload = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + g.adminAddress().getPort() + "/_strata/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + g.adminAddress().getPort() + "/_strata/reload")).header("Authorization", "Bearer tok").POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(reload.statusCode()).isEqualTo(200);
         Await.until(() -> {
@@ -310,10 +310,10 @@ class DashboardTest {
             }
         });
 
-        Files.writeString(file, yaml.replace("admin: {address: 127.0.0.1:0}",
-                "admin: {address: 127.0.0.1:0, dashboard: {enabled: false}}"));
+        Files.writeString(file, yaml.replace("admin: {address: 127.0.0.1:0, token: tok}",
+                "admin: {address: 127.0.0.1:0, token: tok, dashboard: {enabled: false}}"));
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminAddress().getPort()
-                + "/_strata/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/_strata/reload")).header("Authorization", "Bearer tok").POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         assertThat(get(g, "/_strata/").statusCode()).isEqualTo(404);
         assertThat(get(g, "/_strata/dashboard.json").statusCode()).isEqualTo(404);
