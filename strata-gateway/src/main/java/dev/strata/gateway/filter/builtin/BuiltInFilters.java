@@ -4,15 +4,17 @@ import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HttpFilter;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
+import dev.strata.gateway.limit.RateLimits;
 
 /** The built-in filter types, and the filter behind a route's {@code respond:}. */
 public final class BuiltInFilters {
 
     private BuiltInFilters() {}
 
-    /** The types a configuration may name: {@code headers} and {@code request_id}. */
+    /** The types a configuration may name: {@code headers}, {@code request_id} and {@code rate_limit}. */
     public static FilterTypes types() {
-        return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type());
+        return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type())
+                .with(RateLimits.type());
     }
 
     /** A filter that answers every request with {@code response} (a route's {@code respond:}). */
