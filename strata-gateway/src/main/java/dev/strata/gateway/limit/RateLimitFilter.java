@@ -116,12 +116,16 @@ final class RateLimitFilter implements HttpFilter {
                 throw new IllegalArgumentException("store: " + storeName + " (expected: local or cluster)");
             }
             RateLimitSettings.ClusterSettings cs = settings.cluster() == null
-                    ? new RateLimitSettings.ClusterSettings(null, null) : settings.cluster();
+                    ? new RateLimitSettings.ClusterSettings(null, null, null) : settings.cluster();
             Duration timeout = cs.timeout() == null ? Duration.ofMillis(50) : cs.timeout();
             if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
                 throw new IllegalArgumentException("cluster.timeout: " + timeout + " (expected: 1ms..10s)");
             }
             RedisStore.FailMode failMode = RedisStore.FailMode.parse(cs.onFailure());
+            long batch = cs.batch() == null ? 1 : cs.batch();
+            if (batch < 1 || batch > 1000) {
+                throw new IllegalArgumentException("cluster.batch: " + batch + " (expected: 1..1000)");
+            }
 
             LocalStore local = build.state("local-store", LocalStore.class, () -> new LocalStore(maxKeys, clock));
             local.resize(maxKeys);
@@ -129,7 +133,7 @@ final class RateLimitFilter implements HttpFilter {
             if (storeName.equals("cluster") && !build.warmup()) {
                 var cluster = build.cluster().orElseThrow(() -> new IllegalArgumentException(
                         "store: cluster (expected: gateway.cluster.enabled, or store: local)"));
-                store = new RedisStore(cluster, local, failMode, timeout, build.meters());
+                store = new RedisStore(cluster, local, failMode, timeout, batch, maxKeys, build.meters());
             }
             LimitsResource admin = build.state("admin", LimitsResource.class, () -> new LimitsResource(local));
             admin.describe(build.route(), rules, settings.dryRun() != null && settings.dryRun(), storeName);

@@ -44,6 +44,7 @@ public record RateLimitSettings(List<RuleSettings> rules, List<String> allow, Bo
      * @param timeout   the longest a decision waits for Redis (default 50ms)
      * @param onFailure when Redis is unreachable, slow or failing: {@code local} (default: decide on this
      *                  gateway's own store with the same limits), {@code open} (admit) or {@code closed} (503)
+     * @param batch     cells one call to Redis may lease for this gateway to hand out itself (default 1: none)
      */
-    public record ClusterSettings(Duration timeout, String onFailure) {}
+    public record ClusterSettings(Duration timeout, String onFailure, Long batch) {}
 }

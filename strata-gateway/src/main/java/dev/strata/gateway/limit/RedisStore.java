@@ -1,5 +1,7 @@
 package dev.strata.gateway.limit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.strata.gateway.cluster.Cluster;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -32,6 +34,17 @@ import java.util.concurrent.TimeUnit;
  * gateway then admits up to the whole limit by itself), open admits, closed refuses with 503. The
  * script goes by EVALSHA; a Redis that lost it (a restart) gets it again by EVAL.
  *
+ * Remembered refusals: a refusal holds until its retry time whatever any gateway does (a TAT only moves
+ * forward), so this gateway answers the key's requests itself until then, without a round trip: a
+ * flooding client costs Redis one call per emission interval, not one per request. The local clock
+ * starts when the answer arrives, so the refusal lasts at most one round trip longer than Redis's.
+ *
+ * Batching (batch > 1): a call may take up to batch cells at once; the gateway hands the extra ones
+ * out itself while their span (cells * T from the call) lasts. Every admission was counted in Redis
+ * first, so the cluster never admits more than Redis allowed; the cost is in time: up to
+ * gateways * (batch - 1) admissions can be held in leases at any instant, used later than their slot
+ * (a burst that much larger at most) or left unused when their span passes (that many fewer).
+ *
  * Threads: Lettuce runs on the cluster's own I/O thread (see RedisCluster: a connection stays on one
  * loop for its life, while the gateway replaces its loops at a reload), so the event loop never waits;
  * the stage completes there or on the JDK's timeout thread.
@@ -62,6 +75,7 @@ final class RedisStore implements LimitStore {
             local now_ns = tonumber(t[2]) * 1000
             local T = tonumber(ARGV[1])
             local tau = tonumber(ARGV[2])
+            local n = tonumber(ARGV[3])
             local used = 0
             local v = redis.call('GET', KEYS[1])
             if v then
@@ -74,14 +88,26 @@ final class RedisStore implements LimitStore {
             if used > tau then
               return {0, 0, used - tau, used - tau}
             end
-            local after = used + T
+            local k = math.floor((tau - used) / T) + 1
+            if k > n then k = n end
+            local after = used + k * T
             local total = now_ns + after
             local tat_s = now_s + math.floor(total / 1000000000)
             local tat_ns = total % 1000000000
             redis.call('SET', KEYS[1], string.format('%d:%d', tat_s, tat_ns), 'PX', math.ceil(after / 1000000))
-            return {1, math.floor((tau + T - after) / T), after, 0}
+            return {k, math.floor((tau + T - after) / T), after, 0}
             """;
     static final String SHA = sha1(SCRIPT);
+
+    /** What this gateway knows of one key between calls: leased cells, or a refusal and until when. */
+    private static final class Lease {
+        long left;
+        long until;         // System.nanoTime() when the leased cells lapse
+        long remaining;     // Redis's remaining after the lease
+        long resetAt;       // System.nanoTime() when the quota is whole again, by Redis's answer
+        long deniedUntil;   // System.nanoTime() until which the key is refused
+        boolean denied;
+    }
 
     private final Cluster cluster;
     private final LocalStore fallback;
@@ -90,8 +116,13 @@ final class RedisStore implements LimitStore {
     private final Timer latency;
     private final Counter errors;
     private final Counter fallbacks;
+    private final long batch;
+    private final Cache<String, Lease> leases;
 
-    RedisStore(Cluster cluster, LocalStore fallback, FailMode failMode, Duration timeout, MeterRegistry meters) {
+    RedisStore(Cluster cluster, LocalStore fallback, FailMode failMode, Duration timeout, long batch, long maxKeys,
+               MeterRegistry meters) {
+        this.batch = batch;
+        this.leases = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(Duration.ofSeconds(10)).build();
         this.cluster = cluster;
         this.fallback = fallback;
         this.failMode = failMode;
@@ -106,6 +137,52 @@ final class RedisStore implements LimitStore {
     }
 
     @Override
+    public Decision now(String key, Limit limit) {
+        Lease lease = leases.getIfPresent(key);
+        if (lease == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        synchronized (lease) {
+            if (lease.left > 0 && lease.until - now > 0) {
+                lease.left--;
+                return new Decision(true, lease.remaining + lease.left, Math.max(lease.resetAt - now, 0), 0,
+                        Decision.Source.STORE);
+            }
+            if (lease.denied && lease.deniedUntil - now > 0) {
+                long retry = lease.deniedUntil - now;
+                return new Decision(false, 0, retry, retry, Decision.Source.STORE);
+            }
+        }
+        return null;
+    }
+
+    /** Keeps what an answer says beyond the request it was for; answers may arrive in any order. */
+    private void remember(String key, Limit limit, long granted, Decision d) {
+        Lease lease = d.allowed() && granted <= 1 ? leases.getIfPresent(key) : leases.get(key, k -> new Lease());
+        if (lease == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        synchronized (lease) {
+            if (!d.allowed()) {
+                lease.denied = true;
+                lease.deniedUntil = now + d.retryNanos();
+                return;
+            }
+            lease.denied = false;
+            if (granted > 1) {
+                boolean valid = lease.left > 0 && lease.until - now > 0;
+                lease.left = (valid ? lease.left : 0) + granted - 1;
+                long until = now + granted * limit.emissionNanos();
+                lease.until = valid && lease.until - until > 0 ? lease.until : until;
+                lease.remaining = d.remaining() - (granted - 1);
+                lease.resetAt = now + d.resetNanos();
+            }
+        }
+    }
+
+    @Override
     public CompletionStage<Decision> decide(String key, Limit limit) {
         if (!cluster.connected()) {
             errors.increment();
@@ -115,12 +192,13 @@ final class RedisStore implements LimitStore {
         String[] keys = {cluster.key("ratelimit:" + key)};
         String t = Long.toString(limit.emissionNanos());
         String tau = Long.toString(limit.toleranceNanos());
+        String n = Long.toString(batch);
         CompletableFuture<List<Long>> call;
         try {
             RedisAsyncCommands<String, String> redis = cluster.redis().async();
-            call = redis.<List<Long>>evalsha(SHA, ScriptOutputType.MULTI, keys, t, tau).toCompletableFuture()
+            call = redis.<List<Long>>evalsha(SHA, ScriptOutputType.MULTI, keys, t, tau, n).toCompletableFuture()
                     .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-                            ? redis.<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, t, tau).toCompletableFuture()
+                            ? redis.<List<Long>>eval(SCRIPT, ScriptOutputType.MULTI, keys, t, tau, n).toCompletableFuture()
                             : CompletableFuture.failedFuture(e));
         } catch (RuntimeException e) {
             errors.increment();
@@ -132,7 +210,11 @@ final class RedisStore implements LimitStore {
                 return failed(key, limit);
             }
             latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return new Decision(r.get(0) == 1, r.get(1), r.get(2), r.get(3), Decision.Source.STORE);
+            long granted = r.get(0);
+            Decision d = new Decision(granted >= 1, r.get(1) + Math.max(granted - 1, 0), r.get(2), r.get(3),
+                    Decision.Source.STORE);
+            remember(key, limit, granted, d);
+            return d;
         });
     }
 
