@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * One rule: which requests it counts ({@code route}, {@code host}, {@code pathPrefix}, {@code methods};
- * {@code null} or empty matches any), by what key, under what limit.
+ * {@code null} or empty matches any), by what key, under what limit. A host with a port matches only
+ * requests whose Host names that port; without one, any port.
  */
 record Rule(Limit limit, String route, String host, String pathPrefix, Set<String> methods, RequestKey key) {
 
@@ -21,7 +22,16 @@ record Rule(Limit limit, String route, String host, String pathPrefix, Set<Strin
         if (!methods.isEmpty() && !methods.contains(request.method())) {
             return false;
         }
-        return host == null || host.equals(hostName(request.host()));
+        if (host == null) {
+            return true;
+        }
+        String h = request.host();
+        return hasPort(host) ? h != null && host.equalsIgnoreCase(h) : host.equals(hostName(h));
+    }
+
+    /** Whether a configured host names a port too ({@code example.com:8443}, {@code [::1]:8080}). */
+    static boolean hasPort(String host) {
+        return host.matches(".*[^:]:[0-9]+") && (!host.startsWith("[") || host.contains("]:"));
     }
 
     String name() {

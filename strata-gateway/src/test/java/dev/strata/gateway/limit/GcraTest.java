@@ -113,4 +113,14 @@ class GcraTest {
         assertThatThrownBy(() -> Limit.of("r", 1, 86_400, 1_000_000)).hasMessageContaining("burst");
         assertThatThrownBy(() -> Limit.of("r", 2_000_000_000L, 1, 1)).hasMessageContaining("nanosecond");
     }
+
+    @Test
+    void aRuleHostWithAPortMatchesOnlyThatPortAndWithoutOneAnyPort() {
+        assertThat(Rule.hasPort("127.0.0.1:18082")).isTrue();
+        assertThat(Rule.hasPort("[::1]:8080")).isTrue();
+        assertThat(Rule.hasPort("example.com")).isFalse();
+        assertThat(Rule.hasPort("[::1]")).isFalse();
+        assertThat(Rule.hostName("Example.COM:8080")).isEqualTo("example.com");
+        assertThat(Rule.hostName("[::1]:8080")).isEqualTo("[::1]");
+    }
 }
