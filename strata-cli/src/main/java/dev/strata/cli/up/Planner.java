@@ -173,7 +173,7 @@ final class Planner {
             for (JsonNode f : filters) {
                 if (f.get("rate_limit") instanceof ObjectNode limiter) {
                     limiter.put("store", "cluster");
-                    section(limiter, "cluster").put("timeout", "50ms").put("on_failure", "local").put("batch", 10);
+                    section(limiter, "cluster").put("timeout", "50ms").put("on_failure", "local");
                 }
             }
         }

@@ -284,7 +284,6 @@ final class RateLimitFilter implements HttpFilter {
         }
         Suspension suspension = context.suspend(suspendTimeout, onTimeout);
         waiting.suspension = suspension;
-        waiting.context = context;
         for (int p = 0; p < pending; p++) {
             int i = pendingRules[p];
             String key = pendingKeys[p];
@@ -300,7 +299,6 @@ final class RateLimitFilter implements HttpFilter {
         private Decision worst;   // guarded by this
         private int worstRule;    // guarded by this
         volatile Suspension suspension;
-        volatile FilterContext context;
         private volatile Decision shown;
         private volatile int shownRule = -1;
 

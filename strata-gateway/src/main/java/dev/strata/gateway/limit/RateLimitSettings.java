@@ -17,7 +17,7 @@ import java.util.List;
  * @param store    {@code local} (default) or {@code cluster} (shared through {@code gateway.cluster}'s Redis)
  * @param cluster  how the cluster store waits and fails
  */
-public record RateLimitSettings(List<RuleSettings> rules, List<String> allow, Boolean dryRun, String headers,
+record RateLimitSettings(List<RuleSettings> rules, List<String> allow, Boolean dryRun, String headers,
                                 Long maxKeys, String store, ClusterSettings cluster) {
 
     /**
@@ -32,11 +32,11 @@ public record RateLimitSettings(List<RuleSettings> rules, List<String> allow, Bo
      * @param period     whole seconds (default 1s)
      * @param burst      requests a fresh key may send at once (default: rate)
      */
-    public record RuleSettings(String name, MatchSettings match, String key, Integer ipv4Prefix, Integer ipv6Prefix,
+    record RuleSettings(String name, MatchSettings match, String key, Integer ipv4Prefix, Integer ipv6Prefix,
                                Long rate, Duration period, Long burst) {}
 
     /** What a rule counts; every given part must hold. */
-    public record MatchSettings(String route, String host, String pathPrefix, List<String> methods) {}
+    record MatchSettings(String route, String host, String pathPrefix, List<String> methods) {}
 
     /**
      * The cluster store's waiting and failing.
@@ -46,5 +46,5 @@ public record RateLimitSettings(List<RuleSettings> rules, List<String> allow, Bo
      *                  gateway's own store with the same limits), {@code open} (admit) or {@code closed} (503)
      * @param batch     cells one call to Redis may lease for this gateway to hand out itself (default 1: none)
      */
-    public record ClusterSettings(Duration timeout, String onFailure, Long batch) {}
+    record ClusterSettings(Duration timeout, String onFailure, Long batch) {}
 }

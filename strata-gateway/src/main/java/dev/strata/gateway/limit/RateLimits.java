@@ -7,7 +7,7 @@ public final class RateLimits {
 
     private RateLimits() {}
 
-    public static FilterType<RateLimitSettings> type() {
+    public static FilterType<?> type() {
         return new RateLimitFilter.Type();
     }
 }

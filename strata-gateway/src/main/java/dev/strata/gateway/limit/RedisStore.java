@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * flooding client costs Redis one call per emission interval, not one per request. The local clock
  * starts when the answer arrives, so the refusal lasts at most one round trip longer than Redis's.
  *
- * Batching (batch > 1): a call may take up to batch cells at once; the gateway hands the extra ones
+ * Batching (batch > 1): for a key this gateway called Redis for within the last second (a hot key: the
+ * global ceiling, a busy API key; not a client seen once), a call may take up to batch cells at once,
+ * never more than the key has free; the gateway hands the extra ones
  * out itself while their span (cells * T from the call) lasts. Every admission was counted in Redis
  * first, so the cluster never admits more than Redis allowed; the cost is in time: up to
  * gateways * (batch - 1) admissions can be held in leases at any instant, used later than their slot
@@ -107,6 +109,7 @@ final class RedisStore implements LimitStore {
         long resetAt;       // System.nanoTime() when the quota is whole again, by Redis's answer
         long deniedUntil;   // System.nanoTime() until which the key is refused
         boolean denied;
+        long lastCall;      // System.nanoTime() of the last call to Redis for the key
     }
 
     private final Cluster cluster;
@@ -157,6 +160,19 @@ final class RedisStore implements LimitStore {
         return null;
     }
 
+    /**
+     * Whether this gateway called Redis for {@code key} within the last second: only then is a lease of
+     * several cells worth its cost, as a key seen once (one client's) would hold cells it never uses.
+     */
+    private boolean hot(String key, long now) {
+        Lease lease = leases.get(key, k -> new Lease());
+        synchronized (lease) {
+            boolean hot = lease.lastCall != 0 && now - lease.lastCall < 1_000_000_000L;
+            lease.lastCall = now;
+            return hot;
+        }
+    }
+
     /** Keeps what an answer says beyond the request it was for; answers may arrive in any order. */
     private void remember(String key, Limit limit, long granted, Decision d) {
         Lease lease = d.allowed() && granted <= 1 ? leases.getIfPresent(key) : leases.get(key, k -> new Lease());
@@ -192,7 +208,7 @@ final class RedisStore implements LimitStore {
         String[] keys = {cluster.key("ratelimit:" + key)};
         String t = Long.toString(limit.emissionNanos());
         String tau = Long.toString(limit.toleranceNanos());
-        String n = Long.toString(batch);
+        String n = Long.toString(batch > 1 && hot(key, start) ? batch : 1);
         CompletableFuture<List<Long>> call;
         try {
             RedisAsyncCommands<String, String> redis = cluster.redis().async();

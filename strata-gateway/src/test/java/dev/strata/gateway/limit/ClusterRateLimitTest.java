@@ -128,8 +128,11 @@ class ClusterRateLimitTest {
                 + "rules: [{name: c, key: global, rate: 1000, period: 1s}]}");
         Gateway local = gateway("local", "{store: cluster, cluster: {timeout: 100ms, on_failure: local}, "
                 + "rules: [{name: l, key: global, rate: 3, period: 60s}]}");
+        Gateway open = gateway("open", "{store: cluster, cluster: {timeout: 100ms, on_failure: open}, "
+                + "rules: [{name: o, rate: 1, period: 60s}]}");
         awaitShared(closed);
         awaitShared(local);
+        awaitShared(open);
         assertThat(get(local).status()).isEqualTo(200);
 
         REDIS.kill();
@@ -144,6 +147,10 @@ class ClusterRateLimitTest {
         assertThat(get(local).status()).isEqualTo(429);
         assertThat(counter(local, "strata_ratelimit_fallbacks_total")).isPositive();
         assertThat(counter(local, "strata_ratelimit_redis_errors_total")).isPositive();
+        for (int i = 0; i < 5; i++) {
+            // a client Redis would admit once a minute
+            assertThat(get(open, "192.0.2.5").status()).as("fail-open").isEqualTo(200);
+        }
 
         REDIS.start(); // an empty Redis: the script is loaded again, the shared count starts over
         awaitShared(closed);
@@ -165,9 +172,13 @@ class ClusterRateLimitTest {
 
     /** A request whose answer must come within a bound far above the limiter's timeout. */
     private static RawClient.Response get(Gateway g) throws IOException {
+        return get(g, "127.0.0.1");
+    }
+
+    private static RawClient.Response get(Gateway g, String client) throws IOException {
         try (RawClient c = new RawClient(g.listenerAddress("main"))) {
             c.socket().setSoTimeout(5_000);
-            return c.send("GET /w HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            return c.send("GET /w HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: " + client + "\r\n\r\n").read();
         }
     }
 
