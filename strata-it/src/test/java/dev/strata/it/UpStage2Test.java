@@ -55,7 +55,11 @@ class UpStage2Test {
             assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.org/two");
             assertThat(redirect.headers().firstValue("X-Served-By")).hasValue("links-1");
             assertThat(redirect.headers().firstValue("Via")).hasValueSatisfying(v -> assertThat(v).contains("gateway"));
-            assertThat(redirect.headers().firstValue("RateLimit-Policy")).hasValue("\"read\";q=200;w=1");
+            assertThat(redirect.headers().firstValue("RateLimit-Policy")).as("loopback is allow-listed").isEmpty();
+            HttpResponse<String> fromAfar = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two"))
+                    .header("X-Forwarded-For", "192.0.2.76").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(fromAfar.headers().firstValue("RateLimit-Policy")).hasValue("\"read\";q=200;w=1");
+            assertThat(fromAfar.headers().firstValue("RateLimit")).hasValue("\"read\";r=399;t=1");
 
             // the stage's rate limits: one client creates 10 links at once, the 11th waits
             for (int i = 0; i < 10; i++) {
