@@ -19,6 +19,7 @@ class DocsTest {
             "strata-cli/src/main/resources/strata/up/stage-limits.yaml",
             "strata-links/src/main/resources/strata/defaults/links.yaml",
             "strata-data/src/main/resources/strata/defaults/data.yaml",
+            "strata-redis/src/main/resources/strata/defaults/redis.yaml",
             "strata-gateway/src/main/resources/strata/defaults/gateway.yaml"})
     void configurationGuideShowsEveryDefaultsFileAsShipped(String defaults) throws Exception {
         String guide = Files.readString(HOME.resolve("docs/configuration.md"));

@@ -194,6 +194,8 @@ final class Planner {
         Path file = confDir.resolve(name + ".yaml");
         Files.writeString(file, "# written by ./strata up for node " + name + "; edit the --config file instead\n"
                 + ConfigLoader.toYaml(tree));
+        // a gateway's file carries the admin token
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 }

@@ -29,7 +29,10 @@ public interface Cluster {
      * Publishes {@code payload} on {@code topic} to every live gateway (this one included); each one's
      * subscriber for {@code topic} applies it and acknowledges. Completes once every gateway that was
      * live when it was published has acknowledged, or after {@code timeout} with what was acknowledged
-     * by then; fails with {@link ClusterUnavailableException} when Redis could not be reached.
+     * by then; fails with {@link ClusterUnavailableException} when Redis could not be reached (or when
+     * too many broadcasts of this gateway wait already). Throws {@link IllegalArgumentException} for a
+     * topic outside {@code [A-Za-z0-9_.:-]{1,64}}, a payload over {@code cluster.max_message} or a
+     * timeout that is not positive.
      */
     CompletionStage<Broadcast> broadcast(String topic, String payload, Duration timeout);
 
@@ -42,7 +45,8 @@ public interface Cluster {
 
     /**
      * The shared command connection (String keys and values) for state of a feature's own: scripts,
-     * counters. Keys should start with {@link #key}. Commands fail fast while disconnected.
+     * counters. Keys should start with {@link #key}. Commands fail fast while disconnected, and the
+     * call itself throws {@link ClusterUnavailableException} until the first connection is made.
      */
     StatefulRedisConnection<String, String> redis();
 

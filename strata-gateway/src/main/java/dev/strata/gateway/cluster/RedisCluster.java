@@ -76,6 +76,7 @@ public final class RedisCluster implements Cluster, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_IN_FLIGHT = 10_000;
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final String HEARTBEAT = """
             local t = redis.call('TIME')
@@ -293,9 +294,19 @@ public final class RedisCluster implements Cluster, AutoCloseable {
             throw new IllegalArgumentException("payload: " + payload.length() + " characters (expected: at most "
                     + config.maxMessage() + ", cluster.max_message)");
         }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
         long started = System.nanoTime();
         CompletableFuture<Broadcast> result = new CompletableFuture<>();
         StatefulRedisConnection<String, String> c = commands;
+        if (pending.size() >= MAX_IN_FLIGHT) {
+            errors.increment();
+            result.completeExceptionally(new ClusterUnavailableException(pending.size()
+                    + " broadcasts wait for acknowledgements already (at most " + MAX_IN_FLIGHT + ")", null));
+            record(started, "failed");
+            return result;
+        }
         if (!connected() || c == null) {
             errors.increment();
             result.completeExceptionally(new ClusterUnavailableException("not connected to Redis at " + config.redis()

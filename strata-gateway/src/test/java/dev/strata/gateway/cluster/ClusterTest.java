@@ -104,7 +104,7 @@ class ClusterTest {
         });
         Gateway g = servers.gateway(Configs.gateway("  name: " + name + "\n"
                 + "  cluster: {enabled: true, redis: '" + REDIS.uri() + "', namespace: " + namespace
-                + ", heartbeat: 100ms, member_ttl: 400ms, reconnect_min: 20ms, reconnect_max: 200ms}\n"
+                + ", heartbeat: 100ms, member_ttl: 2s, reconnect_min: 20ms, reconnect_max: 200ms}\n"
                 + "  routes:\n    - {name: a, path_prefix: /, filters: [{cluster_probe: {}}]}\n", origin.address()), types);
         assertThat(seen.get()).as("the filter was handed the cluster").isNotNull();
         return new Member(g, seen.get());
@@ -167,7 +167,7 @@ class ClusterTest {
 
         // a gateway that stopped without leaving (killed): its last heartbeat, then nothing
         g1.cluster().redis().async().eval("local t = redis.call('TIME') "
-                        + "return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000) + 400, 'ghost')",
+                        + "return redis.call('ZADD', KEYS[1], t[1] * 1000 + math.floor(t[2] / 1000) + 1500, 'ghost')",
                 ScriptOutputType.INTEGER, new String[] {g1.cluster().key("members")}).get(5, TimeUnit.SECONDS);
         Await.until(() -> g1.cluster().members().contains("ghost"));
         Await.until(() -> !g1.cluster().members().contains("ghost"));
@@ -190,7 +190,7 @@ class ClusterTest {
         g2.cluster().subscribe("purge", slow);
         awaitMembers(Set.of("g1", "g2"), g1, g2);
 
-        Cluster.Broadcast b = broadcast(g1, "purge", "x", Duration.ofMillis(300));
+        Cluster.Broadcast b = broadcast(g1, "purge", "x", Duration.ofSeconds(2));
         assertThat(b.complete()).isFalse();
         assertThat(b.applied()).containsExactly("g1");
         assertThat(b.missing()).containsExactly("g2");
@@ -251,12 +251,58 @@ class ClusterTest {
     }
 
     @Test
+    void aFilterCannotTakeTheClustersAdminPath() {
+        FilterTypes types = BuiltInFilters.types().with(new FilterType<None>() {
+            @Override
+            public String name() {
+                return "squatter";
+            }
+
+            @Override
+            public Class<None> settings() {
+                return None.class;
+            }
+
+            @Override
+            public WarmupMode warmup() {
+                return WarmupMode.OFF;
+            }
+
+            @Override
+            public HttpFilter create(None settings, FilterBuild build) {
+                build.admin(new dev.strata.gateway.admin.AdminResource() {
+                    @Override
+                    public String path() {
+                        return "/_strata/cluster";
+                    }
+
+                    @Override
+                    public Set<String> methods() {
+                        return Set.of("GET");
+                    }
+
+                    @Override
+                    public CompletionStage<dev.strata.gateway.admin.AdminReply> handle(dev.strata.gateway.admin.AdminRequest request) {
+                        return CompletableFuture.completedFuture(dev.strata.gateway.admin.AdminReply.json(200, "{}"));
+                    }
+                });
+                return context -> Verdict.CONTINUE;
+            }
+        });
+        assertThatThrownBy(() -> servers.gateway(Configs.gateway(
+                "  routes:\n    - {name: a, path_prefix: /, filters: [{squatter: {}}]}\n", origin.address()), types))
+                .hasMessageContaining("admin resource /_strata/cluster: the gateway's own");
+    }
+
+    @Test
     void topicsAndPayloadsAreBounded() {
         Member g1 = member("g1");
         assertThatThrownBy(() -> g1.cluster().broadcast("bad topic", "x", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic");
         assertThatThrownBy(() -> g1.cluster().broadcast("t", "x".repeat(64 * 1024 + 1), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max_message");
+        assertThatThrownBy(() -> g1.cluster().broadcast("t", "x", Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
     }
 
     private static RawClient.Response get(InetSocketAddress address, String path) throws IOException {

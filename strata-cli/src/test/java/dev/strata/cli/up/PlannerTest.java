@@ -1,0 +1,63 @@
+package dev.strata.cli.up;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.common.config.ConfigLoader;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlannerTest {
+
+    @TempDir
+    Path dir;
+
+    private List<NodeSpec> plan(String yaml, int stage, int gateways) throws Exception {
+        ConfigLoader loader = ConfigLoader.fromYaml(yaml, "test.yaml");
+        UpConfig up = loader.section("up", UpConfig.class);
+        return new Planner(up, loader.userTree(), dir, HttpClient.newHttpClient()).plan(stage, 1, gateways, false, "tok3n");
+    }
+
+    @Test
+    void twoGatewaysGetTheirOwnPortsAndARedisNodeStartedFirst() throws Exception {
+        List<NodeSpec> nodes = plan("up: {}\n", 2, 2);
+        assertThat(nodes).extracting(NodeSpec::name).containsExactly("redis", "postgres", "links-1", "gateway-1", "gateway-2");
+        assertThat(nodes).extracting(NodeSpec::role).containsExactly("redis", "postgres", "links", "gateway", "gateway");
+        assertThat(nodes).extracting(NodeSpec::url).containsExactly("redis://127.0.0.1:16379",
+                "postgresql://127.0.0.1:15432/strata", "http://127.0.0.1:8081", "http://127.0.0.1:8080", "http://127.0.0.1:8070");
+        assertThat(nodes.get(3).adminUrl()).isEqualTo("http://127.0.0.1:9901");
+        assertThat(nodes.get(4).adminUrl()).isEqualTo("http://127.0.0.1:9902");
+
+        String gateway2 = Files.readString(nodes.get(4).configFile());
+        assertThat(gateway2).contains("name: \"gateway-2\"", "token: \"tok3n\"", "enabled: true",
+                "redis: \"redis://127.0.0.1:16379\"");
+        assertThat(Files.getPosixFilePermissions(nodes.get(4).configFile()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(nodes.get(0).configFile())).contains("port: 16379", "dir: \"" + dir.resolve("redis") + "\"");
+    }
+
+    @Test
+    void oneGatewayNeedsNoRedisAndKeepsItsName() throws Exception {
+        List<NodeSpec> nodes = plan("up: {}\n", 3, 1);
+        assertThat(nodes).extracting(NodeSpec::name).containsExactly("postgres", "links-1", "gateway");
+        assertThat(Files.readString(nodes.get(2).configFile())).doesNotContain("cluster").contains("token: \"tok3n\"");
+    }
+
+    @Test
+    void aTokenOfTheUsersOwnIsKept() throws Exception {
+        List<NodeSpec> nodes = plan("gateway: {admin: {token: mine}}\n", 2, 1);
+        assertThat(Files.readString(nodes.get(2).configFile())).contains("token: \"mine\"").doesNotContain("tok3n");
+    }
+
+    @Test
+    void portsThatTwoNodesWouldBindAreRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> plan("up: {ports: {more_gateways: 8081}}\n", 2, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port 8081 would serve both links-1 and gateway-2");
+    }
+}
