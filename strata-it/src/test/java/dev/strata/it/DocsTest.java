@@ -16,6 +16,7 @@ class DocsTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "strata-cli/src/main/resources/strata/defaults/up.yaml",
+            "strata-cli/src/main/resources/strata/up/stage-limits.yaml",
             "strata-links/src/main/resources/strata/defaults/links.yaml",
             "strata-data/src/main/resources/strata/defaults/data.yaml",
             "strata-redis/src/main/resources/strata/defaults/redis.yaml",

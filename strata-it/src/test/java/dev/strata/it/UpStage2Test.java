@@ -24,6 +24,13 @@ class UpStage2Test {
     @TempDir
     Path dir;
 
+    private HttpResponse<String> create(String base, String client) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
+                .header("Content-Type", "application/json").header("X-Forwarded-For", client)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"https://example.org/many\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void theGatewayFrontsOneLinksNode() throws Exception {
         // as `nohup strata up` starts it: the gateway node must still reload on SIGHUP
@@ -48,6 +55,23 @@ class UpStage2Test {
             assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.org/two");
             assertThat(redirect.headers().firstValue("X-Served-By")).hasValue("links-1");
             assertThat(redirect.headers().firstValue("Via")).hasValueSatisfying(v -> assertThat(v).contains("gateway"));
+            assertThat(redirect.headers().firstValue("RateLimit-Policy")).as("loopback is allow-listed").isEmpty();
+            HttpResponse<String> fromAfar = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two"))
+                    .header("X-Forwarded-For", "192.0.2.76").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(fromAfar.headers().firstValue("RateLimit-Policy")).hasValue("\"read\";q=200;w=1");
+            assertThat(fromAfar.headers().firstValue("RateLimit")).hasValue("\"read\";r=399;t=1");
+
+            // the stage's rate limits: one client creates 10 links at once, the 11th waits
+            for (int i = 0; i < 10; i++) {
+                assertThat(create(base, "192.0.2.77").statusCode()).as("creation %d of the burst", i).isEqualTo(201);
+            }
+            HttpResponse<String> limited = create(base, "192.0.2.77");
+            assertThat(limited.statusCode()).isEqualTo(429);
+            // one every 2 s: the next creation is at most 2 s away, less the time the burst took
+            String retryAfter = limited.headers().firstValue("Retry-After").orElseThrow();
+            assertThat(retryAfter).isIn("1", "2");
+            assertThat(limited.headers().firstValue("RateLimit")).hasValue("\"create\";r=0;t=" + retryAfter);
+            assertThat(create(base, "192.0.2.78").statusCode()).as("another client").isEqualTo(201);
 
             HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
                     .header("Content-Type", "application/json")

@@ -124,6 +124,9 @@ final class Planner {
                     cluster.put("enabled", true);
                     cluster.put("redis", redisUri);
                 }
+                if (!gateway.has("filters")) {
+                    gateway.set("filters", stageLimits(redisUri != null));
+                }
                 ObjectNode upstreams = section(gateway, "upstreams");
                 ObjectNode app = section(upstreams, "app");
                 ArrayNode eps = app.putArray("endpoints");
@@ -159,6 +162,26 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /** The filters of {@code strata/up/stage-limits.yaml}, their rules shared through Redis when {@code cluster}. */
+    static JsonNode stageLimits(boolean cluster) throws IOException {
+        JsonNode filters;
+        try (var in = Planner.class.getClassLoader().getResourceAsStream("strata/up/stage-limits.yaml")) {
+            if (in == null) {
+                throw new IOException("strata/up/stage-limits.yaml is not on the classpath");
+            }
+            filters = ConfigLoader.mapper().readTree(in).get("filters").deepCopy();
+        }
+        if (cluster) {
+            for (JsonNode f : filters) {
+                if (f.get("rate_limit") instanceof ObjectNode limiter) {
+                    limiter.put("store", "cluster");
+                    section(limiter, "cluster").put("timeout", "50ms").put("on_failure", "local");
+                }
+            }
+        }
+        return filters;
     }
 
     private static ObjectNode section(ObjectNode parent, String name) {

@@ -55,6 +55,17 @@ class PlannerTest {
     }
 
     @Test
+    void theGatewaysGetTheStagesRateLimitsSharedThroughRedisWhenThereAreSeveral() throws Exception {
+        String one = Files.readString(plan("up: {}\n", 2, 1).get(2).configFile());
+        assertThat(one).contains("rate_limit", "name: \"create\"", "name: \"read\"", "name: \"ceiling\"",
+                "key: \"global\"").doesNotContain("store");
+        String shared = Files.readString(plan("up: {}\n", 3, 2).get(4).configFile());
+        assertThat(shared).contains("rate_limit", "store: \"cluster\"", "on_failure: \"local\"");
+        String own = Files.readString(plan("gateway: {filters: []}\n", 2, 1).get(2).configFile());
+        assertThat(own).as("the user's filters: none").doesNotContain("rate_limit");
+    }
+
+    @Test
     void portsThatTwoNodesWouldBindAreRefusedBeforeAnythingStarts() {
         assertThatThrownBy(() -> plan("up: {ports: {more_gateways: 8081}}\n", 2, 2))
                 .isInstanceOf(IllegalArgumentException.class)

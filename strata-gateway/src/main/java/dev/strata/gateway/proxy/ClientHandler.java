@@ -1,5 +1,6 @@
 package dev.strata.gateway.proxy;
 
+import dev.strata.gateway.limit.ConnectionLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -57,6 +58,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private byte[] forwardedFor;
     private Snapshot peerIn; // the generation peer was computed for
     private Wire.Peer peer;
+    private long requests; // on this connection, for limits.max_requests_per_connection
 
     ClientHandler(ProxyServer server) {
         this.server = server;
@@ -76,6 +78,11 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
      * runs at a time, and it has released both before the next one starts ({@link Exchange} finishes
      * before {@link #exchangeFinished}), so a request allocates neither.
      */
+    /** Whether the request being started must be this connection's last (limits.max_requests_per_connection). */
+    boolean lastRequest(Snapshot s) {
+        return ConnectionLimits.lastRequest(requests, s.config().limits().maxRequestsPerConnection());
+    }
+
     RequestBody requestBody() {
         return requestBody;
     }
@@ -197,6 +204,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
             }
         } else if (msg instanceof RequestHead head) {
             cancelTimer();
+            requests++;
             x = new Exchange(server, this, ctx, head, server.snapshot());
             exchange = x;
             x.start();

@@ -83,7 +83,7 @@ final class Exchange implements ChannelFutureListener {
         this.snapshot = snapshot;
         this.config = snapshot.config();
         this.timers = client.timers;
-        this.clientKeepAlive = request.failureStatus == 0 && request.keepAlive();
+        this.clientKeepAlive = request.failureStatus == 0 && request.keepAlive() && !client.lastRequest(snapshot);
         this.body = client.requestBody().reset(this, request);
         this.response = client.responseRelay().reset(this);
     }

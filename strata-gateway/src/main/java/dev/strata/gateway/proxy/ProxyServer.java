@@ -7,6 +7,7 @@ import dev.strata.gateway.config.RouteConfig;
 import dev.strata.gateway.filter.FilterChain;
 import dev.strata.gateway.filter.FilterStates;
 import dev.strata.gateway.filter.FilterTypes;
+import dev.strata.gateway.limit.ConnectionLimits;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.upstream.Endpoint;
@@ -72,6 +73,7 @@ public final class ProxyServer {
     private final Bootstrap upstreamBootstrap;
     private final ChannelGroup clients = new DefaultChannelGroup("strata-clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
+    private final ConnectionLimits connectionLimits;
     private final Map<EventLoop, FlushBatch> flushBatches = new ConcurrentHashMap<>();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final Map<String, String> listenerAddresses = new HashMap<>();
@@ -118,6 +120,7 @@ public final class ProxyServer {
         this.filterStates = filterStates;
         this.group = group;
         this.metrics = metrics;
+        this.connectionLimits = new ConnectionLimits(metrics.registry());
         this.accessLog = accessLog;
         this.upstreamBootstrap = new Bootstrap()
                 .group(group)
@@ -291,7 +294,19 @@ public final class ProxyServer {
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        LimitsConfig limits = s.config().limits();
+                        ConnectionLimits.Lease lease = connectionLimits.admit(ch.remoteAddress().getAddress(),
+                                limits.maxConnectionsPerAddress(), limits.maxNewConnectionsPerAddress(), s::trusted);
+                        if (lease == null) {
+                            connections.decrementAndGet();
+                            metrics.connectionRejected();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> {
+                            connections.decrementAndGet();
+                            lease.release();
+                        });
                         clients.add(ch);
                         ClientHandler handler = new ClientHandler(ProxyServer.this);
                         ch.pipeline().addLast("decoder", new RequestDecoder(liveLimits, handler))

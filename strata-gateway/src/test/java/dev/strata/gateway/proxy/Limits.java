@@ -10,6 +10,6 @@ final class Limits {
 
     static LimitsConfig of(String maxRequestLine, String maxHeaderSize) {
         return new LimitsConfig(ByteSize.parse(maxRequestLine), ByteSize.parse(maxHeaderSize), ByteSize.parse("1MiB"), 100,
-                new ByteSize(1024), new ByteSize(0), new ByteSize(0), new ByteSize(0), java.time.Duration.ofSeconds(5));
+                new ByteSize(1024), new ByteSize(0), new ByteSize(0), new ByteSize(0), java.time.Duration.ofSeconds(5), 0, 0, 0);
     }
 }

@@ -52,7 +52,7 @@ class SnapshotTest {
                 gateway:
                   routes: [{name: r1, path_prefix: /, upstream: app, filters: [{cache: {}}]}]
                 """)).hasMessageContaining("routes.r1.filters: unknown filter 'cache'")
-                .hasMessageContaining("headers, request_id");
+                .hasMessageContaining("headers, rate_limit, request_id");
         assertThatThrownBy(() -> chains("""
                 gateway:
                   routes: [{name: r2, path_prefix: /, upstream: app, filters: [{request_id: {hedaer: X-Id}}]}]

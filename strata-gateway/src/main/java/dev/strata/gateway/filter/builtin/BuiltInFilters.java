@@ -4,6 +4,7 @@ import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HttpFilter;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
+import dev.strata.gateway.limit.RateLimits;
 import dev.strata.gateway.shed.Shedding;
 
 /** The built-in filter types, and the filter behind a route's {@code respond:}. */
@@ -11,10 +12,10 @@ public final class BuiltInFilters {
 
     private BuiltInFilters() {}
 
-    /** The types a configuration may name: {@code headers}, {@code request_id} and {@code shed}. */
+    /** The types a configuration may name: {@code headers}, {@code request_id}, {@code rate_limit} and {@code shed}. */
     public static FilterTypes types() {
         return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type())
-                .with(Shedding.filterType());
+                .with(RateLimits.type()).with(Shedding.filterType());
     }
 
     /** A filter that answers every request with {@code response} (a route's {@code respond:}). */
