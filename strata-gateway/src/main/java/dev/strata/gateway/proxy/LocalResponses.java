@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * The head of a response the gateway gives itself, as bytes: status line, the response's fields with the
- * client edits applied, {@code Date}, {@code X-Served-By}, the framing ({@code Content-Length}, or
+ * client edits applied, {@code Date} (the response's own when it has one: a stored response's), {@code X-Served-By}, the framing ({@code Content-Length}, or
  * chunked for a body of unknown length), {@code Connection}. Fields that frame or are hop-by-hop are the
  * writer's alone: a response's or an edit's own are dropped.
  */
@@ -38,10 +38,18 @@ final class LocalResponses {
         StringBuilder h = new StringBuilder(256)
                 .append("HTTP/1.1 ").append(r.status()).append(' ').append(reason(r.status())).append("\r\n");
         List<String> fields = r.fields();
+        boolean dated = false;
         for (int i = 0; i < fields.size(); i += 2) {
             String name = fields.get(i);
-            if (reserved(name) || (edits != null && edits.drops(name.toLowerCase(Locale.ROOT)))) {
+            boolean date = name.equalsIgnoreCase("date");
+            if ((!date && reserved(name)) || (edits != null && edits.drops(name.toLowerCase(Locale.ROOT)))) {
                 continue;
+            }
+            if (date) {
+                if (dated) {
+                    continue;
+                }
+                dated = true; // a stored response's own Date stays (its Age tells the rest)
             }
             h.append(name).append(": ").append(fields.get(i + 1)).append("\r\n");
         }
@@ -53,7 +61,9 @@ final class LocalResponses {
                 }
             }
         }
-        h.append("Date: ").append(date()).append("\r\n");
+        if (!dated) {
+            h.append("Date: ").append(date()).append("\r\n");
+        }
         if (servedBy != null) {
             h.append("X-Served-By: ").append(servedBy).append("\r\n");
         }

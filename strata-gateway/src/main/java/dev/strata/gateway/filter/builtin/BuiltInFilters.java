@@ -1,5 +1,6 @@
 package dev.strata.gateway.filter.builtin;
 
+import dev.strata.gateway.cache.ResponseCache;
 import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HttpFilter;
 import dev.strata.gateway.filter.LocalResponse;
@@ -10,9 +11,10 @@ public final class BuiltInFilters {
 
     private BuiltInFilters() {}
 
-    /** The types a configuration may name: {@code headers} and {@code request_id}. */
+    /** The types a configuration may name: {@code headers}, {@code request_id} and {@code cache}. */
     public static FilterTypes types() {
-        return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type());
+        return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type())
+                .with(ResponseCache.filterType());
     }
 
     /** A filter that answers every request with {@code response} (a route's {@code respond:}). */

@@ -1,0 +1,237 @@
+package dev.strata.gateway.cache;
+
+import dev.strata.gateway.filter.FilterContext;
+import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.RequestView;
+import dev.strata.gateway.filter.ResponseEdits;
+import dev.strata.gateway.filter.ResponseObserver;
+import dev.strata.gateway.filter.ResponseView;
+import dev.strata.gateway.filter.Verdict;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code cache} filter of one route: answers a request from the store when RFC 9111 lets it, and
+ * otherwise lets it go upstream with a {@link Fill} that stores what comes back. Every response that
+ * passes it carries {@code Cache-Status} (RFC 9211) and {@code Age}.
+ *
+ * <p>Shared by the route's requests on every event loop; it keeps nothing per request itself (the
+ * store is thread-safe, a fill is the request's own).
+ */
+final class CacheFilter implements HttpFilter {
+
+    static final String NAME = "Strata";
+
+    final CacheSettings settings;
+    final Store store;
+
+    CacheFilter(CacheSettings settings, Store store) {
+        this.settings = settings;
+        this.store = store;
+    }
+
+    @Override
+    public Verdict onRequest(FilterContext context) {
+        RequestView request = context.request();
+        if (!settings.enabled()) {
+            return forwardedAs(context, "bypass");
+        }
+        String method = request.method();
+        boolean head = method.equals("HEAD");
+        if (!head && !method.equals("GET")) {
+            if (!safe(method)) {
+                context.observe(new Invalidation(key(request), request));
+            }
+            return forwardedAs(context, "method");
+        }
+        long now = System.currentTimeMillis();
+        CacheControl asked = CacheControl.parse(request.headers("Cache-Control"));
+        boolean noCache = asked.has("no-cache") || (asked.isEmpty() && pragmaNoCache(request));
+        String key = key(request);
+        Store.Found found = noCache ? new Store.Found(null, false) : store.lookup(key, request);
+        StoredResponse r = found.response();
+        if (r != null) {
+            if (usable(r, asked, now)) {
+                context.logField("cache", "hit");
+                return Verdict.respond(hit(r, request, now, key));
+            }
+            r.release();
+        }
+        if (asked.has("only-if-cached")) {
+            context.logField("cache", "miss");
+            LocalResponse p = LocalResponse.problem(504, "no stored response satisfies only-if-cached", null, null);
+            List<String> fields = new ArrayList<>(p.fields());
+            fields.add("Cache-Status");
+            fields.add(NAME + "; fwd=miss; detail=only-if-cached");
+            return Verdict.respond(new LocalResponse(504, fields, p.body(), null));
+        }
+        String fwd = noCache ? "request" : r != null ? "stale" : found.keyKnown() ? "vary-miss" : "uri-miss";
+        context.logField("cache", fwd.equals("request") ? "bypass" : "miss");
+        if (head) {
+            context.observe(new Passing(fwd, key));
+            return Verdict.CONTINUE;
+        }
+        context.observe(new Fill(this, request, key, fwd, now, !asked.has("no-store")));
+        return Verdict.CONTINUE;
+    }
+
+    /** Whether {@code r} may answer a request with directives {@code asked} without the origin (§4.2, §5.2.1). */
+    static boolean usable(StoredResponse r, CacheControl asked, long now) {
+        CacheControl cc = r.directives;
+        if (cc.hasUnqualified("no-cache")) {
+            return false;
+        }
+        long age = r.age(now);
+        long maxAge = asked.seconds("max-age");
+        if (maxAge >= 0 && age > maxAge) {
+            return false;
+        }
+        long minFresh = asked.seconds("min-fresh");
+        if (minFresh >= 0 && r.ttl(now) < minFresh) {
+            return false;
+        }
+        if (r.fresh(now)) {
+            return true;
+        }
+        if (!asked.has("max-stale") || cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage")) {
+            return false;
+        }
+        if (asked.hasUnqualified("max-stale")) {
+            return true; // any staleness
+        }
+        long maxStale = asked.seconds("max-stale");
+        return maxStale >= 0 && -r.ttl(now) <= maxStale;
+    }
+
+    /** The stored response as an answer: its head with {@code Age} and {@code Cache-Status}, its body streamed. */
+    LocalResponse hit(StoredResponse r, RequestView request, long now, String key) {
+        List<String> strip = r.directives.fieldNames("no-cache");
+        List<String> fields = new ArrayList<>(r.fields.size() + 4);
+        for (int i = 0; i < r.fields.size(); i += 2) {
+            if (!strip.isEmpty() && strip.contains(r.fields.get(i).toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            fields.add(r.fields.get(i));
+            fields.add(r.fields.get(i + 1));
+        }
+        fields.add("Age");
+        fields.add(Long.toString(r.age(now)));
+        fields.add("Cache-Status");
+        fields.add(NAME + "; hit; ttl=" + r.ttl(now) + keyParam(key));
+        if (r.length == 0) {
+            r.release();
+            return new LocalResponse(r.status, fields, null, null);
+        }
+        return new LocalResponse(r.status, fields, null, new StoredBody(r, 0, r.length));
+    }
+
+    String keyParam(String key) {
+        return settings.debug() ? "; key=\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : "";
+    }
+
+    private Verdict forwardedAs(FilterContext context, String fwd) {
+        context.logField("cache", "bypass");
+        context.observe(new Passing(fwd, null));
+        return Verdict.CONTINUE;
+    }
+
+    /** The primary key (§4): scheme, host and target. */
+    static String key(RequestView request) {
+        String host = request.host();
+        String path = request.path();
+        String query = request.query();
+        StringBuilder sb = new StringBuilder(16 + path.length() + (query == null ? 0 : query.length() + 1))
+                .append("http://").append(host == null ? "" : host.toLowerCase(Locale.ROOT)).append(path);
+        if (query != null) {
+            sb.append('?').append(query);
+        }
+        return sb.toString();
+    }
+
+    static boolean safe(String method) {
+        return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS") || method.equals("TRACE");
+    }
+
+    private static boolean pragmaNoCache(RequestView request) {
+        for (String p : Fields.members(request.headers("Pragma"))) {
+            if (p.equals("no-cache")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code Cache-Status} and {@code Age} for a response the cache forwarded without storing. */
+    static void markForwarded(ResponseView response, ResponseEdits edits, String fwd, String extra, long requestTime) {
+        long now = System.currentTimeMillis();
+        List<String> fields = response.fields();
+        edits.headers().set("Age", Long.toString(Freshness.correctedInitialAge(fields, requestTime, now) / 1000));
+        edits.headers().add("Cache-Status", NAME + "; fwd=" + fwd + "; fwd-status=" + response.status() + extra);
+    }
+
+    /** The response to a request the cache does not store: only marked. */
+    private final class Passing implements ResponseObserver {
+        private final String fwd;
+        private final String key;
+        private final long requestTime = System.currentTimeMillis();
+
+        Passing(String fwd, String key) {
+            this.fwd = fwd;
+            this.key = key;
+        }
+
+        @Override
+        public void onResponseHead(ResponseView response, ResponseEdits edits) {
+            markForwarded(response, edits, fwd, key == null ? "" : keyParam(key), requestTime);
+        }
+    }
+
+    /**
+     * §4.4: an unsafe request that succeeded (2xx, 3xx) invalidates its target and the
+     * {@code Location} and {@code Content-Location} of its response when they are on the same host.
+     */
+    private final class Invalidation implements ResponseObserver {
+        private final String key;
+        private final RequestView request;
+        private final String host;
+
+        Invalidation(String key, RequestView request) {
+            this.key = key;
+            this.request = request;
+            this.host = request.host() == null ? "" : request.host().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public void onResponseHead(ResponseView response, ResponseEdits edits) {
+            if (response.local() || response.status() < 200 || response.status() >= 400) {
+                return;
+            }
+            store.remove(key);
+            for (String name : List.of("location", "content-location")) {
+                String target = response.header(name);
+                String k = target == null ? null : sameOriginKey(target);
+                if (k != null) {
+                    store.remove(k);
+                }
+            }
+        }
+
+        private String sameOriginKey(String target) {
+            try {
+                URI base = URI.create("http://" + host + request.path());
+                URI u = base.resolve(target.strip());
+                if (u.getHost() == null || !(u.getRawAuthority().toLowerCase(Locale.ROOT)).equals(host)
+                        || !"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme())) {
+                    return null;
+                }
+                String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+                return "http://" + host + path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+}

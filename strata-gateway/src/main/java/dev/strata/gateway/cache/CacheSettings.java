@@ -1,0 +1,69 @@
+package dev.strata.gateway.cache;
+
+import dev.strata.common.config.ByteSize;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A route's {@code cache} settings; every one has a default.
+ *
+ * @param enabled           whether the route caches at all (off: responses pass, marked {@code fwd=bypass})
+ * @param storeSize         the route's store: the bytes its stored responses may take, bodies and heads
+ * @param maxObjectSize     a larger body streams through, never stored (nor buffered)
+ * @param defaultTtl        the freshness of a response without an explicit one where RFC 9111 §4.2.2
+ *                          allows a heuristic; {@code null}: none
+ * @param maxTtl            the most freshness any response gets here; {@code null}: no bound
+ * @param heuristicFraction the heuristic freshness as a fraction of the time since {@code Last-Modified}
+ *                          (0 = off)
+ * @param setCookie         what a response with {@code Set-Cookie} gets: {@code pass} (not stored),
+ *                          {@code strip} (stored without it), {@code keep} (stored with it)
+ * @param debug             whether {@code Cache-Status} names the key
+ */
+record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
+                     Double heuristicFraction, String setCookie, Boolean debug) {
+
+    enum SetCookie { PASS, STRIP, KEEP }
+
+    CacheSettings {
+        enabled = enabled == null || enabled;
+        storeSize = storeSize == null ? ByteSize.parse("256MiB") : storeSize;
+        maxObjectSize = maxObjectSize == null ? ByteSize.parse("8MiB") : maxObjectSize;
+        heuristicFraction = heuristicFraction == null ? 0.0 : heuristicFraction;
+        setCookie = setCookie == null ? "pass" : setCookie;
+        debug = debug != null && debug;
+        if (storeSize.bytes() < 1024) {
+            throw new IllegalArgumentException("store_size: " + storeSize + " (expected: >= 1KiB)");
+        }
+        if (maxObjectSize.bytes() < 1 || maxObjectSize.bytes() > Integer.MAX_VALUE / 2
+                || maxObjectSize.bytes() > storeSize.bytes()) {
+            throw new IllegalArgumentException("max_object_size: " + maxObjectSize
+                    + " (expected: 1 byte .. 1GiB, at most store_size)");
+        }
+        if (heuristicFraction < 0 || heuristicFraction > 1) {
+            throw new IllegalArgumentException("heuristic_fraction: " + heuristicFraction + " (expected: 0..1)");
+        }
+        if (defaultTtl != null && defaultTtl.isNegative()) {
+            throw new IllegalArgumentException("default_ttl: " + defaultTtl + " (expected: >= 0s)");
+        }
+        if (maxTtl != null && maxTtl.isNegative()) {
+            throw new IllegalArgumentException("max_ttl: " + maxTtl + " (expected: >= 0s)");
+        }
+        setCookieMode(setCookie);
+    }
+
+    static CacheSettings defaults() {
+        return new CacheSettings(null, null, null, null, null, null, null, null);
+    }
+
+    SetCookie setCookieMode() {
+        return setCookieMode(setCookie);
+    }
+
+    private static SetCookie setCookieMode(String s) {
+        try {
+            return SetCookie.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("set_cookie: " + s + " (expected: pass, strip or keep)");
+        }
+    }
+}

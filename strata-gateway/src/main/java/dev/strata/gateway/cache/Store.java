@@ -1,0 +1,162 @@
+package dev.strata.gateway.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.strata.gateway.filter.RequestView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A route's stored responses: primary key (scheme, host, target) to its variants (one per set of the
+ * request values its {@code Vary} names, newest first). Caffeine bounds it by weight in bytes, bodies and
+ * heads, with W-TinyLFU admission, so a flood of one-hit URLs does not flush the hot set.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li>Every change of a key's variants goes through {@code compute}: a variant replaced or dropped is
+ *   released there, after it left the map; a whole entry that Caffeine evicts or that is removed is
+ *   released by the removal listener. So a response is released once, when the store lets go of it;
+ *   a hit that still streams it holds it on (see {@link StoredResponse}).</li>
+ *   <li>Maintenance (eviction, the listener) runs on the calling thread: a store never needs a thread
+ *   of its own, and the memory is given back at once.</li>
+ * </ul>
+ */
+final class Store {
+
+    static final int MAX_VARIANTS = 8;
+
+    /** A key's variants, newest first. Immutable. */
+    record Variants(StoredResponse[] responses, int weight) {
+        static Variants of(List<StoredResponse> list) {
+            long w = 0;
+            for (StoredResponse r : list) {
+                w += r.weight;
+            }
+            return new Variants(list.toArray(new StoredResponse[0]), (int) Math.min(Integer.MAX_VALUE, w));
+        }
+    }
+
+    /** What a lookup found: the response (held: release it), or why none. */
+    record Found(StoredResponse response, boolean keyKnown) {}
+
+    private final Cache<String, Variants> cache;
+    final LongAdder evictions = new LongAdder();
+
+    Store(long budgetBytes) {
+        cache = Caffeine.newBuilder()
+                .maximumWeight(budgetBytes)
+                .weigher((String k, Variants v) -> v.weight())
+                .executor(Runnable::run)
+                .removalListener((String k, Variants v, RemovalCause cause) -> {
+                    if (cause == RemovalCause.REPLACED || v == null) {
+                        return; // compute released what it dropped
+                    }
+                    if (cause.wasEvicted()) {
+                        evictions.increment();
+                    }
+                    for (StoredResponse r : v.responses()) {
+                        r.release();
+                    }
+                })
+                .build();
+    }
+
+    void resize(long budgetBytes) {
+        cache.policy().eviction().ifPresent(e -> e.setMaximum(budgetBytes));
+    }
+
+    /** The newest variant of {@code key} that {@code request} selects (§4.1), held; or why there is none. */
+    Found lookup(String key, RequestView request) {
+        Variants v = cache.getIfPresent(key);
+        if (v == null) {
+            return new Found(null, false);
+        }
+        for (StoredResponse r : v.responses()) {
+            if (Vary.matches(r, request) && r.acquire()) {
+                return new Found(r, true);
+            }
+        }
+        return new Found(null, true);
+    }
+
+    /** Stores {@code r} as the newest variant of its key, replacing one of the same secondary key. */
+    void put(StoredResponse r) {
+        List<StoredResponse> dropped = new ArrayList<>(1);
+        cache.asMap().compute(r.key, (k, before) -> {
+            List<StoredResponse> next = new ArrayList<>(4);
+            next.add(r);
+            if (before != null) {
+                for (StoredResponse old : before.responses()) {
+                    if (next.size() < MAX_VARIANTS && !sameSecondaryKey(old, r)) {
+                        next.add(old);
+                    } else {
+                        dropped.add(old);
+                    }
+                }
+            }
+            return Variants.of(next);
+        });
+        dropped.forEach(StoredResponse::release);
+    }
+
+    /** Replaces {@code old} by {@code fresher} where it still is (a 304 freshened it); false when it is gone. */
+    boolean replace(StoredResponse old, StoredResponse fresher) {
+        boolean[] done = new boolean[1];
+        cache.asMap().computeIfPresent(old.key, (k, before) -> {
+            List<StoredResponse> next = new ArrayList<>(before.responses().length);
+            for (StoredResponse r : before.responses()) {
+                if (r == old) {
+                    next.add(fresher);
+                    done[0] = true;
+                } else {
+                    next.add(r);
+                }
+            }
+            return Variants.of(next);
+        });
+        if (done[0]) {
+            old.release();
+        }
+        return done[0];
+    }
+
+    /** Removes every variant of {@code key}; returns how many there were. */
+    int remove(String key) {
+        Variants v = cache.asMap().remove(key);
+        return v == null ? 0 : v.responses().length;
+    }
+
+    /** Every key now stored (a snapshot, for purges and the admin view). */
+    Iterable<Variants> all() {
+        return List.copyOf(cache.asMap().values());
+    }
+
+    Iterable<String> keys() {
+        return List.copyOf(cache.asMap().keySet());
+    }
+
+    /** The bytes the stored responses weigh (after pending maintenance). */
+    long bytes() {
+        return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    }
+
+    long keysStored() {
+        return cache.estimatedSize();
+    }
+
+    void cleanUp() {
+        cache.cleanUp();
+    }
+
+    void clear() {
+        cache.invalidateAll();
+        cache.cleanUp();
+    }
+
+    private static boolean sameSecondaryKey(StoredResponse a, StoredResponse b) {
+        return a.varyNames.equals(b.varyNames) && Objects.equals(a.varyValues, b.varyValues);
+    }
+}
