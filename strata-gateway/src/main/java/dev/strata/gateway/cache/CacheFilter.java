@@ -51,16 +51,16 @@ final class CacheFilter implements HttpFilter {
         CacheControl asked = CacheControl.parse(request.headers("Cache-Control"));
         boolean noCache = asked.has("no-cache") || (asked.isEmpty() && pragmaNoCache(request));
         String key = key(request);
-        Store.Found found = noCache ? new Store.Found(null, false) : store.lookup(key, request);
+        Store.Found found = store.lookup(key, request);
         StoredResponse r = found.response();
-        if (r != null) {
-            if (usable(r, asked, now)) {
-                context.logField("cache", "hit");
-                return Verdict.respond(hit(r, request, now, key));
-            }
-            r.release();
+        if (r != null && !noCache && usable(r, asked, now)) {
+            context.logField("cache", "hit");
+            return Verdict.respond(answer(r, request, now, key, "hit; ttl=" + r.ttl(now)));
         }
         if (asked.has("only-if-cached")) {
+            if (r != null) {
+                r.release();
+            }
             context.logField("cache", "miss");
             LocalResponse p = LocalResponse.problem(504, "no stored response satisfies only-if-cached", null, null);
             List<String> fields = new ArrayList<>(p.fields());
@@ -70,11 +70,26 @@ final class CacheFilter implements HttpFilter {
         }
         String fwd = noCache ? "request" : r != null ? "stale" : found.keyKnown() ? "vary-miss" : "uri-miss";
         context.logField("cache", fwd.equals("request") ? "bypass" : "miss");
+        boolean mayStore = !asked.has("no-store");
+        if (r != null && (r.etag != null || r.lastModified != null) && !Validators.conditional(request)) {
+            // §4.3.1: ask the origin whether the stored response is still good; a 304 serves it
+            if (r.etag != null) {
+                context.upstreamHeaders().set("If-None-Match", r.etag);
+            }
+            if (r.lastModified != null) {
+                context.upstreamHeaders().set("If-Modified-Since", r.lastModified);
+            }
+            context.observe(new Fill(this, request, key, fwd, now, mayStore && !head, r));
+            return Verdict.CONTINUE;
+        }
+        if (r != null) {
+            r.release();
+        }
         if (head) {
             context.observe(new Passing(fwd, key));
             return Verdict.CONTINUE;
         }
-        context.observe(new Fill(this, request, key, fwd, now, !asked.has("no-store")));
+        context.observe(new Fill(this, request, key, fwd, now, mayStore, null));
         return Verdict.CONTINUE;
     }
 
@@ -106,12 +121,18 @@ final class CacheFilter implements HttpFilter {
         return maxStale >= 0 && -r.ttl(now) <= maxStale;
     }
 
-    /** The stored response as an answer: its head with {@code Age} and {@code Cache-Status}, its body streamed. */
-    LocalResponse hit(StoredResponse r, RequestView request, long now, String key) {
+    /**
+     * The stored response {@code r} (held; this takes the hold over) as the answer to {@code request}:
+     * a 304 when the request's own conditionals say the client has it (§4.3.2), else its head with
+     * {@code Age} and {@code Cache-Status: Strata; <status>} and its body streamed.
+     */
+    LocalResponse answer(StoredResponse r, RequestView request, long now, String key, String status) {
         List<String> strip = r.directives.fieldNames("no-cache");
+        boolean notModified = Validators.notModified(request, r);
         List<String> fields = new ArrayList<>(r.fields.size() + 4);
         for (int i = 0; i < r.fields.size(); i += 2) {
-            if (!strip.isEmpty() && strip.contains(r.fields.get(i).toLowerCase(Locale.ROOT))) {
+            String name = r.fields.get(i).toLowerCase(Locale.ROOT);
+            if (!strip.isEmpty() && strip.contains(name) || notModified && !IN_304.contains(name)) {
                 continue;
             }
             fields.add(r.fields.get(i));
@@ -120,13 +141,17 @@ final class CacheFilter implements HttpFilter {
         fields.add("Age");
         fields.add(Long.toString(r.age(now)));
         fields.add("Cache-Status");
-        fields.add(NAME + "; hit; ttl=" + r.ttl(now) + keyParam(key));
-        if (r.length == 0) {
+        fields.add(NAME + "; " + status + keyParam(key));
+        if (notModified || r.length == 0) {
             r.release();
-            return new LocalResponse(r.status, fields, null, null);
+            return new LocalResponse(notModified ? 304 : r.status, fields, null, null);
         }
         return new LocalResponse(r.status, fields, null, new StoredBody(r, 0, r.length));
     }
+
+    /** RFC 9110 §15.4.5: the fields a 304 carries of the response it stands for. */
+    private static final java.util.Set<String> IN_304 = java.util.Set.of("cache-control", "content-location", "date",
+            "etag", "expires", "vary", "last-modified", "cdn-cache-control", "strata-cache-control");
 
     String keyParam(String key) {
         return settings.debug() ? "; key=\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : "";

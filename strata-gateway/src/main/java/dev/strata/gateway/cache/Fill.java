@@ -32,7 +32,7 @@ import java.util.Set;
 final class Fill implements ResponseObserver {
 
     /** Fields never stored: the framing and hop-by-hop ones, and {@code Age} (recomputed on every hit). */
-    private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-connection", "te",
+    static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "content-length", "age", "cache-status", "x-served-by");
 
     private final CacheFilter cache;
@@ -41,6 +41,8 @@ final class Fill implements ResponseObserver {
     private final String fwd;
     private final long requestTime;
     private final boolean mayStore;
+    private StoredResponse validating; // held while the origin is asked about it; null when none
+    private boolean replaced;
 
     // the copy under way
     private ResponseView head;
@@ -53,7 +55,9 @@ final class Fill implements ResponseObserver {
     private ByteBuf body;
     private boolean done;
 
-    Fill(CacheFilter cache, RequestView request, String key, String fwd, long requestTime, boolean mayStore) {
+    Fill(CacheFilter cache, RequestView request, String key, String fwd, long requestTime, boolean mayStore,
+         StoredResponse validating) {
+        this.validating = validating;
         this.cache = cache;
         this.request = request;
         this.key = key;
@@ -64,8 +68,15 @@ final class Fill implements ResponseObserver {
 
     @Override
     public void onResponseHead(ResponseView response, ResponseEdits edits) {
+        if (replaced) {
+            return; // the stored response put in place of the upstream's 304
+        }
         responseTime = System.currentTimeMillis();
         List<String> fields = response.fields();
+        if (validating != null && response.status() == 304 && !response.local()) {
+            freshen(response, edits);
+            return;
+        }
         CacheControl cc = Freshness.directives(fields);
         boolean targeted = Freshness.targeted(fields);
         String why = response.local() ? "local" : !mayStore ? "request"
@@ -101,6 +112,32 @@ final class Fill implements ResponseObserver {
         } else if (length < 0) {
             body = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(Integer.MAX_VALUE);
         }
+    }
+
+    /**
+     * §4.3.3 / §4.3.4: the origin says the stored response is still good: its stored head is updated
+     * with the 304's fields and it answers the client in place of the 304. A 304 whose strong validator
+     * names another response updates nothing, but the client still gets the stored one.
+     */
+    private void freshen(ResponseView notModified, ResponseEdits edits) {
+        StoredResponse old = validating;
+        validating = null;
+        done = true;
+        replaced = true;
+        String etag = notModified.header("ETag");
+        StoredResponse serve = old;
+        if (etag == null || Validators.weakMatch(etag, old.etag)) {
+            StoredResponse fresher = old.freshened(notModified.fields(), requestTime, responseTime, cache.settings);
+            if (!cache.store.replace(old, fresher)) {
+                cache.store.put(fresher);
+            }
+            if (fresher.acquire()) {
+                old.release();
+                serve = fresher;
+            }
+        }
+        edits.replaceWith(cache.answer(serve, request, responseTime, key, "fwd=" + fwd + "; fwd-status=304"
+                + (serve != old ? "; stored" : "")));
     }
 
     private List<String> storedFields(List<String> fields, CacheControl cc) {
@@ -190,10 +227,12 @@ final class Fill implements ResponseObserver {
 
     @Override
     public void onComplete(ExchangeOutcome outcome) {
-        if (!done) {
-            done = true;
-        }
+        done = true;
         release();
+        if (validating != null) {
+            validating.release();
+            validating = null;
+        }
     }
 
     private void abandon() {

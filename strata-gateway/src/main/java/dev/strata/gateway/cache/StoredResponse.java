@@ -60,6 +60,39 @@ final class StoredResponse {
         this.weight = (int) Math.min(Integer.MAX_VALUE, w);
     }
 
+    /**
+     * This response with the fields of a {@code 304} (or a HEAD's 200) that validated it merged in
+     * (§4.3.4: each field given replaces the stored ones of its name), aged and timed anew. Shares the
+     * body (one more reference on the buffer: each response releases its own).
+     */
+    StoredResponse freshened(List<String> update, long requestTime, long responseTime, CacheSettings settings) {
+        List<String> merged = new java.util.ArrayList<>(fields.size() + update.size());
+        java.util.Set<String> replaced = new java.util.HashSet<>();
+        for (int i = 0; i < update.size(); i += 2) {
+            String n = update.get(i).toLowerCase(java.util.Locale.ROOT);
+            if (!Fill.NOT_STORED.contains(n)) {
+                replaced.add(n);
+            }
+        }
+        for (int i = 0; i < fields.size(); i += 2) {
+            if (!replaced.contains(fields.get(i).toLowerCase(java.util.Locale.ROOT))) {
+                merged.add(fields.get(i));
+                merged.add(fields.get(i + 1));
+            }
+        }
+        for (int i = 0; i < update.size(); i += 2) {
+            if (replaced.contains(update.get(i).toLowerCase(java.util.Locale.ROOT))) {
+                merged.add(update.get(i));
+                merged.add(update.get(i + 1));
+            }
+        }
+        CacheControl cc = Freshness.directives(merged);
+        boolean targeted = Freshness.targeted(merged);
+        return new StoredResponse(key, status, merged, varyNames, varyValues, body == null ? null : body.retain(),
+                requestTime, responseTime, Freshness.correctedInitialAge(update, requestTime, responseTime),
+                Freshness.lifetime(status, merged, cc, targeted, responseTime, settings), cc, tags);
+    }
+
     /** §4.2.3 current_age, in seconds, at {@code now} (epoch millis). */
     long age(long now) {
         return (correctedInitialAge + Math.max(0, now - responseTime)) / 1000;

@@ -12,4 +12,13 @@ public interface ResponseEdits {
      * leaves.
      */
     void readToEndWithoutClient();
+
+    /**
+     * Answers the client with {@code response} in place of the upstream's, whose body is not read (its
+     * connection is closed, not reused): a cache turning the upstream's {@code 304} to its own
+     * conditional request into the stored response. Only for an upstream head ({@link ResponseView#local()}
+     * false); the client edits made so far apply to {@code response} too, and the observers then see its
+     * head (as a local one) and body like any local response's. The last call of the head's observers wins.
+     */
+    void replaceWith(LocalResponse response);
 }

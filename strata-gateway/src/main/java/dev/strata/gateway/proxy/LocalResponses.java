@@ -67,7 +67,9 @@ final class LocalResponses {
         if (servedBy != null) {
             h.append("X-Served-By: ").append(servedBy).append("\r\n");
         }
-        if (bodyLength >= 0) {
+        if (r.status() == 204 || r.status() == 304) {
+            // RFC 9110 §8.6: no length of a body these never have
+        } else if (bodyLength >= 0) {
             h.append("Content-Length: ").append(bodyLength).append("\r\n");
         } else if (http11Client) {
             h.append("Transfer-Encoding: chunked\r\n");

@@ -201,6 +201,12 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         HeaderEdits edits = null;
         if (filters != null) {
             filters.responseHead(head);
+            LocalResponse replacement = filters.takeReplacement();
+            if (replacement != null) {
+                attempt.end(Outcome.ofStatus(head.status), false); // its body, if any, is not read
+                x.respondLocal(replacement, false);
+                return;
+            }
             edits = filters.clientEdits();
         }
         boolean close = !x.clientKeepAlive || x.server.draining() || x.body.state() == RequestBody.State.RECEIVING;
