@@ -7,6 +7,7 @@ import dev.strata.gateway.filter.RequestView;
 import dev.strata.gateway.filter.ResponseEdits;
 import dev.strata.gateway.filter.ResponseObserver;
 import dev.strata.gateway.filter.ResponseView;
+import dev.strata.gateway.filter.Suspension;
 import dev.strata.gateway.filter.Verdict;
 import java.net.URI;
 import java.util.ArrayList;
@@ -79,7 +80,8 @@ final class CacheFilter implements HttpFilter {
             if (r.lastModified != null) {
                 context.upstreamHeaders().set("If-Modified-Since", r.lastModified);
             }
-            context.observe(new Fill(this, request, key, fwd, now, mayStore && !head, r));
+            context.observe(new Fill(this, request, key, fwd, now, mayStore && !head, r, new InFlight(this, key, 0),
+                    false));
             return Verdict.CONTINUE;
         }
         if (r != null) {
@@ -89,8 +91,39 @@ final class CacheFilter implements HttpFilter {
             context.observe(new Passing(fwd, key));
             return Verdict.CONTINUE;
         }
-        context.observe(new Fill(this, request, key, fwd, now, mayStore, null));
-        return Verdict.CONTINUE;
+        if (!mayStore || settings.coalesceWaiters() == 0 || Validators.conditional(request) || store.passing(key)) {
+            context.observe(new Fill(this, request, key, fwd, now, mayStore, null, new InFlight(this, key, 0), false));
+            return Verdict.CONTINUE;
+        }
+        InFlight mine = new InFlight(this, key, settings.coalesceWaiters());
+        InFlight fetching = store.fetching(key, mine);
+        if (fetching == null) {
+            context.observe(new Fill(this, request, key, fwd, now, true, null, mine, true));
+            return Verdict.CONTINUE;
+        }
+        // §4 request collapsing: wait for the fetch under way; if it cannot serve, go upstream
+        Suspension wait = context.suspend(settings.coalesceTimeout(), Verdict.CONTINUE);
+        context.observe(new Passing(fwd, key));
+        if (!fetching.join(new InFlight.Waiter(wait, request, now))) {
+            wait.resume(Verdict.CONTINUE);
+        }
+        return wait.verdict();
+    }
+
+    /** The response another request is fetching, as the answer to a request that waited for it. */
+    LocalResponse collapsed(StoredResponse head, RequestView request, InFlight.Reader body, long length) {
+        long now = System.currentTimeMillis();
+        List<String> fields = new ArrayList<>(head.fields.size() + 4);
+        fields.addAll(head.fields);
+        fields.add("Age");
+        fields.add(Long.toString(head.age(now)));
+        fields.add("Cache-Status");
+        fields.add(NAME + "; fwd=uri-miss; fwd-status=" + head.status + "; collapsed" + keyParam(head.key));
+        if (length == 0) {
+            body.close();
+            return new LocalResponse(head.status, fields, null, null);
+        }
+        return new LocalResponse(head.status, fields, null, body);
     }
 
     /** Whether {@code r} may answer a request with directives {@code asked} without the origin (§4.2, §5.2.1). */
@@ -210,6 +243,9 @@ final class CacheFilter implements HttpFilter {
 
         @Override
         public void onResponseHead(ResponseView response, ResponseEdits edits) {
+            if (response.local() && response.header("Cache-Status") != null) {
+                return; // the cache's own answer (a waiter's), already marked
+            }
             markForwarded(response, edits, fwd, key == null ? "" : keyParam(key), requestTime);
         }
     }

@@ -18,9 +18,12 @@ import java.util.Locale;
  * @param setCookie         what a response with {@code Set-Cookie} gets: {@code pass} (not stored),
  *                          {@code strip} (stored without it), {@code keep} (stored with it)
  * @param debug             whether {@code Cache-Status} names the key
+ * @param coalesceWaiters   how many misses of one key may wait for the one fetch of it (0: none wait)
+ * @param coalesceTimeout   how long a waiter waits before it goes upstream itself
  */
 record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
-                     Double heuristicFraction, String setCookie, Boolean debug) {
+                     Double heuristicFraction, String setCookie, Boolean debug, Integer coalesceWaiters,
+                     Duration coalesceTimeout) {
 
     enum SetCookie { PASS, STRIP, KEEP }
 
@@ -31,6 +34,14 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
         heuristicFraction = heuristicFraction == null ? 0.0 : heuristicFraction;
         setCookie = setCookie == null ? "pass" : setCookie;
         debug = debug != null && debug;
+        coalesceWaiters = coalesceWaiters == null ? 1024 : coalesceWaiters;
+        coalesceTimeout = coalesceTimeout == null ? Duration.ofSeconds(10) : coalesceTimeout;
+        if (coalesceWaiters < 0 || coalesceWaiters > 100_000) {
+            throw new IllegalArgumentException("coalesce_waiters: " + coalesceWaiters + " (expected: 0..100000)");
+        }
+        if (coalesceTimeout.isNegative() || coalesceTimeout.isZero()) {
+            throw new IllegalArgumentException("coalesce_timeout: " + coalesceTimeout + " (expected: > 0s)");
+        }
         if (storeSize.bytes() < 1024) {
             throw new IllegalArgumentException("store_size: " + storeSize + " (expected: >= 1KiB)");
         }
@@ -52,7 +63,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
     }
 
     static CacheSettings defaults() {
-        return new CacheSettings(null, null, null, null, null, null, null, null);
+        return new CacheSettings(null, null, null, null, null, null, null, null, null, null);
     }
 
     SetCookie setCookieMode() {

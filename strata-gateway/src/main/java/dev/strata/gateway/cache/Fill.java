@@ -6,7 +6,6 @@ import dev.strata.gateway.filter.ResponseEdits;
 import dev.strata.gateway.filter.ResponseObserver;
 import dev.strata.gateway.filter.ResponseView;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.Set;
 
 /**
  * One miss on its way back from the upstream: marks the response, and when it may be stored copies its
- * body as it streams to the client and stores it at its end.
+ * body as it streams to the client, hands the copy to the requests waiting for it ({@link InFlight}) and
+ * stores it at its end.
  *
  * <h2>Design notes</h2>
  * <ul>
@@ -23,11 +23,14 @@ import java.util.Set;
  *   {@code max_object_size} is not copied at all; one without a length is copied while it streams and
  *   let go the moment it grows past the limit: memory per fill is bounded by the limit.</li>
  *   <li>A storable response is read to its end even if the client goes away
- *   ({@link ResponseEdits#readToEndWithoutClient}), so the next client finds it stored.</li>
- *   <li>Only a complete body is stored: the copy is stored at the upstream's end, and released by
- *   {@link #onComplete} when no end came.</li>
+ *   ({@link ResponseEdits#readToEndWithoutClient}), so the waiters and the next clients get it.</li>
+ *   <li>Only a complete body is stored: the pieces are joined into one buffer at the upstream's end;
+ *   {@link #onComplete} without an end fails the waiters and lets the pieces go.</li>
+ *   <li>The fill leaves the store's in-flight map once it is decided: at once when the response is not
+ *   stored (the waiters go upstream in parallel, and the key is remembered as uncacheable for a while
+ *   so that later misses do not queue behind each other), after the store put when it is.</li>
  * </ul>
- * Confined to the request's event loop.
+ * Confined to the request's event loop (the {@link InFlight} is shared, and thread-safe).
  */
 final class Fill implements ResponseObserver {
 
@@ -41,40 +44,40 @@ final class Fill implements ResponseObserver {
     private final String fwd;
     private final long requestTime;
     private final boolean mayStore;
+    private final InFlight shared;     // waiters for this fetch, or an unshared one
+    private final boolean registered;  // shared sits in the store's in-flight map
     private StoredResponse validating; // held while the origin is asked about it; null when none
     private boolean replaced;
 
     // the copy under way
-    private ResponseView head;
-    private List<String> storedFields;
-    private CacheControl directives;
-    private List<String> varyNames;
-    private List<String> varyValues;
-    private long responseTime;
+    private StoredResponse head;       // what will be stored, without its body
     private long expectedLength = -1;
-    private ByteBuf body;
+    private long copied;
+    private boolean copying;
     private boolean done;
 
     Fill(CacheFilter cache, RequestView request, String key, String fwd, long requestTime, boolean mayStore,
-         StoredResponse validating) {
-        this.validating = validating;
+         StoredResponse validating, InFlight shared, boolean registered) {
         this.cache = cache;
         this.request = request;
         this.key = key;
         this.fwd = fwd;
         this.requestTime = requestTime;
         this.mayStore = mayStore;
+        this.validating = validating;
+        this.shared = shared;
+        this.registered = registered;
     }
 
     @Override
     public void onResponseHead(ResponseView response, ResponseEdits edits) {
-        if (replaced) {
-            return; // the stored response put in place of the upstream's 304
+        if (replaced || done) {
+            return; // the stored response put in place of the upstream's 304, or a second head
         }
-        responseTime = System.currentTimeMillis();
+        long responseTime = System.currentTimeMillis();
         List<String> fields = response.fields();
         if (validating != null && response.status() == 304 && !response.local()) {
-            freshen(response, edits);
+            freshen(response, edits, responseTime);
             return;
         }
         CacheControl cc = Freshness.directives(fields);
@@ -98,20 +101,21 @@ final class Fill implements ResponseObserver {
                 : cache.keyParam(key), requestTime);
         if (why != null) {
             done = true;
+            if (registered && !why.equals("local")) {
+                cache.store.pass(key);
+            }
+            stopSharing();
+            shared.release();
             return;
         }
         edits.readToEndWithoutClient();
-        head = response.copy();
-        directives = cc;
-        varyNames = Vary.names(response.headers("Vary"));
-        varyValues = Vary.values(varyNames, request);
-        storedFields = storedFields(fields, cc);
+        List<String> varyNames = Vary.names(response.headers("Vary"));
+        head = new StoredResponse(key, response.status(), storedFields(fields, cc, responseTime), varyNames,
+                Vary.values(varyNames, request), null, requestTime, responseTime,
+                Freshness.correctedInitialAge(fields, requestTime, responseTime), lifetime, cc, List.of());
         expectedLength = length;
-        if (length > 0) {
-            body = PooledByteBufAllocator.DEFAULT.directBuffer((int) length, (int) length);
-        } else if (length < 0) {
-            body = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(Integer.MAX_VALUE);
-        }
+        copying = true;
+        shared.storing(head, length);
     }
 
     /**
@@ -119,11 +123,14 @@ final class Fill implements ResponseObserver {
      * with the 304's fields and it answers the client in place of the 304. A 304 whose strong validator
      * names another response updates nothing, but the client still gets the stored one.
      */
-    private void freshen(ResponseView notModified, ResponseEdits edits) {
+    private void freshen(ResponseView notModified, ResponseEdits edits, long responseTime) {
         StoredResponse old = validating;
         validating = null;
         done = true;
         replaced = true;
+        stopSharing();
+        shared.release();
+        shared.leaderDone();
         String etag = notModified.header("ETag");
         StoredResponse serve = old;
         if (etag == null || Validators.weakMatch(etag, old.etag)) {
@@ -140,7 +147,7 @@ final class Fill implements ResponseObserver {
                 + (serve != old ? "; stored" : "")));
     }
 
-    private List<String> storedFields(List<String> fields, CacheControl cc) {
+    private List<String> storedFields(List<String> fields, CacheControl cc, long responseTime) {
         List<String> dropped = new ArrayList<>(cc.fieldNames("private"));
         dropped.addAll(Fields.members(Fields.all(fields, "connection")));
         if (cache.settings.setCookieMode() == CacheSettings.SetCookie.STRIP) {
@@ -166,69 +173,68 @@ final class Fill implements ResponseObserver {
 
     @Override
     public void onResponseBody(ByteBuf chunk) {
-        if (done || head == null) {
+        if (!copying) {
             return;
         }
         int n = chunk.readableBytes();
-        if (body == null || (long) body.readableBytes() + n > cache.settings.maxObjectSize().bytes()
-                || (expectedLength >= 0 && body.readableBytes() + n > expectedLength)) {
+        if (copied + n > cache.settings.maxObjectSize().bytes() || (expectedLength >= 0 && copied + n > expectedLength)) {
             abandon();
             return;
         }
-        if (body instanceof CompositeByteBuf c) {
-            ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
-            copy.writeBytes(chunk, chunk.readerIndex(), n);
-            c.addComponent(true, copy);
-        } else {
-            body.writeBytes(chunk, chunk.readerIndex(), n);
+        if (n == 0) {
+            return;
         }
+        ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
+        copy.writeBytes(chunk, chunk.readerIndex(), n);
+        copied += n;
+        shared.piece(copy);
     }
 
     @Override
     public void onResponseEnd() {
-        if (done || head == null) {
+        if (!copying) {
             return;
         }
+        copying = false;
         done = true;
-        int got = body == null ? 0 : body.readableBytes();
-        if (expectedLength >= 0 && got != expectedLength) {
-            release();
+        if (expectedLength >= 0 && copied != expectedLength) {
+            stopSharing();
+            shared.fail();
+            shared.leaderDone();
             return;
         }
-        ByteBuf stored = body;
-        body = null;
-        if (stored instanceof CompositeByteBuf c && c.numComponents() != 1) {
-            stored = compact(c);
-        }
-        if (stored != null && stored.readableBytes() == 0) {
-            stored.release();
-            stored = null;
-        }
-        List<String> fields = head.fields();
-        cache.store.put(new StoredResponse(key, head.status(), storedFields, varyNames, varyValues, stored,
-                requestTime, responseTime, Freshness.correctedInitialAge(fields, requestTime, responseTime),
-                Freshness.lifetime(head.status(), fields, directives, Freshness.targeted(fields), responseTime,
-                        cache.settings),
-                directives, List.of()));
+        ByteBuf body = joined(shared.pieces(), (int) copied);
+        cache.store.put(new StoredResponse(key, head.status, head.fields, head.varyNames, head.varyValues, body,
+                requestTime, head.responseTime, head.correctedInitialAge, head.lifetime, head.directives,
+                List.of()));
+        shared.end();
+        stopSharing();
+        shared.leaderDone();
     }
 
-    /** A body copied piece by piece, as one buffer of its size (slices of it are what hits send). */
-    private static ByteBuf compact(CompositeByteBuf c) {
-        int n = c.readableBytes();
-        if (n == 0) {
-            c.release();
+    /** The pieces as one buffer of their size (slices of it are what hits send), or null when empty. */
+    private static ByteBuf joined(List<ByteBuf> pieces, int size) {
+        if (size == 0) {
             return null;
         }
-        ByteBuf one = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
-        one.writeBytes(c);
-        c.release();
+        ByteBuf one = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+        for (ByteBuf p : pieces) {
+            one.writeBytes(p, p.readerIndex(), p.readableBytes());
+        }
         return one;
     }
 
     @Override
     public void onComplete(ExchangeOutcome outcome) {
-        done = true;
-        release();
+        if (!done || copying) {
+            copying = false;
+            done = true;
+            stopSharing();
+            shared.fail();
+            shared.leaderDone();
+        } else if (head == null && !replaced) {
+            shared.leaderDone();
+        }
         if (validating != null) {
             validating.release();
             validating = null;
@@ -236,14 +242,16 @@ final class Fill implements ResponseObserver {
     }
 
     private void abandon() {
+        copying = false;
         done = true;
-        release();
+        stopSharing();
+        shared.release();
+        shared.leaderDone();
     }
 
-    private void release() {
-        if (body != null) {
-            body.release();
-            body = null;
+    private void stopSharing() {
+        if (registered) {
+            cache.store.finished(shared);
         }
     }
 }

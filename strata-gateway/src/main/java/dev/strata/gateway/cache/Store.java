@@ -42,7 +42,13 @@ final class Store {
     /** What a lookup found: the response (held: release it), or why none. */
     record Found(StoredResponse response, boolean keyKnown) {}
 
+    /** How long a key whose response was not storable is fetched without coalescing. */
+    static final java.time.Duration PASS_TIME = java.time.Duration.ofSeconds(30);
+
     private final Cache<String, Variants> cache;
+    private final java.util.concurrent.ConcurrentHashMap<String, InFlight> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Cache<String, Boolean> passes = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(PASS_TIME).executor(Runnable::run).build();
     final LongAdder evictions = new LongAdder();
 
     Store(long budgetBytes) {
@@ -62,6 +68,25 @@ final class Store {
                     }
                 })
                 .build();
+    }
+
+    /** The fetch under way for {@code key}, or {@code null} after making {@code mine} it. */
+    InFlight fetching(String key, InFlight mine) {
+        return inFlight.putIfAbsent(key, mine);
+    }
+
+    /** {@code f} is decided: later misses no longer wait for it. */
+    void finished(InFlight f) {
+        inFlight.remove(f.key, f);
+    }
+
+    /** {@code key}'s response was not storable: for a while, misses of it go upstream without waiting. */
+    void pass(String key) {
+        passes.put(key, Boolean.TRUE);
+    }
+
+    boolean passing(String key) {
+        return passes.getIfPresent(key) != null;
     }
 
     void resize(long budgetBytes) {
@@ -84,6 +109,7 @@ final class Store {
 
     /** Stores {@code r} as the newest variant of its key, replacing one of the same secondary key. */
     void put(StoredResponse r) {
+        passes.invalidate(r.key);
         List<StoredResponse> dropped = new ArrayList<>(1);
         cache.asMap().compute(r.key, (k, before) -> {
             List<StoredResponse> next = new ArrayList<>(4);

@@ -153,6 +153,7 @@ final class LocalResponses {
     static final class Streamer {
         private final BodyStream stream;
         private final boolean chunked;
+        private boolean failed;
 
         Streamer(BodyStream stream, boolean chunked) {
             this.stream = stream;
@@ -166,7 +167,16 @@ final class LocalResponses {
         long pump(io.netty.channel.ChannelHandlerContext ctx, FilterRun observers) {
             long n = 0;
             while (ctx.channel().isWritable()) {
-                ByteBuf piece = stream.next(ctx.alloc());
+                if (!stream.ready()) {
+                    return n; // the stream wakes the writer when it has more
+                }
+                ByteBuf piece;
+                try {
+                    piece = stream.next(ctx.alloc());
+                } catch (RuntimeException e) {
+                    failed = true;
+                    return n;
+                }
                 if (piece != null && observers != null) {
                     observers.responseBody(piece);
                 }
@@ -180,6 +190,15 @@ final class LocalResponses {
                 Wire.writeBody(ctx, ctx.alloc(), piece, chunked);
             }
             return n;
+        }
+
+        /** Whether the stream failed: the body cannot be completed. */
+        boolean failed() {
+            return failed;
+        }
+
+        BodyStream stream() {
+            return stream;
         }
 
         void close() {
