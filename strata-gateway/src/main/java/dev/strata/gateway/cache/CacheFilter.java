@@ -3,6 +3,7 @@ package dev.strata.gateway.cache;
 import dev.strata.gateway.filter.FilterContext;
 import dev.strata.gateway.filter.HttpFilter;
 import dev.strata.gateway.filter.LocalResponse;
+import dev.strata.gateway.filter.Loopback;
 import dev.strata.gateway.filter.RequestView;
 import dev.strata.gateway.filter.ResponseEdits;
 import dev.strata.gateway.filter.ResponseObserver;
@@ -28,10 +29,43 @@ final class CacheFilter implements HttpFilter {
 
     final CacheSettings settings;
     final Store store;
+    private final Loopback loopback;
 
-    CacheFilter(CacheSettings settings, Store store) {
+    CacheFilter(CacheSettings settings, Store store, Loopback loopback) {
         this.settings = settings;
         this.store = store;
+        this.loopback = loopback;
+    }
+
+    /** A stale response was served (stale-while-revalidate or stale-if-error). */
+    void staleServed() {
+        store.staleServed.increment();
+    }
+
+    /**
+     * Asks for {@code r}'s key again through the gateway, with {@code no-cache} so that this filter
+     * validates it upstream and stores the answer; one at a time per key. The request carries the
+     * fields {@code r}'s Vary names, so the same variant is refreshed.
+     */
+    private void revalidateInBackground(StoredResponse r, RequestView request, String key) {
+        if (!store.startRevalidation(key)) {
+            return;
+        }
+        List<String> fields = new ArrayList<>(4 + r.varyNames.size() * 2);
+        fields.add("Cache-Control");
+        fields.add("no-cache");
+        for (String name : r.varyNames) {
+            for (String v : request.headers(name)) {
+                fields.add(name);
+                fields.add(v);
+            }
+        }
+        String target = request.query() == null ? request.path() : request.path() + "?" + request.query();
+        try {
+            loopback.get(request.host(), target, fields).whenComplete((status, e) -> store.endRevalidation(key));
+        } catch (IllegalArgumentException e) {
+            store.endRevalidation(key);
+        }
     }
 
     @Override
@@ -72,33 +106,44 @@ final class CacheFilter implements HttpFilter {
         String fwd = noCache ? "request" : r != null ? "stale" : found.keyKnown() ? "vary-miss" : "uri-miss";
         context.logField("cache", fwd.equals("request") ? "bypass" : "miss");
         boolean mayStore = !asked.has("no-store");
-        if (r != null && (r.etag != null || r.lastModified != null) && !Validators.conditional(request)) {
-            // §4.3.1: ask the origin whether the stored response is still good; a 304 serves it
-            if (r.etag != null) {
-                context.upstreamHeaders().set("If-None-Match", r.etag);
-            }
-            if (r.lastModified != null) {
-                context.upstreamHeaders().set("If-Modified-Since", r.lastModified);
-            }
-            context.observe(new Fill(this, request, key, fwd, now, mayStore && !head, r, new InFlight(this, key, 0),
-                    false));
-            return Verdict.CONTINUE;
+        if (r != null && !noCache && !r.fresh(now) && !asked.has("max-age") && !asked.has("min-fresh")
+                && r.staleAllowed("stale-while-revalidate",
+                settings.staleWhileRevalidate().toSeconds(), now)) {
+            // RFC 5861 §3: serve it now, and have it revalidated in the background
+            revalidateInBackground(r, request, key);
+            context.logField("cache", "stale");
+            staleServed();
+            return Verdict.respond(answer(r, request, now, key, "hit; ttl=" + r.ttl(now)
+                    + "; detail=stale-while-revalidate"));
         }
         if (r != null) {
-            r.release();
+            boolean validate = (r.etag != null || r.lastModified != null) && !Validators.conditional(request);
+            if (validate) {
+                // §4.3.1: ask the origin whether the stored response is still good; a 304 serves it
+                if (r.etag != null) {
+                    context.upstreamHeaders().set("If-None-Match", r.etag);
+                }
+                if (r.lastModified != null) {
+                    context.upstreamHeaders().set("If-Modified-Since", r.lastModified);
+                }
+            }
+            // the stale copy is kept at hand for stale-if-error
+            context.observe(new Fill(this, request, key, fwd, now, mayStore && !head, r, validate,
+                    new InFlight(this, key, 0), false));
+            return Verdict.CONTINUE;
         }
         if (head) {
             context.observe(new Passing(fwd, key));
             return Verdict.CONTINUE;
         }
         if (!mayStore || settings.coalesceWaiters() == 0 || Validators.conditional(request) || store.passing(key)) {
-            context.observe(new Fill(this, request, key, fwd, now, mayStore, null, new InFlight(this, key, 0), false));
+            context.observe(new Fill(this, request, key, fwd, now, mayStore, null, false, new InFlight(this, key, 0), false));
             return Verdict.CONTINUE;
         }
         InFlight mine = new InFlight(this, key, settings.coalesceWaiters());
         InFlight fetching = store.fetching(key, mine);
         if (fetching == null) {
-            context.observe(new Fill(this, request, key, fwd, now, true, null, mine, true));
+            context.observe(new Fill(this, request, key, fwd, now, true, null, false, mine, true));
             return Verdict.CONTINUE;
         }
         // §4 request collapsing: wait for the fetch under way; if it cannot serve, go upstream

@@ -20,10 +20,14 @@ import java.util.Locale;
  * @param debug             whether {@code Cache-Status} names the key
  * @param coalesceWaiters   how many misses of one key may wait for the one fetch of it (0: none wait)
  * @param coalesceTimeout   how long a waiter waits before it goes upstream itself
+ * @param staleWhileRevalidate how long past its freshness a response is served while it is revalidated
+ *                          in the background, when it does not say ({@code stale-while-revalidate}, RFC 5861)
+ * @param staleIfError      how long past its freshness a response is served when the origin fails (down,
+ *                          timing out, 5xx), when it does not say ({@code stale-if-error})
  */
 record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
                      Double heuristicFraction, String setCookie, Boolean debug, Integer coalesceWaiters,
-                     Duration coalesceTimeout) {
+                     Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError) {
 
     enum SetCookie { PASS, STRIP, KEEP }
 
@@ -35,6 +39,11 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
         setCookie = setCookie == null ? "pass" : setCookie;
         debug = debug != null && debug;
         coalesceWaiters = coalesceWaiters == null ? 1024 : coalesceWaiters;
+        staleWhileRevalidate = staleWhileRevalidate == null ? Duration.ZERO : staleWhileRevalidate;
+        staleIfError = staleIfError == null ? Duration.ZERO : staleIfError;
+        if (staleWhileRevalidate.isNegative() || staleIfError.isNegative()) {
+            throw new IllegalArgumentException("stale_while_revalidate, stale_if_error: (expected: >= 0s)");
+        }
         coalesceTimeout = coalesceTimeout == null ? Duration.ofSeconds(10) : coalesceTimeout;
         if (coalesceWaiters < 0 || coalesceWaiters > 100_000) {
             throw new IllegalArgumentException("coalesce_waiters: " + coalesceWaiters + " (expected: 0..100000)");
@@ -63,7 +72,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
     }
 
     static CacheSettings defaults() {
-        return new CacheSettings(null, null, null, null, null, null, null, null, null, null);
+        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SetCookie setCookieMode() {

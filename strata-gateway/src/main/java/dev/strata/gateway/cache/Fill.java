@@ -46,7 +46,8 @@ final class Fill implements ResponseObserver {
     private final boolean mayStore;
     private final InFlight shared;     // waiters for this fetch, or an unshared one
     private final boolean registered;  // shared sits in the store's in-flight map
-    private StoredResponse validating; // held while the origin is asked about it; null when none
+    private StoredResponse stale;      // held while the origin is asked for a fresher one; null when none
+    private final boolean validating;  // the request upstream asks whether stale is still good
     private boolean replaced;
 
     // the copy under way
@@ -57,13 +58,14 @@ final class Fill implements ResponseObserver {
     private boolean done;
 
     Fill(CacheFilter cache, RequestView request, String key, String fwd, long requestTime, boolean mayStore,
-         StoredResponse validating, InFlight shared, boolean registered) {
+         StoredResponse stale, boolean validating, InFlight shared, boolean registered) {
         this.cache = cache;
         this.request = request;
         this.key = key;
         this.fwd = fwd;
         this.requestTime = requestTime;
         this.mayStore = mayStore;
+        this.stale = stale;
         this.validating = validating;
         this.shared = shared;
         this.registered = registered;
@@ -76,8 +78,23 @@ final class Fill implements ResponseObserver {
         }
         long responseTime = System.currentTimeMillis();
         List<String> fields = response.fields();
-        if (validating != null && response.status() == 304 && !response.local()) {
+        if (stale != null && validating && response.status() == 304 && !response.local()) {
             freshen(response, edits, responseTime);
+            return;
+        }
+        if (stale != null && failed(response)
+                && stale.staleAllowed("stale-if-error", cache.settings.staleIfError().toSeconds(), responseTime)) {
+            // RFC 5861 §4: the origin failed; the stale copy is better than the error
+            StoredResponse serve = stale;
+            stale = null;
+            done = true;
+            replaced = true;
+            stopSharing();
+            shared.release();
+            shared.leaderDone();
+            cache.staleServed();
+            edits.replaceWith(cache.answer(serve, request, responseTime, key, "fwd=stale; fwd-status="
+                    + response.status() + "; ttl=" + serve.ttl(responseTime) + "; detail=stale-if-error"));
             return;
         }
         CacheControl cc = Freshness.directives(fields);
@@ -124,8 +141,8 @@ final class Fill implements ResponseObserver {
      * names another response updates nothing, but the client still gets the stored one.
      */
     private void freshen(ResponseView notModified, ResponseEdits edits, long responseTime) {
-        StoredResponse old = validating;
-        validating = null;
+        StoredResponse old = stale;
+        stale = null;
         done = true;
         replaced = true;
         stopSharing();
@@ -145,6 +162,12 @@ final class Fill implements ResponseObserver {
         }
         edits.replaceWith(cache.answer(serve, request, responseTime, key, "fwd=" + fwd + "; fwd-status=304"
                 + (serve != old ? "; stored" : "")));
+    }
+
+    /** An origin that failed: a 5xx of its own, or the gateway's 502/503/504 for one down or too slow. */
+    private static boolean failed(ResponseView response) {
+        int s = response.status();
+        return response.local() ? s == 502 || s == 503 || s == 504 : s >= 500 && s <= 599;
     }
 
     private List<String> storedFields(List<String> fields, CacheControl cc, long responseTime) {
@@ -235,9 +258,9 @@ final class Fill implements ResponseObserver {
         } else if (head == null && !replaced) {
             shared.leaderDone();
         }
-        if (validating != null) {
-            validating.release();
-            validating = null;
+        if (stale != null) {
+            stale.release();
+            stale = null;
         }
     }
 

@@ -40,7 +40,7 @@ public final class ResponseCache {
             CacheSettings s = settings == null ? CacheSettings.defaults() : settings;
             Store store = build.state("store:" + build.route(), Store.class, () -> new Store(s.storeSize().bytes()));
             store.resize(s.storeSize().bytes());
-            return new CacheFilter(s, store);
+            return new CacheFilter(s, store, build.loopback());
         }
     }
 }

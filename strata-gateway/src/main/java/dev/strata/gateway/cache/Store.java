@@ -49,7 +49,9 @@ final class Store {
     private final java.util.concurrent.ConcurrentHashMap<String, InFlight> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final Cache<String, Boolean> passes = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(PASS_TIME).executor(Runnable::run).build();
+    private final java.util.Set<String> revalidating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final LongAdder evictions = new LongAdder();
+    final LongAdder staleServed = new LongAdder();
 
     Store(long budgetBytes) {
         cache = Caffeine.newBuilder()
@@ -87,6 +89,15 @@ final class Store {
 
     boolean passing(String key) {
         return passes.getIfPresent(key) != null;
+    }
+
+    /** Whether a background revalidation of {@code key} may start (none is under way); then it is. */
+    boolean startRevalidation(String key) {
+        return revalidating.size() < 10_000 && revalidating.add(key);
+    }
+
+    void endRevalidation(String key) {
+        revalidating.remove(key);
     }
 
     void resize(long budgetBytes) {

@@ -108,6 +108,24 @@ final class StoredResponse {
         return (invalid ? 0 : lifetime) - age(now);
     }
 
+    /**
+     * Whether, stale at {@code now}, it may still be served under the RFC 5861 directive {@code name}
+     * (or the route's {@code fallback} seconds when it has none): within that many seconds past its
+     * freshness, and unless it forbids serving stale (§4.2.4: {@code must-revalidate},
+     * {@code proxy-revalidate}, {@code s-maxage}, {@code no-cache}).
+     */
+    boolean staleAllowed(String name, long fallback, long now) {
+        CacheControl cc = directives;
+        if (cc.has("must-revalidate") || cc.has("proxy-revalidate") || cc.has("s-maxage") || cc.has("no-cache")) {
+            return false;
+        }
+        long window = cc.seconds(name);
+        if (window < 0) {
+            window = fallback;
+        }
+        return window > 0 && -ttl(now) <= window;
+    }
+
     void invalidate() {
         invalid = true;
     }

@@ -29,4 +29,7 @@ public interface FilterBuild {
      * objects for one path are refused. Ignored in a warm-up build.
      */
     void admin(AdminResource resource);
+
+    /** Requests through this gateway's own request path, for background work ({@link Loopback}). */
+    Loopback loopback();
 }

@@ -22,6 +22,8 @@ public final class FilterStates {
     private final boolean warmup;
     private Map<String, Object> kept = new HashMap<>();
     private volatile Map<String, AdminResource> resources = Map.of();
+    private volatile java.net.InetSocketAddress loopbackAddress;
+    private final Loopback loopback;
 
     public FilterStates(MeterRegistry meters) {
         this(meters, false);
@@ -30,6 +32,12 @@ public final class FilterStates {
     private FilterStates(MeterRegistry meters, boolean warmup) {
         this.meters = meters;
         this.warmup = warmup;
+        this.loopback = warmup ? Loopback.none() : new Loopback(() -> loopbackAddress);
+    }
+
+    /** Where {@link FilterBuild#loopback} requests go: the gateway's first listener, once bound. */
+    public void loopbackAddress(java.net.InetSocketAddress address) {
+        loopbackAddress = address;
     }
 
     /** State for the warm-up's chains: empty, with meters that go nowhere. */
@@ -91,6 +99,11 @@ public final class FilterStates {
                 @Override
                 public MeterRegistry meters() {
                     return meters;
+                }
+
+                @Override
+                public Loopback loopback() {
+                    return loopback;
                 }
 
                 @Override

@@ -393,6 +393,17 @@ final class Exchange implements ChannelFutureListener {
         HeaderEdits edits = null;
         if (filters != null) {
             filters.responseHead(LocalResponses.view(r));
+            LocalResponse replacement = filters.takeReplacement();
+            if (replacement != null) {
+                // an observer answers in place of the gateway's own (a stale copy for a 502, say)
+                if (r.stream() != null) {
+                    r.stream().close();
+                }
+                r = replacement;
+                status = r.status();
+                filters.responseHead(LocalResponses.view(r));
+                filters.takeReplacement();
+            }
             edits = filters.clientEdits();
         }
         // set before the write, which may complete (and finish the exchange) at once

@@ -183,6 +183,13 @@ public final class ProxyServer {
         for (ListenerConfig l : config.listeners()) {
             bind(l);
         }
+        loopbackTo(config);
+    }
+
+    private void loopbackTo(GatewayConfig config) {
+        if (!config.listeners().isEmpty()) {
+            filterStates.loopbackAddress(address(config.listeners().get(0).name()));
+        }
     }
 
     /** Installs the first generation without binding listeners (handler tests). */
@@ -226,6 +233,7 @@ public final class ProxyServer {
                 log.info("listener {} closed", name);
             }
         }
+        loopbackTo(config);
         log.info("configuration reloaded: {} routes, upstream groups {}", config.routes().size(),
                 snapshot.upstreams().groups().stream().map(g -> g.name()).sorted().toList());
     }
