@@ -79,6 +79,7 @@ final class CacheFilter implements HttpFilter {
         if (!head && !method.equals("GET")) {
             if (!safe(method)) {
                 context.observe(new Invalidation(key(request), request));
+                store.missed("method");
             }
             return forwardedAs(context, "method");
         }
@@ -90,6 +91,7 @@ final class CacheFilter implements HttpFilter {
         StoredResponse r = found.response();
         if (r != null && !noCache && usable(r, asked, now)) {
             context.logField("cache", "hit");
+            store.hits.increment();
             return Verdict.respond(answer(r, request, now, key, "hit; ttl=" + r.ttl(now)));
         }
         if (asked.has("only-if-cached")) {
@@ -105,6 +107,7 @@ final class CacheFilter implements HttpFilter {
         }
         String fwd = noCache ? "request" : r != null ? "stale" : found.keyKnown() ? "vary-miss" : "uri-miss";
         context.logField("cache", fwd.equals("request") ? "bypass" : "miss");
+        store.missed(fwd);
         boolean mayStore = !asked.has("no-store");
         if (r != null && !noCache && !r.fresh(now) && !asked.has("max-age") && !asked.has("min-fresh")
                 && r.staleAllowed("stale-while-revalidate",
@@ -148,6 +151,7 @@ final class CacheFilter implements HttpFilter {
         }
         // §4 request collapsing: wait for the fetch under way; if it cannot serve, go upstream
         Suspension wait = context.suspend(settings.coalesceTimeout(), Verdict.CONTINUE);
+        store.coalesced.increment();
         context.observe(new Passing(fwd, key));
         if (!fetching.join(new InFlight.Waiter(wait, request, now))) {
             wait.resume(Verdict.CONTINUE);
@@ -237,19 +241,41 @@ final class CacheFilter implements HttpFilter {
 
     private Verdict forwardedAs(FilterContext context, String fwd) {
         context.logField("cache", "bypass");
+        store.missed(fwd);
         context.observe(new Passing(fwd, null));
         return Verdict.CONTINUE;
     }
 
-    /** The primary key (§4): scheme, host and target. */
-    static String key(RequestView request) {
-        String host = request.host();
-        String path = request.path();
-        String query = request.query();
-        StringBuilder sb = new StringBuilder(16 + path.length() + (query == null ? 0 : query.length() + 1))
-                .append("http://").append(host == null ? "" : host.toLowerCase(Locale.ROOT)).append(path);
-        if (query != null) {
+    /** The primary key (§4): scheme, host and target, as the route's {@code key} settings shape it. */
+    String key(RequestView request) {
+        return key(request.host(), request.path(), request.query(), request);
+    }
+
+    String key(String host, String path, String query, RequestView request) {
+        CacheSettings.Key k = settings.key();
+        StringBuilder sb = new StringBuilder(32 + path.length() + (query == null ? 0 : query.length() + 1))
+                .append("http://");
+        if (k.host()) {
+            sb.append(host == null ? "" : host.toLowerCase(Locale.ROOT));
+        }
+        sb.append(path);
+        if (query != null && k.query() == null) {
             sb.append('?').append(query);
+        } else if (query != null && !k.query().isEmpty()) {
+            List<String> kept = new ArrayList<>();
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                if (k.query().contains(eq < 0 ? pair : pair.substring(0, eq))) {
+                    kept.add(pair);
+                }
+            }
+            if (!kept.isEmpty()) {
+                java.util.Collections.sort(kept);
+                sb.append('?').append(String.join("&", kept));
+            }
+        }
+        for (String h : k.headers()) {
+            sb.append('\n').append(h).append(':').append(String.join(",", request.headers(h)));
         }
         return sb.toString();
     }
@@ -273,6 +299,7 @@ final class CacheFilter implements HttpFilter {
         List<String> fields = response.fields();
         edits.headers().set("Age", Long.toString(Freshness.correctedInitialAge(fields, requestTime, now) / 1000));
         edits.headers().add("Cache-Status", NAME + "; fwd=" + fwd + "; fwd-status=" + response.status() + extra);
+        edits.headers().remove("Surrogate-Key").remove("Cache-Tag");
     }
 
     /** The response to a request the cache does not store: only marked. */
@@ -334,7 +361,7 @@ final class CacheFilter implements HttpFilter {
                     return null;
                 }
                 String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-                return "http://" + host + path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+                return key(host, path, u.getRawQuery(), request);
             } catch (IllegalArgumentException e) {
                 return null;
             }

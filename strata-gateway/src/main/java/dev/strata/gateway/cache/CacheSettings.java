@@ -2,6 +2,7 @@ package dev.strata.gateway.cache;
 
 import dev.strata.common.config.ByteSize;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,12 +23,29 @@ import java.util.Locale;
  * @param coalesceTimeout   how long a waiter waits before it goes upstream itself
  * @param staleWhileRevalidate how long past its freshness a response is served while it is revalidated
  *                          in the background, when it does not say ({@code stale-while-revalidate}, RFC 5861)
+ * @param key               what the primary key is made of besides the path
  * @param staleIfError      how long past its freshness a response is served when the origin fails (down,
  *                          timing out, 5xx), when it does not say ({@code stale-if-error})
  */
 record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
                      Double heuristicFraction, String setCookie, Boolean debug, Integer coalesceWaiters,
-                     Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError) {
+                     Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError, Key key) {
+
+    /**
+     * The key's parts: the scheme is the listener's ({@code http}); the path is always in it.
+     *
+     * @param host    whether the host is (false: one entry for every host of the route)
+     * @param query   the query parameters that are, sorted by name; {@code null}: the whole query as sent
+     * @param headers request fields whose values are (lower-case names; the values as sent, lines joined)
+     */
+    record Key(Boolean host, List<String> query, List<String> headers) {
+        Key {
+            host = host == null || host;
+            query = query == null ? null : List.copyOf(query);
+            headers = headers == null ? List.of()
+                    : headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        }
+    }
 
     enum SetCookie { PASS, STRIP, KEEP }
 
@@ -41,6 +59,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
         coalesceWaiters = coalesceWaiters == null ? 1024 : coalesceWaiters;
         staleWhileRevalidate = staleWhileRevalidate == null ? Duration.ZERO : staleWhileRevalidate;
         staleIfError = staleIfError == null ? Duration.ZERO : staleIfError;
+        key = key == null ? new Key(null, null, null) : key;
         if (staleWhileRevalidate.isNegative() || staleIfError.isNegative()) {
             throw new IllegalArgumentException("stale_while_revalidate, stale_if_error: (expected: >= 0s)");
         }
@@ -72,7 +91,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
     }
 
     static CacheSettings defaults() {
-        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SetCookie setCookieMode() {

@@ -36,7 +36,8 @@ final class Fill implements ResponseObserver {
 
     /** Fields never stored: the framing and hop-by-hop ones, and {@code Age} (recomputed on every hit). */
     static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "content-length", "age", "cache-status", "x-served-by");
+            "trailer", "transfer-encoding", "upgrade", "content-length", "age", "cache-status", "x-served-by",
+            "surrogate-key", "cache-tag");
 
     private final CacheFilter cache;
     private final RequestView request;
@@ -129,7 +130,7 @@ final class Fill implements ResponseObserver {
         List<String> varyNames = Vary.names(response.headers("Vary"));
         head = new StoredResponse(key, response.status(), storedFields(fields, cc, responseTime), varyNames,
                 Vary.values(varyNames, request), null, requestTime, responseTime,
-                Freshness.correctedInitialAge(fields, requestTime, responseTime), lifetime, cc, List.of());
+                Freshness.correctedInitialAge(fields, requestTime, responseTime), lifetime, cc, tags(response));
         expectedLength = length;
         copying = true;
         shared.storing(head, length);
@@ -162,6 +163,27 @@ final class Fill implements ResponseObserver {
         }
         edits.replaceWith(cache.answer(serve, request, responseTime, key, "fwd=" + fwd + "; fwd-status=304"
                 + (serve != old ? "; stored" : "")));
+    }
+
+    /** The response's tags: {@code Surrogate-Key} (space-separated) and {@code Cache-Tag} (comma-separated). */
+    static List<String> tags(ResponseView response) {
+        List<String> out = new ArrayList<>(2);
+        for (String line : response.headers("Surrogate-Key")) {
+            for (String t : line.trim().split("\\s+")) {
+                if (!t.isEmpty() && out.size() < 64) {
+                    out.add(t);
+                }
+            }
+        }
+        for (String line : response.headers("Cache-Tag")) {
+            for (String t : line.split(",")) {
+                String s = t.strip();
+                if (!s.isEmpty() && out.size() < 64) {
+                    out.add(s);
+                }
+            }
+        }
+        return out.isEmpty() ? List.of() : List.copyOf(out);
     }
 
     /** An origin that failed: a 5xx of its own, or the gateway's 502/503/504 for one down or too slow. */
@@ -229,7 +251,7 @@ final class Fill implements ResponseObserver {
         ByteBuf body = joined(shared.pieces(), (int) copied);
         cache.store.put(new StoredResponse(key, head.status, head.fields, head.varyNames, head.varyValues, body,
                 requestTime, head.responseTime, head.correctedInitialAge, head.lifetime, head.directives,
-                List.of()));
+                head.tags));
         shared.end();
         stopSharing();
         shared.leaderDone();

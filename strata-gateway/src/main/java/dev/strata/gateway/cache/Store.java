@@ -52,6 +52,22 @@ final class Store {
     private final java.util.Set<String> revalidating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final LongAdder evictions = new LongAdder();
     final LongAdder staleServed = new LongAdder();
+    final LongAdder purged = new LongAdder();
+    final LongAdder hits = new LongAdder();
+    final LongAdder coalesced = new LongAdder();
+    final java.util.concurrent.ConcurrentHashMap<String, LongAdder> misses = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void missed(String kind) {
+        misses.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    long missesTotal() {
+        long n = 0;
+        for (LongAdder a : misses.values()) {
+            n += a.sum();
+        }
+        return n;
+    }
 
     Store(long budgetBytes) {
         cache = Caffeine.newBuilder()
@@ -164,6 +180,113 @@ final class Store {
     int remove(String key) {
         Variants v = cache.asMap().remove(key);
         return v == null ? 0 : v.responses().length;
+    }
+
+    /** Applies {@code purge} here; returns how many stored responses it removed or marked stale. */
+    int apply(PurgeRequest purge) {
+        int n = 0;
+        java.util.Set<String> exact = new java.util.HashSet<>();
+        List<String> paths = new ArrayList<>();
+        for (String u : purge.urls()) {
+            if (u.startsWith("/")) {
+                paths.add(u);
+            } else {
+                exact.add(normalisedUrl(u));
+            }
+        }
+        java.util.Set<String> tags = new java.util.HashSet<>(purge.tags());
+        for (String key : keys()) {
+            String target = target(key);
+            boolean byUrl = exact.contains(key) || paths.contains(target)
+                    || (purge.prefix() != null && target.startsWith(purge.prefix()));
+            if (byUrl) {
+                n += purge.soft() ? markStale(key) : remove(key);
+                continue;
+            }
+            if (!tags.isEmpty()) {
+                n += purgeTagged(key, tags, purge.soft());
+            }
+        }
+        purged.add(n);
+        return n;
+    }
+
+    private int purgeTagged(String key, java.util.Set<String> tags, boolean soft) {
+        Variants v = cache.getIfPresent(key);
+        if (v == null) {
+            return 0;
+        }
+        List<StoredResponse> tagged = new ArrayList<>();
+        for (StoredResponse r : v.responses()) {
+            for (String t : r.tags) {
+                if (tags.contains(t)) {
+                    tagged.add(r);
+                    break;
+                }
+            }
+        }
+        if (tagged.isEmpty()) {
+            return 0;
+        }
+        if (soft) {
+            tagged.forEach(StoredResponse::invalidate);
+            return tagged.size();
+        }
+        List<StoredResponse> dropped = new ArrayList<>();
+        boolean[] emptied = new boolean[1];
+        cache.asMap().computeIfPresent(key, (k, before) -> {
+            dropped.clear();
+            List<StoredResponse> keep = new ArrayList<>();
+            for (StoredResponse r : before.responses()) {
+                if (tagged.contains(r)) {
+                    dropped.add(r);
+                } else {
+                    keep.add(r);
+                }
+            }
+            emptied[0] = keep.isEmpty();
+            return keep.isEmpty() ? null : Variants.of(keep);
+        });
+        if (!emptied[0]) {
+            dropped.forEach(StoredResponse::release); // an emptied entry's went through the removal listener
+        }
+        return dropped.size();
+    }
+
+    private int markStale(String key) {
+        Variants v = cache.getIfPresent(key);
+        if (v == null) {
+            return 0;
+        }
+        for (StoredResponse r : v.responses()) {
+            r.invalidate();
+        }
+        return v.responses().length;
+    }
+
+    /** Marks every stored response stale; returns how many. */
+    int markAllStale() {
+        int n = 0;
+        for (String key : keys()) {
+            n += markStale(key);
+        }
+        return n;
+    }
+
+    /** {@code http://HOST/path?q} as keys spell it (host lower case, {@code https} as {@code http}). */
+    static String normalisedUrl(String url) {
+        String rest = url.startsWith("https://") ? url.substring(8) : url.substring(7);
+        int slash = rest.indexOf('/');
+        String host = slash < 0 ? rest : rest.substring(0, slash);
+        String target = slash < 0 ? "/" : rest.substring(slash);
+        return "http://" + host.toLowerCase(java.util.Locale.ROOT) + target;
+    }
+
+    /** The target part of a key ({@code /path?query}). */
+    static String target(String key) {
+        int slash = key.indexOf('/', 7);
+        int nl = key.indexOf('\n');
+        return slash < 0 ? "/" : key.substring(slash, nl < 0 ? key.length() : nl);
     }
 
     /** Every key now stored (a snapshot, for purges and the admin view). */
