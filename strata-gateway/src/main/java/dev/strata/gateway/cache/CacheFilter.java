@@ -224,11 +224,70 @@ final class CacheFilter implements HttpFilter {
         fields.add(Long.toString(r.age(now)));
         fields.add("Cache-Status");
         fields.add(NAME + "; " + status + keyParam(key));
+        if (settings.stripTargeted()) {
+            stripTargeted(fields);
+        }
         if (notModified || r.length == 0) {
             r.release();
             return new LocalResponse(notModified ? 304 : r.status, fields, null, null);
         }
+        String range = r.status == 200 && request.method().equals("GET") ? request.header("Range") : null;
+        if (range != null && ifRangeHolds(request.header("If-Range"), r)) {
+            long[] span = Ranges.single(range, r.length);
+            if (span == Ranges.UNSATISFIABLE) {
+                r.release();
+                fields.add("Content-Range");
+                fields.add("bytes */" + r.length);
+                LocalResponse p = LocalResponse.problem(416, "the range is outside the " + r.length + " bytes", null, null);
+                fields.addAll(p.fields());
+                return new LocalResponse(416, withoutContentType(fields, p), p.body(), null);
+            }
+            if (span != null) {
+                // RFC 9110 §14: one range of the stored full response
+                fields.add("Content-Range");
+                fields.add("bytes " + span[0] + "-" + span[1] + "/" + r.length);
+                return new LocalResponse(206, fields, null, new StoredBody(r, (int) span[0], (int) span[1] + 1));
+            }
+        }
         return new LocalResponse(r.status, fields, null, new StoredBody(r, 0, r.length));
+    }
+
+    /** The stored fields but the representation's Content-Type, Cache-Control and ETag: the problem's instead. */
+    private static List<String> withoutContentType(List<String> fields, LocalResponse problem) {
+        List<String> out = new ArrayList<>(fields.size());
+        int problemStart = fields.size() - problem.fields().size();
+        for (int i = 0; i < fields.size(); i += 2) {
+            String n = fields.get(i).toLowerCase(Locale.ROOT);
+            if (i < problemStart && (n.equals("content-type") || n.equals("cache-control") || n.equals("etag")
+                    || n.equals("last-modified") || n.equals("content-encoding"))) {
+                continue;
+            }
+            out.add(fields.get(i));
+            out.add(fields.get(i + 1));
+        }
+        return out;
+    }
+
+    /** RFC 9110 §13.1.5: If-Range with a strong ETag or the exact Last-Modified lets the range apply. */
+    private static boolean ifRangeHolds(String ifRange, StoredResponse r) {
+        if (ifRange == null) {
+            return true;
+        }
+        String v = ifRange.strip();
+        if (v.startsWith("\"") || v.startsWith("W/")) {
+            return Validators.strongMatch(v, r.etag);
+        }
+        return r.lastModified != null && v.equals(r.lastModified.strip());
+    }
+
+    static void stripTargeted(List<String> fields) {
+        for (int i = fields.size() - 2; i >= 0; i -= 2) {
+            String n = fields.get(i).toLowerCase(Locale.ROOT);
+            if (Freshness.TARGETED.contains(n)) {
+                fields.remove(i + 1);
+                fields.remove(i);
+            }
+        }
     }
 
     /** RFC 9110 §15.4.5: the fields a 304 carries of the response it stands for. */
@@ -302,6 +361,14 @@ final class CacheFilter implements HttpFilter {
         edits.headers().remove("Surrogate-Key").remove("Cache-Tag");
     }
 
+    /** As {@link #markForwarded}, and RFC 9213's targeted fields removed when the route says so. */
+    void mark(ResponseView response, ResponseEdits edits, String fwd, String extra, long requestTime) {
+        markForwarded(response, edits, fwd, extra, requestTime);
+        if (settings.stripTargeted()) {
+            edits.headers().remove("CDN-Cache-Control").remove("Strata-Cache-Control");
+        }
+    }
+
     /** The response to a request the cache does not store: only marked. */
     private final class Passing implements ResponseObserver {
         private final String fwd;
@@ -318,7 +385,7 @@ final class CacheFilter implements HttpFilter {
             if (response.local() && response.header("Cache-Status") != null) {
                 return; // the cache's own answer (a waiter's), already marked
             }
-            markForwarded(response, edits, fwd, key == null ? "" : keyParam(key), requestTime);
+            mark(response, edits, fwd, key == null ? "" : keyParam(key), requestTime);
         }
     }
 

@@ -23,13 +23,16 @@ import java.util.Locale;
  * @param coalesceTimeout   how long a waiter waits before it goes upstream itself
  * @param staleWhileRevalidate how long past its freshness a response is served while it is revalidated
  *                          in the background, when it does not say ({@code stale-while-revalidate}, RFC 5861)
+ * @param stripTargeted     whether {@code CDN-Cache-Control} and {@code Strata-Cache-Control} (RFC 9213),
+ *                          which this cache obeys first, are removed from what clients get
  * @param key               what the primary key is made of besides the path
  * @param staleIfError      how long past its freshness a response is served when the origin fails (down,
  *                          timing out, 5xx), when it does not say ({@code stale-if-error})
  */
 record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
                      Double heuristicFraction, String setCookie, Boolean debug, Integer coalesceWaiters,
-                     Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError, Key key) {
+                     Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError, Key key,
+                     Boolean stripTargeted) {
 
     /**
      * The key's parts: the scheme is the listener's ({@code http}); the path is always in it.
@@ -60,6 +63,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
         staleWhileRevalidate = staleWhileRevalidate == null ? Duration.ZERO : staleWhileRevalidate;
         staleIfError = staleIfError == null ? Duration.ZERO : staleIfError;
         key = key == null ? new Key(null, null, null) : key;
+        stripTargeted = stripTargeted != null && stripTargeted;
         if (staleWhileRevalidate.isNegative() || staleIfError.isNegative()) {
             throw new IllegalArgumentException("stale_while_revalidate, stale_if_error: (expected: >= 0s)");
         }
@@ -91,7 +95,7 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
     }
 
     static CacheSettings defaults() {
-        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SetCookie setCookieMode() {

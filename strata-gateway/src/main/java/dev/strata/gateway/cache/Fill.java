@@ -115,7 +115,7 @@ final class Fill implements ResponseObserver {
         if (why == null && lifetime == 0 && response.header("ETag") == null && response.header("Last-Modified") == null) {
             why = "stale"; // it could only ever be revalidated, and there is nothing to revalidate it with
         }
-        CacheFilter.markForwarded(response, edits, fwd, why == null ? "; stored" + cache.keyParam(key)
+        cache.mark(response, edits, fwd, why == null ? "; stored" + cache.keyParam(key)
                 : cache.keyParam(key), requestTime);
         if (why != null) {
             done = true;
