@@ -26,15 +26,19 @@ import java.util.Locale;
 final class CacheFilter implements HttpFilter {
 
     static final String NAME = "Strata";
+    /** A response field by which the origin names the cache tags an unsafe request made stale. */
+    static final String INVALIDATE_TAGS = "Strata-Invalidate-Tags";
 
     final CacheSettings settings;
     final Store store;
     private final Loopback loopback;
+    private final Stores stores;
 
-    CacheFilter(CacheSettings settings, Store store, Loopback loopback) {
+    CacheFilter(CacheSettings settings, Store store, Loopback loopback, Stores stores) {
         this.settings = settings;
         this.store = store;
         this.loopback = loopback;
+        this.stores = stores;
     }
 
     /** A stale response was served (stale-while-revalidate or stale-if-error). */
@@ -358,7 +362,7 @@ final class CacheFilter implements HttpFilter {
         List<String> fields = response.fields();
         edits.headers().set("Age", Long.toString(Freshness.correctedInitialAge(fields, requestTime, now) / 1000));
         edits.headers().add("Cache-Status", NAME + "; fwd=" + fwd + "; fwd-status=" + response.status() + extra);
-        edits.headers().remove("Surrogate-Key").remove("Cache-Tag");
+        edits.headers().remove("Surrogate-Key").remove("Cache-Tag").remove(INVALIDATE_TAGS);
     }
 
     /** As {@link #markForwarded}, and RFC 9213's targeted fields removed when the route says so. */
@@ -410,6 +414,18 @@ final class CacheFilter implements HttpFilter {
                 return;
             }
             store.remove(key);
+            List<String> tags = new ArrayList<>();
+            for (String line : response.headers(INVALIDATE_TAGS)) {
+                for (String t : line.split("[,\\s]+")) {
+                    if (!t.isEmpty()) {
+                        tags.add(t);
+                    }
+                }
+            }
+            if (!tags.isEmpty() && stores != null) {
+                // the origin names what its change makes stale: purged here before the client hears back
+                stores.apply(new PurgeRequest(List.of(), tags.subList(0, Math.min(tags.size(), 64)), null, false));
+            }
             for (String name : List.of("location", "content-location")) {
                 String target = response.header(name);
                 String k = target == null ? null : sameOriginKey(target);

@@ -51,7 +51,7 @@ public final class ResponseCache {
             build.admin(build.state("purge", CacheAdmin.Purge.class, () -> new CacheAdmin.Purge(stores)));
             build.admin(build.state("view", CacheAdmin.View.class, () -> new CacheAdmin.View(stores)));
             meters(build.meters(), build.route(), store, stores);
-            return new CacheFilter(s, store, build.loopback());
+            return new CacheFilter(s, store, build.loopback(), stores);
         }
 
         private static void meters(MeterRegistry m, String route, Store store, Stores stores) {
