@@ -54,6 +54,16 @@ public record GatewayConfig(
             }
         }
         seen.clear();
+        java.util.Set<String> listenerNames = new java.util.HashSet<>();
+        listeners.forEach(l -> listenerNames.add(l.name()));
+        for (RouteConfig r : routes) {
+            for (String l : r.listeners()) {
+                if (!listenerNames.contains(l)) {
+                    throw new IllegalArgumentException("routes." + r.name() + ".listeners: '" + l
+                            + "' (expected one of: " + String.join(", ", listenerNames.stream().sorted().toList()) + ")");
+                }
+            }
+        }
         for (RouteConfig r : routes) {
             if (!seen.add(r.name())) {
                 throw new IllegalArgumentException("routes: duplicate name '" + r.name() + "'");

@@ -138,7 +138,7 @@ final class Exchange implements ChannelFutureListener {
         server.metrics().requestStarted();
         timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
         request.arrivedFrom(client.peerAddress(), snapshot);
-        Admission.Decision decision = Admission.admit(request, snapshot);
+        Admission.Decision decision = Admission.admit(request, snapshot, client.listener());
         if (decision instanceof Admission.Refusal r) {
             if (request.failureStatus != 0 || snapshot.unrouted().isEmpty()) {
                 respondError(r.status(), r.detail(), null, r.close());

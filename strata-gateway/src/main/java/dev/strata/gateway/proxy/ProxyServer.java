@@ -300,7 +300,7 @@ public final class ProxyServer {
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         clients.add(ch);
-                        ClientHandler handler = new ClientHandler(ProxyServer.this);
+                        ClientHandler handler = new ClientHandler(ProxyServer.this, l.name());
                         ch.pipeline().addLast("decoder", new RequestDecoder(liveLimits, handler))
                                 .addLast("proxy", handler);
                     }
