@@ -33,7 +33,7 @@ class FilterTypesTest {
     void anUnknownTypeIsRefusedNamingTheRouteAndTheKnownTypes() {
         assertThatThrownBy(() -> build(BuiltInFilters.types(), new FilterSpec("rate_limit", Map.of())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("routes.web.filters: unknown filter 'rate_limit' (expected one of: headers, request_id)");
+                .hasMessage("routes.web.filters: unknown filter 'rate_limit' (expected one of: cache, headers, request_id)");
     }
 
     @Test
