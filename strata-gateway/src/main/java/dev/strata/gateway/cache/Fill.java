@@ -98,6 +98,14 @@ final class Fill implements ResponseObserver {
                     + response.status() + "; ttl=" + serve.ttl(responseTime) + "; detail=stale-if-error"));
             return;
         }
+        if (stale != null && request.method().equals("HEAD") && response.status() == 200 && !response.local()
+                && sameRepresentation(response, stale)) {
+            // §4.3.5: a HEAD answer for the stored response's representation freshens it as a 304 would
+            StoredResponse fresher = stale.freshened(fields, requestTime, responseTime, cache.settings);
+            if (!cache.store.replace(stale, fresher)) {
+                fresher.release();
+            }
+        }
         CacheControl cc = Freshness.directives(fields);
         boolean targeted = Freshness.targeted(fields);
         String why = response.local() ? "local" : !mayStore ? "request"
@@ -184,6 +192,30 @@ final class Fill implements ResponseObserver {
             }
         }
         return out.isEmpty() ? List.of() : List.copyOf(out);
+    }
+
+    /**
+     * Whether a HEAD response describes the stored one (§4.3.5): a validator both have matches (ETag by
+     * weak comparison, Last-Modified exactly), none they both have differs, and so does no length.
+     */
+    private static boolean sameRepresentation(ResponseView head, StoredResponse stored) {
+        String etag = head.header("ETag");
+        String lm = head.header("Last-Modified");
+        boolean matched = false;
+        if (etag != null || stored.etag != null) {
+            if (!Validators.weakMatch(etag, stored.etag)) {
+                return false;
+            }
+            matched = true;
+        }
+        if (lm != null && stored.lastModified != null) {
+            if (!lm.strip().equals(stored.lastModified.strip())) {
+                return false;
+            }
+            matched = true;
+        }
+        String cl = head.header("Content-Length");
+        return matched && (cl == null || CacheControl.deltaSeconds(cl.strip()) == stored.length);
     }
 
     /** An origin that failed: a 5xx of its own, or the gateway's 502/503/504 for one down or too slow. */

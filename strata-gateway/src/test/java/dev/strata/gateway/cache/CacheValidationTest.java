@@ -250,6 +250,27 @@ class CacheValidationTest {
         assertThat(hit(get(gw(), "/val-other"))).isFalse();
     }
 
+    @Test
+    @DisplayName("§4.3.5 a HEAD response for the stored representation freshens the stored GET response")
+    void headFreshens() throws Exception {
+        origin().script("/head-fresh", seen -> seen.method().equals("HEAD")
+                ? Origin.Reply.of(200, "", "ETag", "\"h1\"", "Cache-Control", "max-age=60", "X-Version", "2")
+                : Origin.Reply.of(200, "payload", "ETag", "\"h1\"", "Cache-Control", "max-age=0", "X-Version", "1"));
+        get(gw(), "/head-fresh");
+        RawClient.Response head = call(gw(), "HEAD", "/head-fresh");
+        assertThat(head.status()).isEqualTo(200);
+        RawClient.Response r = get(gw(), "/head-fresh");
+        assertThat(hit(r)).isTrue();
+        assertThat(r.header("X-Version")).isEqualTo("2");
+        assertThat(r.text()).isEqualTo("payload");
+        origin().script("/head-other", seen -> seen.method().equals("HEAD")
+                ? Origin.Reply.of(200, "", "ETag", "\"other\"", "Cache-Control", "max-age=60")
+                : Origin.Reply.of(200, "payload", "ETag", "\"h1\"", "Cache-Control", "max-age=0"));
+        get(gw(), "/head-other");
+        call(gw(), "HEAD", "/head-other");
+        assertThat(hit(get(gw(), "/head-other"))).as("another representation freshens nothing").isFalse();
+    }
+
     // ------------------------------------------------------------------ §4.4 invalidation
 
     @Test
