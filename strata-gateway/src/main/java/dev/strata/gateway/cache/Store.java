@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   of its own, and the memory is given back at once.</li>
  * </ul>
  */
-final class Store {
+final class Store implements AutoCloseable {
 
     static final int MAX_VARIANTS = 8;
 
@@ -136,6 +136,10 @@ final class Store {
 
     /** Stores {@code r} as the newest variant of its key, replacing one of the same secondary key. */
     void put(StoredResponse r) {
+        if (closed) {
+            r.release(); // a fill of a generation whose route no longer caches
+            return;
+        }
         passes.invalidate(r.key);
         List<StoredResponse> dropped = new ArrayList<>(1);
         cache.asMap().compute(r.key, (k, before) -> {
@@ -309,6 +313,21 @@ final class Store {
 
     void cleanUp() {
         cache.cleanUp();
+    }
+
+    private volatile boolean closed;
+    private volatile Runnable onClose = () -> {};
+
+    void onClose(Runnable r) {
+        onClose = r;
+    }
+
+    /** The route no longer caches: everything stored is let go, and later fills are not kept. */
+    @Override
+    public void close() {
+        closed = true;
+        onClose.run();
+        clear();
     }
 
     void clear() {

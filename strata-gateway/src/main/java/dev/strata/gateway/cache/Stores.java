@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's cache stores, one per route that caches, as purges and the admin view reach them. Kept
- * across reloads; a store whose route no longer caches is dropped from it at the next build of the
- * cache type that does not name it (stores themselves are the routes' filter state).
+ * across reloads; a store whose route no longer caches is closed by the reload (stores are the routes'
+ * filter state) and leaves this registry then.
  *
  * <p>This is the narrow entry for purges that come from elsewhere (another gateway): {@link #apply}
  * and {@link #mayHaveMissedPurges}.
@@ -21,6 +21,7 @@ public final class Stores {
 
     void register(String route, Store store) {
         byRoute.put(route, store);
+        store.onClose(() -> byRoute.remove(route, store));
     }
 
     /** Applies {@code purge} to every store; returns how many stored responses it removed or marked stale. */

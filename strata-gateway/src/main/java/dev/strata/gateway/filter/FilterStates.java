@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * The filters' state that outlives a reload, as endpoints keep their pools and health: a generation's
  * chains are built through {@link #builder}, which hands out the previous generation's objects for the
  * keys asked again, and {@link Builder#commit} makes what was asked the kept set (so what no route
- * asks for any more is let go). A warm-up builds on a {@link #throwaway} instance: never the real state.
+ * asks for any more is let go, and closed when it is {@link AutoCloseable}). A warm-up builds on a {@link #throwaway} instance: never the real state.
  *
  * <p>Threading: building and committing are serialized by the caller (the proxy's reload monitor).
  */
@@ -120,8 +120,21 @@ public final class FilterStates {
             };
         }
 
-        /** What this generation asked for becomes the kept state. */
+        /**
+         * What this generation asked for becomes the kept state; a kept object no key asks for any more
+         * is closed when it is {@link AutoCloseable} (a store gives its memory back).
+         */
         public void commit() {
+            for (Map.Entry<String, Object> e : kept.entrySet()) {
+                if (asked.get(e.getKey()) != e.getValue() && !asked.containsValue(e.getValue())
+                        && e.getValue() instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception x) {
+                        // a state that fails to close is let go all the same
+                    }
+                }
+            }
             kept = new HashMap<>(asked);
             if (!warmup) {
                 resources = Map.copyOf(admin);

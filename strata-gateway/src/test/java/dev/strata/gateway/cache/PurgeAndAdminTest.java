@@ -175,4 +175,20 @@ class PurgeAndAdminTest {
         assertThat(r.text()).isEqualTo("v1");
         env.gateway().reload(Configs.gateway(ROUTES, origin().address()));
     }
+
+    @Test
+    @DisplayName("configuration: a reload that drops a route's cache lets its store go")
+    void reloadDropsTheStore() throws Exception {
+        versioned("/keyed/drop");
+        get(gw(), "/keyed/drop?id=1");
+        assertThat(admin("GET", "/_strata/cache", null).text()).contains("\"keyed\"");
+        env.gateway().reload(Configs.gateway(ROUTES.replace("filters: [{cache: {key: {host: false, query: [id], headers: [X-Tenant]}}}]",
+                "filters: []"), origin().address()));
+        try {
+            assertThat(admin("GET", "/_strata/cache", null).text()).doesNotContain("\"keyed\"");
+            assertThat(get(gw(), "/keyed/drop?id=1").header("Cache-Status")).isNull();
+        } finally {
+            env.gateway().reload(Configs.gateway(ROUTES, origin().address()));
+        }
+    }
 }
