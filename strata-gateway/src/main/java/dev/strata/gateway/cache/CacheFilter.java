@@ -107,6 +107,8 @@ final class CacheFilter implements HttpFilter {
             List<String> fields = new ArrayList<>(p.fields());
             fields.add("Cache-Status");
             fields.add(NAME + "; fwd=miss; detail=only-if-cached");
+            fields.add("Age");
+            fields.add("0");
             return Verdict.respond(new LocalResponse(504, fields, p.body(), null));
         }
         String fwd = noCache ? "request" : r != null ? "stale" : found.keyKnown() ? "vary-miss" : "uri-miss";
