@@ -114,7 +114,7 @@ class GatewayConfigTest {
         assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.accessLog().enabled()).isFalse();
         assertThat(c.upstreams().get("origins").endpoints()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
-        assertThat(c.listeners()).extracting(l -> l.address().toString()).containsExactly("127.0.0.1:18080", "127.0.0.1:18081");
+        assertThat(c.listeners()).extracting(l -> l.address().toString()).containsExactly("127.0.0.1:18081", "127.0.0.1:18080");
         assertThat(c.routes()).extracting(r -> r.listeners()).containsExactly(java.util.List.of("main"),
                 java.util.List.of("cached"));
         dev.strata.gateway.filter.builtin.BuiltInFilters.types().build("cached", c.routes().get(1).filters(),
