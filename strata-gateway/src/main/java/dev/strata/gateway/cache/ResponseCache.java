@@ -22,10 +22,25 @@ public final class ResponseCache {
 
     /** The {@code cache} filter type. */
     public static FilterType<?> filterType() {
-        return new Type();
+        return filterType(stores -> {});
+    }
+
+    /**
+     * The {@code cache} filter type, handing {@code stores} the gateway's {@link Stores} at each build of
+     * a real (not warm-up) cache filter: where purges from other gateways come in
+     * ({@link Stores#apply}, {@link Stores#mayHaveMissedPurges}).
+     */
+    public static FilterType<?> filterType(java.util.function.Consumer<Stores> stores) {
+        return new Type(stores);
     }
 
     private static final class Type implements FilterType<CacheSettings> {
+        private final java.util.function.Consumer<Stores> onStores;
+
+        Type(java.util.function.Consumer<Stores> onStores) {
+            this.onStores = onStores;
+        }
+
         @Override
         public String name() {
             return "cache";
@@ -48,6 +63,9 @@ public final class ResponseCache {
             store.resize(s.storeSize().bytes());
             Stores stores = build.state("stores", Stores.class, Stores::new);
             stores.register(build.route(), store);
+            if (!build.warmup()) {
+                onStores.accept(stores);
+            }
             build.admin(build.state("purge", CacheAdmin.Purge.class, () -> new CacheAdmin.Purge(stores)));
             build.admin(build.state("view", CacheAdmin.View.class, () -> new CacheAdmin.View(stores)));
             meters(build.meters(), build.route(), store, stores);
