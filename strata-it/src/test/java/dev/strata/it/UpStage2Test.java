@@ -55,6 +55,20 @@ class UpStage2Test {
             assertThat(redirect.headers().firstValue("Location")).hasValue("https://example.org/two");
             assertThat(redirect.headers().firstValue("X-Served-By")).hasValue("links-1");
             assertThat(redirect.headers().firstValue("Via")).hasValueSatisfying(v -> assertThat(v).contains("gateway"));
+            assertThat(redirect.headers().firstValue("Surrogate-Key")).as("the gateway's cache hides tags").isEmpty();
+            HttpResponse<String> cached = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cached.headers().firstValue("Cache-Status")).hasValueSatisfying(v -> assertThat(v).contains("hit"));
+            // after a PUT returns, the next GET through the gateway redirects to the new URL
+            String token = JSON.readTree(created.body()).get("manage_token").asText();
+            HttpResponse<String> updated = http.send(HttpRequest.newBuilder(URI.create(base + "/api/links/stage-two"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"url\":\"https://example.org/three\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+            HttpResponse<String> moved = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(moved.headers().firstValue("Location")).hasValue("https://example.org/three");
             assertThat(redirect.headers().firstValue("RateLimit-Policy")).as("loopback is allow-listed").isEmpty();
             HttpResponse<String> fromAfar = http.send(HttpRequest.newBuilder(URI.create(base + "/stage-two"))
                     .header("X-Forwarded-For", "192.0.2.76").build(), HttpResponse.BodyHandlers.ofString());

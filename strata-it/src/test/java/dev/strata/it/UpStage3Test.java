@@ -83,7 +83,9 @@ class UpStage3Test {
                     long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (running.get() && System.nanoTime() < stopAt) {
                         try {
+                            // no-cache: past the gateway's cache, so that every request meets the nodes
                             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                                    .header("Cache-Control", "no-cache")
                                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding());
                             if (r.statusCode() == 200 || r.statusCode() == 302) {
                                 ok.incrementAndGet();

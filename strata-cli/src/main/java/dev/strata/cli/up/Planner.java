@@ -133,7 +133,9 @@ final class Planner {
                 endpoints.forEach(e -> eps.addObject().put("address", e[0]).put("name", e[1]));
                 if (!gateway.has("routes")) {
                     ArrayNode routes = gateway.putArray("routes");
-                    routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app");
+                    // the shared cache in front of the links nodes: redirects, link stats and the page's assets
+                    routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app")
+                            .putArray("filters").addObject().putObject("cache");
                 }
                 String url = "http://" + host + ":" + port;
                 String admin = "http://" + host + ":" + adminPort;

@@ -1,6 +1,7 @@
 package dev.strata.gateway.cluster;
 
 import dev.strata.common.config.ByteSize;
+import dev.strata.common.config.Units;
 import java.net.URI;
 import java.time.Duration;
 
@@ -46,10 +47,10 @@ public record ClusterConfig(boolean enabled, String redis, String namespace, Dur
         positive(heartbeat, "heartbeat");
         positive(memberTtl, "member_ttl");
         if (reconnectMax.compareTo(reconnectMin) < 0) {
-            throw new IllegalArgumentException("cluster.reconnect_max: " + reconnectMax + " (expected: >= reconnect_min)");
+            throw new IllegalArgumentException("cluster.reconnect_max: " + Units.show(reconnectMax) + " (expected: >= reconnect_min)");
         }
         if (memberTtl.compareTo(heartbeat.multipliedBy(2)) < 0) {
-            throw new IllegalArgumentException("cluster.member_ttl: " + memberTtl
+            throw new IllegalArgumentException("cluster.member_ttl: " + Units.show(memberTtl)
                     + " (expected: at least twice the heartbeat, so one late heartbeat does not drop a live gateway)");
         }
         if (maxMessage == null || maxMessage.bytes() < 1 || maxMessage.bytes() > 16 * 1024 * 1024) {
@@ -59,7 +60,7 @@ public record ClusterConfig(boolean enabled, String redis, String namespace, Dur
 
     private static void positive(Duration d, String name) {
         if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("cluster." + name + ": " + d + " (expected: > 0)");
+            throw new IllegalArgumentException("cluster." + name + ": " + Units.show(d) + " (expected: > 0)");
         }
     }
 }

@@ -57,6 +57,16 @@ public record GatewayConfig(
             }
         }
         seen.clear();
+        java.util.Set<String> listenerNames = new java.util.HashSet<>();
+        listeners.forEach(l -> listenerNames.add(l.name()));
+        for (int i = 0; i < routes.size(); i++) {
+            for (String l : routes.get(i).listeners()) {
+                if (!listenerNames.contains(l)) {
+                    throw new IllegalArgumentException("routes[" + i + "].listeners: '" + l
+                            + "' (expected one of: " + String.join(", ", listenerNames.stream().sorted().toList()) + ")");
+                }
+            }
+        }
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig r = routes.get(i);
             if (!seen.add(r.name())) {

@@ -15,10 +15,12 @@ import java.util.Map;
  * @param maxBody this route's request body limit, or {@code null} for {@code limits.max_body}
  * @param filters this route's filters, after the gateway's own {@code filters}
  * @param respond a response the gateway gives itself for every request of the route, or {@code null}
+ * @param listeners the listeners whose requests the route takes, by name; empty: every listener's
  */
 public record RouteConfig(String name, String host, String pathPrefix, String upstream, ByteSize maxBody,
                           List<FilterSpec> filters,
-                          @JsonDeserialize(using = EntryDefaults.Respond.class) Respond respond) {
+                          @JsonDeserialize(using = EntryDefaults.Respond.class) Respond respond,
+                          List<String> listeners) {
 
     public RouteConfig {
         if (name == null || name.isBlank()) {
@@ -42,11 +44,12 @@ public record RouteConfig(String name, String host, String pathPrefix, String up
             upstream = null; // a route that answers itself reaches no group
         }
         filters = filters == null ? List.of() : List.copyOf(filters);
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
     }
 
     /** A route to {@code upstream} with no filters. */
     public RouteConfig(String name, String host, String pathPrefix, String upstream, ByteSize maxBody) {
-        this(name, host, pathPrefix, upstream, maxBody, List.of(), null);
+        this(name, host, pathPrefix, upstream, maxBody, List.of(), null, List.of());
     }
 
     /**

@@ -24,7 +24,8 @@ public interface FilterBuild {
     /**
      * State that outlives a reload (counters, a store): the object kept under {@code key} by the previous
      * generation when there is one of {@code type}, else a new one from {@code create}. Keys are the
-     * filter type's own; a key no generation asks for any more is let go at the next reload.
+     * filter type's own; a key no generation asks for any more is let go at the next reload (and closed
+     * then, when the object is {@link AutoCloseable}).
      */
     <T> T state(String key, Class<T> type, Supplier<T> create);
 
@@ -45,4 +46,7 @@ public interface FilterBuild {
     default Optional<Cluster> cluster() {
         return Optional.empty();
     }
+
+    /** Requests through this gateway's own request path, for background work ({@link Loopback}). */
+    Loopback loopback();
 }

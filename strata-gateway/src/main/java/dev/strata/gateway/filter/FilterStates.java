@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * The filters' state that outlives a reload, as endpoints keep their pools and health: a generation's
  * chains are built through {@link #builder}, which hands out the previous generation's objects for the
  * keys asked again, and {@link Builder#commit} makes what was asked the kept set (so what no route
- * asks for any more is let go). A warm-up builds on a {@link #throwaway} instance: never the real state.
+ * asks for any more is let go, and closed when it is {@link AutoCloseable}). A warm-up builds on a {@link #throwaway} instance: never the real state.
  *
  * <p>Threading: building and committing are serialized by the caller (the proxy's reload monitor).
  */
@@ -27,6 +27,8 @@ public final class FilterStates {
     private final Map<String, AdminResource> gatewayResources;
     private Map<String, Object> kept = new HashMap<>();
     private volatile Map<String, AdminResource> resources = Map.of();
+    private volatile java.net.InetSocketAddress loopbackAddress;
+    private final Loopback loopback;
 
     public FilterStates(MeterRegistry meters) {
         this(meters, false, Optional.empty(), List.of());
@@ -48,6 +50,12 @@ public final class FilterStates {
         own.forEach(r -> byPath.put(r.path(), r));
         this.gatewayResources = Map.copyOf(byPath);
         this.resources = gatewayResources;
+        this.loopback = warmup ? Loopback.none() : new Loopback(() -> loopbackAddress);
+    }
+
+    /** Where {@link FilterBuild#loopback} requests go: the gateway's first listener, once bound. */
+    public void loopbackAddress(java.net.InetSocketAddress address) {
+        loopbackAddress = address;
     }
 
     /** State for the warm-up's chains: empty, with meters that go nowhere. */
@@ -122,6 +130,11 @@ public final class FilterStates {
                 }
 
                 @Override
+                public Loopback loopback() {
+                    return loopback;
+                }
+
+                @Override
                 public void admin(AdminResource resource) {
                     if (warmup) {
                         return;
@@ -139,8 +152,21 @@ public final class FilterStates {
             };
         }
 
-        /** What this generation asked for becomes the kept state. */
+        /**
+         * What this generation asked for becomes the kept state; a kept object no key asks for any more
+         * is closed when it is {@link AutoCloseable} (a store gives its memory back).
+         */
         public void commit() {
+            for (Map.Entry<String, Object> e : kept.entrySet()) {
+                if (asked.get(e.getKey()) != e.getValue() && !asked.containsValue(e.getValue())
+                        && e.getValue() instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception x) {
+                        // a state that fails to close is let go all the same
+                    }
+                }
+            }
             kept = new HashMap<>(asked);
             if (!warmup) {
                 resources = Map.copyOf(admin);

@@ -12,4 +12,15 @@ public interface ResponseEdits {
      * leaves.
      */
     void readToEndWithoutClient();
+
+    /**
+     * Answers the client with {@code response} in place of the one whose head the observer sees: the
+     * upstream's (whose body is then not read: its connection is closed, not reused), as a cache turns
+     * the upstream's {@code 304} to its own conditional request into the stored response; or the
+     * gateway's own answer (a 502 or 504, as a cache serves a stale copy instead). The client edits made
+     * so far apply to {@code response} too, and the observers then see its head (as a local one) and its
+     * body like any local response's. The last call among the head's observers wins; a replacement is
+     * not replaced again.
+     */
+    void replaceWith(LocalResponse response);
 }

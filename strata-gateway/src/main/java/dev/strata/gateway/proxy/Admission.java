@@ -1,6 +1,7 @@
 package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.RoutingConfig;
+import dev.strata.gateway.route.Router;
 
 /**
  * Admission: a request head and a configuration generation give the route that serves the request, or
@@ -23,6 +24,11 @@ final class Admission {
     private Admission() {}
 
     static Decision admit(RequestHead request, Snapshot snapshot) {
+        return admit(request, snapshot, null);
+    }
+
+    /** As {@link #admit(RequestHead, Snapshot)}, for a request that came in on {@code listener} (by name). */
+    static Decision admit(RequestHead request, Snapshot snapshot, String listener) {
         if (request.failureStatus != 0) {
             return switch (request.failureStatus) {
                 case 414 -> new Refusal(414, "the request line is longer than "
@@ -71,10 +77,11 @@ final class Admission {
         if (expectField >= 0 && !request.value(expectField).equalsIgnoreCase("100-continue")) {
             return new Refusal(417, "only the expectation 100-continue is supported", hasBody);
         }
-        if (host == null && snapshot.router().byHost()) {
+        Router<RoutePlan> router = snapshot.router(listener);
+        if (host == null && router.byHost()) {
             host = request.host();
         }
-        RoutePlan plan = snapshot.router().match(host, routed);
+        RoutePlan plan = router.match(host, routed);
         if (plan == null) {
             return new Refusal(404, "no route for this host and path", hasBody);
         }

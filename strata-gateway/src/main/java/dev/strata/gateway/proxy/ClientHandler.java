@@ -53,6 +53,7 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
 
     // the client's address, formatted once per connection; confined to the event loop
     private boolean peerKnown;
+    private final String listener;
     private InetAddress peerAddress;
     private String peerIp;
     private byte[] forwardedFor;
@@ -61,7 +62,18 @@ final class ClientHandler extends ChannelDuplexHandler implements RequestDecoder
     private long requests; // on this connection, for limits.max_requests_per_connection
 
     ClientHandler(ProxyServer server) {
+        this(server, null);
+    }
+
+    /** A connection accepted by the listener called {@code listener} ({@code null}: unnamed). */
+    ClientHandler(ProxyServer server, String listener) {
         this.server = server;
+        this.listener = listener;
+    }
+
+    /** The name of the listener this connection came in on, or {@code null}. */
+    String listener() {
+        return listener;
     }
 
     @Override

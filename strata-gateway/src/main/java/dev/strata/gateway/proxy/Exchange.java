@@ -131,7 +131,7 @@ final class Exchange implements ChannelFutureListener {
         server.metrics().requestStarted();
         timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
         request.arrivedFrom(client.peerAddress(), snapshot);
-        Admission.Decision decision = Admission.admit(request, snapshot);
+        Admission.Decision decision = Admission.admit(request, snapshot, client.listener());
         if (decision instanceof Admission.Refusal r) {
             if (request.failureStatus != 0 || snapshot.unrouted().isEmpty()) {
                 respondError(r.status(), r.detail(), null, r.close());
@@ -361,6 +361,17 @@ final class Exchange implements ChannelFutureListener {
         HeaderEdits edits = null;
         if (filters != null) {
             filters.responseHead(LocalResponses.view(r));
+            LocalResponse replacement = filters.takeReplacement();
+            if (replacement != null) {
+                // an observer answers in place of the gateway's own (a stale copy for a 502, say)
+                if (r.stream() != null) {
+                    r.stream().close();
+                }
+                r = replacement;
+                status = r.status();
+                filters.responseHead(LocalResponses.view(r));
+                filters.takeReplacement();
+            }
             edits = filters.clientEdits();
         }
         // set before the write, which may complete (and finish the exchange) at once

@@ -59,6 +59,7 @@ final class FilterRun implements FilterContext, ResponseEdits {
     private List<String> logFields;
     private boolean readToEnd;
     private boolean completed;
+    private LocalResponse replacement;
 
     FilterRun(Exchange exchange, FilterChain chain, RequestHead request, String route, boolean warmup) {
         this.exchange = exchange;
@@ -129,6 +130,18 @@ final class FilterRun implements FilterContext, ResponseEdits {
     @Override
     public void readToEndWithoutClient() {
         readToEnd = true;
+    }
+
+    @Override
+    public void replaceWith(LocalResponse response) {
+        replacement = java.util.Objects.requireNonNull(response, "response");
+    }
+
+    /** The response an observer put in place of the upstream's head just seen, or {@code null}; cleared. */
+    LocalResponse takeReplacement() {
+        LocalResponse r = replacement;
+        replacement = null;
+        return r;
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * The head of a response the gateway gives itself, as bytes: status line, the response's fields with the
- * client edits applied, {@code Date}, {@code X-Served-By}, the framing ({@code Content-Length}, or
+ * client edits applied, {@code Date} (the response's own when it has one: a stored response's), {@code X-Served-By}, the framing ({@code Content-Length}, or
  * chunked for a body of unknown length), {@code Connection}. Fields that frame or are hop-by-hop are the
  * writer's alone: a response's or an edit's own are dropped.
  */
@@ -38,10 +38,18 @@ final class LocalResponses {
         StringBuilder h = new StringBuilder(256)
                 .append("HTTP/1.1 ").append(r.status()).append(' ').append(reason(r.status())).append("\r\n");
         List<String> fields = r.fields();
+        boolean dated = false;
         for (int i = 0; i < fields.size(); i += 2) {
             String name = fields.get(i);
-            if (reserved(name) || (edits != null && edits.drops(name.toLowerCase(Locale.ROOT)))) {
+            boolean date = name.equalsIgnoreCase("date");
+            if ((!date && reserved(name)) || (edits != null && edits.drops(name.toLowerCase(Locale.ROOT)))) {
                 continue;
+            }
+            if (date) {
+                if (dated) {
+                    continue;
+                }
+                dated = true; // a stored response's own Date stays (its Age tells the rest)
             }
             h.append(name).append(": ").append(fields.get(i + 1)).append("\r\n");
         }
@@ -53,11 +61,15 @@ final class LocalResponses {
                 }
             }
         }
-        h.append("Date: ").append(date()).append("\r\n");
+        if (!dated) {
+            h.append("Date: ").append(date()).append("\r\n");
+        }
         if (servedBy != null) {
             h.append("X-Served-By: ").append(servedBy).append("\r\n");
         }
-        if (bodyLength >= 0) {
+        if (r.status() == 204 || r.status() == 304) {
+            // RFC 9110 §8.6: no length of a body these never have
+        } else if (bodyLength >= 0) {
             h.append("Content-Length: ").append(bodyLength).append("\r\n");
         } else if (http11Client) {
             h.append("Transfer-Encoding: chunked\r\n");
@@ -141,6 +153,7 @@ final class LocalResponses {
     static final class Streamer {
         private final BodyStream stream;
         private final boolean chunked;
+        private boolean failed;
 
         Streamer(BodyStream stream, boolean chunked) {
             this.stream = stream;
@@ -154,7 +167,16 @@ final class LocalResponses {
         long pump(io.netty.channel.ChannelHandlerContext ctx, FilterRun observers) {
             long n = 0;
             while (ctx.channel().isWritable()) {
-                ByteBuf piece = stream.next(ctx.alloc());
+                if (!stream.ready()) {
+                    return n; // the stream wakes the writer when it has more
+                }
+                ByteBuf piece;
+                try {
+                    piece = stream.next(ctx.alloc());
+                } catch (RuntimeException e) {
+                    failed = true;
+                    return n;
+                }
                 if (piece != null && observers != null) {
                     observers.responseBody(piece);
                 }
@@ -168,6 +190,15 @@ final class LocalResponses {
                 Wire.writeBody(ctx, ctx.alloc(), piece, chunked);
             }
             return n;
+        }
+
+        /** Whether the stream failed: the body cannot be completed. */
+        boolean failed() {
+            return failed;
+        }
+
+        BodyStream stream() {
+            return stream;
         }
 
         void close() {

@@ -186,6 +186,13 @@ public final class ProxyServer {
         for (ListenerConfig l : config.listeners()) {
             bind(l);
         }
+        loopbackTo(config);
+    }
+
+    private void loopbackTo(GatewayConfig config) {
+        if (!config.listeners().isEmpty()) {
+            filterStates.loopbackAddress(address(config.listeners().get(0).name()));
+        }
     }
 
     /** Installs the first generation without binding listeners (handler tests). */
@@ -229,6 +236,7 @@ public final class ProxyServer {
                 log.info("listener {} closed", name);
             }
         }
+        loopbackTo(config);
         log.info("configuration reloaded: {} routes, upstream groups {}", config.routes().size(),
                 snapshot.upstreams().groups().stream().map(g -> g.name()).sorted().toList());
     }
@@ -308,7 +316,7 @@ public final class ProxyServer {
                             lease.release();
                         });
                         clients.add(ch);
-                        ClientHandler handler = new ClientHandler(ProxyServer.this);
+                        ClientHandler handler = new ClientHandler(ProxyServer.this, l.name());
                         ch.pipeline().addLast("decoder", new RequestDecoder(liveLimits, handler))
                                 .addLast("proxy", handler);
                     }

@@ -131,7 +131,13 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         }
         ctx.write(head, ctx.voidPromise());
         state = State.STREAMING;
-        streamer = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
+        LocalResponses.Streamer s = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
+        streamer = s;
+        r.stream().onReady(() -> ctx.executor().execute(() -> {
+            if (streamer == s) {
+                pumpLocal();
+            }
+        }));
         pumpLocal();
     }
 
@@ -155,6 +161,14 @@ final class ResponseRelay implements UpstreamHandler.Listener {
                 }
                 FilterRun filters = exchange.filters();
                 long n = s.pump(ctx, filters != null && filters.observed() ? filters : null);
+                if (s.failed()) {
+                    bytes += n;
+                    exchange.closeClientAfter(true);
+                    ctx.flush(); // what was written is the client's; the close says the rest will not come
+                    ctx.close();
+                    exchange.finish(false);
+                    return;
+                }
                 if (n < 0) {
                     bytes += -1 - n;
                     state = State.COMPLETE;
@@ -201,6 +215,12 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         HeaderEdits edits = null;
         if (filters != null) {
             filters.responseHead(head);
+            LocalResponse replacement = filters.takeReplacement();
+            if (replacement != null) {
+                attempt.end(Outcome.ofStatus(head.status), false); // its body, if any, is not read
+                x.respondLocal(replacement, false);
+                return;
+            }
             edits = filters.clientEdits();
         }
         boolean close = !x.clientKeepAlive || x.server.draining() || x.body.state() == RequestBody.State.RECEIVING;

@@ -25,7 +25,16 @@ import java.util.Map;
  * own filters). {@code via} is the Via element this gateway adds, as bytes ({@code null}: none).
  */
 public record Snapshot(GatewayConfig config, Router<RoutePlan> router, FilterChain unrouted, Upstreams upstreams,
-                       List<Cidr> trustedProxies, byte[] via) {
+                       List<Cidr> trustedProxies, byte[] via, Map<String, Router<RoutePlan>> listenerRouters) {
+
+    /** The router of requests that came in on {@code listener}: its routes and those of every listener. */
+    Router<RoutePlan> router(String listener) {
+        if (listener == null || listenerRouters.isEmpty()) {
+            return router;
+        }
+        Router<RoutePlan> r = listenerRouters.get(listener);
+        return r == null ? router : r;
+    }
 
     /**
      * Each route's filter chain: the gateway's {@code filters}, then the route's, then its direct
@@ -59,10 +68,19 @@ public record Snapshot(GatewayConfig config, Router<RoutePlan> router, FilterCha
             plans.add(new RoutePlan(r, r.upstream() == null ? null : upstreams.group(r.upstream()),
                     chains.getOrDefault(r.name(), FilterChain.EMPTY), maxBody));
         }
-        return new Snapshot(config, new Router<>(plans, RoutePlan::route),
+        // routes limited to listeners: one router per listener, of its routes and the unlimited ones
+        Map<String, Router<RoutePlan>> byListener = new java.util.HashMap<>();
+        if (plans.stream().anyMatch(p -> !p.route().listeners().isEmpty())) {
+            for (var l : config.listeners()) {
+                byListener.put(l.name(), new Router<>(plans.stream().filter(p -> p.route().listeners().isEmpty()
+                        || p.route().listeners().contains(l.name())).toList(), RoutePlan::route));
+            }
+        }
+        return new Snapshot(config, new Router<>(plans.stream().filter(p -> p.route().listeners().isEmpty()).toList(),
+                RoutePlan::route),
                 chains.getOrDefault(FilterTypes.UNROUTED, FilterChain.EMPTY), upstreams,
                 config.forwarding().trustedProxies().stream().map(Cidr::parse).toList(),
-                config.forwarding().via() ? Wire.ascii("1.1 " + config.name()) : null);
+                config.forwarding().via() ? Wire.ascii("1.1 " + config.name()) : null, Map.copyOf(byListener));
     }
 
     private static LocalResponse directResponse(RouteConfig.Respond respond) {

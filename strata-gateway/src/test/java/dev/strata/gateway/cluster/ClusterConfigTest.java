@@ -28,10 +28,10 @@ class ClusterConfigTest {
     @Test
     void errorsNameTheKey() {
         assertThatThrownBy(() -> load("{redis: 'http://x:1'}")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("cluster.redis: 'http://x:1' (expected: redis://host:port)");
+                .hasMessageContaining("gateway.cluster.redis (line ").hasMessageContaining("): 'http://x:1' (expected: redis://host:port)");
         assertThatThrownBy(() -> load("{redis: 'redis://nohost'}")).hasMessageContaining("cluster.redis");
         assertThatThrownBy(() -> load("{heartbeat: 2s, member_ttl: 3s}"))
-                .hasMessageContaining("cluster.member_ttl: PT3S (expected: at least twice the heartbeat");
+                .hasMessageContaining("gateway.cluster.member_ttl (line ").hasMessageContaining("): 3s (expected: at least twice the heartbeat");
         assertThatThrownBy(() -> load("{namespace: 'a b'}")).hasMessageContaining("cluster.namespace");
         assertThatThrownBy(() -> load("{reconnect_min: 10s, reconnect_max: 1s}")).hasMessageContaining("reconnect_max");
         assertThatThrownBy(() -> load("{max_message: 0}")).hasMessageContaining("cluster.max_message");

@@ -138,6 +138,17 @@ class GatewayConfigTest {
         assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.accessLog().enabled()).isFalse();
         assertThat(c.upstreams().get("origins").addresses()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
+        assertThat(c.listeners()).extracting(l -> l.address().toString()).containsExactly("127.0.0.1:18081", "127.0.0.1:18080");
+        assertThat(c.routes()).extracting(r -> r.listeners()).containsExactly(java.util.List.of("main"),
+                java.util.List.of("cached"));
+        dev.strata.gateway.filter.builtin.BuiltInFilters.types().build("cached", c.routes().get(1).filters(),
+                dev.strata.gateway.filter.FilterStates.throwaway().builder(), true);
+    }
+
+    @Test
+    void aRouteNamesOnlyListenersThatExist() {
+        assertThatThrownBy(() -> load("gateway:\n  routes: [{name: r, path_prefix: /, upstream: app, listeners: [nope]}]\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.routes[0].listeners (line 2, column ").hasMessageContaining("'nope' (expected one of:");
     }
 
     @Test

@@ -36,7 +36,7 @@ class FilterTypesTest {
     void anUnknownTypeIsRefusedNamingTheRouteAndTheKnownTypes() {
         assertThatThrownBy(() -> build(BuiltInFilters.types(), new FilterSpec("no_such_filter", Map.of())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("routes.web.filters: unknown filter 'no_such_filter' (expected one of: headers, rate_limit, request_id, shed)");
+                .hasMessage("routes.web.filters: unknown filter 'no_such_filter' (expected one of: cache, headers, rate_limit, request_id, shed)");
     }
 
     @Test

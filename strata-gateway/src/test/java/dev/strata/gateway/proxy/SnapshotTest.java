@@ -50,9 +50,9 @@ class SnapshotTest {
     void anUnknownFilterOrSettingIsRefusedNamingTheRoute() {
         assertThatThrownBy(() -> chains("""
                 gateway:
-                  routes: [{name: r1, path_prefix: /, upstream: app, filters: [{cache: {}}]}]
-                """)).hasMessageContaining("routes.r1.filters: unknown filter 'cache'")
-                .hasMessageContaining("headers, rate_limit, request_id");
+                  routes: [{name: r1, path_prefix: /, upstream: app, filters: [{compress: {}}]}]
+                """)).hasMessageContaining("routes.r1.filters: unknown filter 'compress'")
+                .hasMessageContaining("cache, headers, rate_limit, request_id, shed");
         assertThatThrownBy(() -> chains("""
                 gateway:
                   routes: [{name: r2, path_prefix: /, upstream: app, filters: [{request_id: {hedaer: X-Id}}]}]

@@ -27,6 +27,8 @@ import java.util.zip.CRC32;
  *   <li>{@code /hop}: answers with hop-by-hop headers (Connection naming X-Hop-Resp, Keep-Alive, Upgrade)</li>
  *   <li>{@code /held/N}: N pattern bytes, chunked: the first {@value #HELD_FIRST} at once, the rest only
  *   once the test calls {@link #releaseHeld()} (so a test knows the response is still under way)</li>
+ *   <li>a path given to {@link #script}: what the script replies for the request (status, fields, body,
+ *   chunked or with a length, or held in the middle as {@code /held/N} is)</li>
  *   <li>anything else: 200, body {@code "<name> <METHOD> <uri> <bodyLength> <bodyCrc>"}</li>
  * </ul>
  * Every response carries {@code X-Served-By: <name>}. {@link #delay} makes every answer but
@@ -45,6 +47,25 @@ public final class Origin implements AutoCloseable {
         }
     }
 
+    /**
+     * A scripted answer: {@code fields} as name/value pairs; a body with its length, or chunked; when
+     * {@code held}, half the body goes at once and the rest after {@link #releaseHeld()}.
+     */
+    public record Reply(int status, List<String> fields, byte[] body, boolean chunked, boolean held) {
+        public static Reply of(int status, String body, String... fields) {
+            return new Reply(status, List.of(fields), body.getBytes(StandardCharsets.UTF_8), false, false);
+        }
+
+        public Reply inChunks() {
+            return new Reply(status, fields, body, true, held);
+        }
+
+        public Reply heldHalfway() {
+            return new Reply(status, fields, body, true, true);
+        }
+    }
+
+    private final Map<String, java.util.function.Function<Seen, Reply>> scripts = new java.util.concurrent.ConcurrentHashMap<>();
     private final String name;
     private final int fixedPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -108,6 +129,21 @@ public final class Origin implements AutoCloseable {
         this.delayMillis = millis;
     }
 
+    /** Requests for {@code path} (without the query) are answered by {@code script} from now on. */
+    public void script(String path, java.util.function.Function<Seen, Reply> script) {
+        scripts.put(path, script);
+    }
+
+    /** Forgets every script. */
+    public void clearScripts() {
+        scripts.clear();
+    }
+
+    /** How many requests for {@code path} (without the query) this origin has seen. */
+    public long seen(String path) {
+        return seen.stream().filter(s -> s.uri().equals(path) || s.uri().startsWith(path + "?")).count();
+    }
+
     /** Lets every {@code /held/N} response that waits send the rest; later ones wait for the next call. */
     public void releaseHeld() {
         CountDownLatch l = held;
@@ -140,8 +176,9 @@ public final class Origin implements AutoCloseable {
                     n += r;
                 }
             }
-            seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().toString(), Map.copyOf(x.getRequestHeaders()), n,
-                    crc.getValue()));
+            Seen request = new Seen(x.getRequestMethod(), x.getRequestURI().toString(), Map.copyOf(x.getRequestHeaders()),
+                    n, crc.getValue());
+            seen.add(request);
             x.getResponseHeaders().set("X-Served-By", name);
             long delay = delayMillis;
             if (delay > 0) {
@@ -150,6 +187,11 @@ public final class Origin implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+            java.util.function.Function<Seen, Reply> script = scripts.get(path);
+            if (script != null) {
+                reply(x, script.apply(request));
+                return;
             }
             if (path.startsWith("/bytes/")) {
                 long size = Long.parseLong(path.substring(7));
@@ -202,6 +244,39 @@ public final class Origin implements AutoCloseable {
             x.sendResponseHeaders(status, body.length);
             x.getResponseBody().write(body);
         }
+    }
+
+    private void reply(HttpExchange x, Reply r) throws IOException {
+        for (int i = 0; i < r.fields().size(); i += 2) {
+            x.getResponseHeaders().add(r.fields().get(i), r.fields().get(i + 1));
+        }
+        boolean bodiless = x.getRequestMethod().equals("HEAD") || r.status() == 304 || r.status() == 204;
+        if (bodiless) {
+            x.sendResponseHeaders(r.status(), -1);
+            return;
+        }
+        x.sendResponseHeaders(r.status(), r.chunked() ? 0 : (r.body().length == 0 ? -1 : r.body().length));
+        if (r.body().length == 0) {
+            return;
+        }
+        OutputStream out = x.getResponseBody();
+        if (!r.held()) {
+            out.write(r.body());
+            return;
+        }
+        CountDownLatch release = held;
+        int half = r.body().length / 2;
+        out.write(r.body(), 0, half);
+        out.flush();
+        heldStarted.incrementAndGet();
+        try {
+            if (!release.await(20, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        out.write(r.body(), half, r.body().length - half);
     }
 
     @Override

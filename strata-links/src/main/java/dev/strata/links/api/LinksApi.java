@@ -52,6 +52,9 @@ public final class LinksApi {
     private final JsonBodies bodies;
     private final LinkRules rules = new LinkRules();
     private final WebAssets assets;
+    /** The response field naming the cache tags a change invalidates (see the gateway's cache filter). */
+    static final String INVALIDATE_TAGS = "Strata-Invalidate-Tags";
+
     private final String redirectCacheControl;
 
     /** @param databaseReady whether the database answers now ({@code /readyz}) */
@@ -215,6 +218,22 @@ public final class LinksApi {
         String code = existingCodeShape(ctx);
         Link link = store.find(code).orElseThrow(() -> notFound(code));
         json(ctx, 200, linkJson(link));
+        // shared caches may keep it as long as a redirect; a change of the link purges both by the tag
+        ctx.header("Cache-Control", redirectCacheControl);
+        ctx.header("Surrogate-Key", tag(code));
+    }
+
+    /** The cache tag of everything that shows link {@code code}: its redirect and its stats. */
+    static String tag(String code) {
+        return "link-" + code;
+    }
+
+    /**
+     * Tells the caches in front (the gateway's {@code cache} filter) to drop what carries {@code code}'s
+     * tag before this answer reaches the client; they remove the field.
+     */
+    private static void invalidate(Context ctx, String code) {
+        ctx.header(INVALIDATE_TAGS, tag(code));
     }
 
     private void updateLink(Context ctx) throws SQLException {
@@ -225,6 +244,7 @@ public final class LinksApi {
         LinkRules.checkUrl(url);
         Link link = store.updateUrl(code, url).orElseThrow(() -> notFound(code));
         json(ctx, 200, linkJson(link));
+        invalidate(ctx, code);
     }
 
     private void deleteLink(Context ctx) throws SQLException {
@@ -235,6 +255,7 @@ public final class LinksApi {
         }
         clicks.forget(code);
         ctx.header("Cache-Control", "no-store");
+        invalidate(ctx, code);
         ctx.status(204);
     }
 
@@ -247,7 +268,7 @@ public final class LinksApi {
         ctx.status(302);
         ctx.header("Location", url);
         ctx.header("Cache-Control", redirectCacheControl);
-        ctx.header("Surrogate-Key", "link-" + code);
+        ctx.header("Surrogate-Key", tag(code));
         if (ctx.method() == HandlerType.GET) {
             clicks.record(code);
         }

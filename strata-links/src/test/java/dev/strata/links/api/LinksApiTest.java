@@ -76,16 +76,20 @@ class LinksApiTest {
         assertThat(s.get("clicks").asLong()).isEqualTo(1);
         assertThat(s.get("created_at").asText()).isNotEmpty();
         assertThat(s.get("updated_at").asText()).isNotEmpty();
+        assertThat(stats.headers().firstValue("Cache-Control")).contains("public, max-age=60");
+        assertThat(stats.headers().firstValue("Surrogate-Key")).contains("link-" + code);
 
         HttpResponse<String> updated = http.putJson("/api/links/" + code, "{\"url\":\"http://example.org/\"}",
                 "Authorization", "Bearer " + token);
         assertThat(updated.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(updated.body()).get("url").asText()).isEqualTo("http://example.org/");
+        assertThat(updated.headers().firstValue("Strata-Invalidate-Tags")).contains("link-" + code);
         assertThat(http.get("/" + code).headers().firstValue("Location")).contains("http://example.org/");
 
         HttpResponse<String> deleted = http.delete("/api/links/" + code, "Authorization", "Bearer " + token);
         assertThat(deleted.statusCode()).isEqualTo(204);
         assertThat(deleted.headers().firstValue("Content-Type")).as("a 204 has no type").isEmpty();
+        assertThat(deleted.headers().firstValue("Strata-Invalidate-Tags")).contains("link-" + code);
         assertProblem(http.get("/" + code), 404);
         assertProblem(http.get("/api/links/" + code), 404);
         assertProblem(http.delete("/api/links/" + code, "Authorization", "Bearer " + token), 404);

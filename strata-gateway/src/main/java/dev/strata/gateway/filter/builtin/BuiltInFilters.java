@@ -1,5 +1,6 @@
 package dev.strata.gateway.filter.builtin;
 
+import dev.strata.gateway.cache.ResponseCache;
 import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.filter.HttpFilter;
 import dev.strata.gateway.filter.LocalResponse;
@@ -12,10 +13,10 @@ public final class BuiltInFilters {
 
     private BuiltInFilters() {}
 
-    /** The types a configuration may name: {@code headers}, {@code request_id}, {@code rate_limit} and {@code shed}. */
+    /** The types a configuration may name: {@code headers}, {@code request_id}, {@code cache}, {@code rate_limit} and {@code shed}. */
     public static FilterTypes types() {
         return FilterTypes.none().with(new HeadersFilter.Type()).with(new RequestIdFilter.Type())
-                .with(RateLimits.type()).with(Shedding.filterType());
+                .with(ResponseCache.filterType()).with(RateLimits.type()).with(Shedding.filterType());
     }
 
     /** A filter that answers every request with {@code response} (a route's {@code respond:}). */

@@ -1,0 +1,132 @@
+package dev.strata.gateway.cache;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.gateway.admin.AdminReply;
+import dev.strata.gateway.admin.AdminRequest;
+import dev.strata.gateway.admin.AdminResource;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The cache's admin resources: {@code POST /_strata/purge} and {@code GET /_strata/cache}. The admin
+ * listener checks the method, the token and the size of the body before these see a call.
+ */
+final class CacheAdmin {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private CacheAdmin() {}
+
+    /** {@code POST /_strata/purge} with {@code {"urls": [...], "tags": [...], "prefix": "/...", "soft": false}}. */
+    static final class Purge implements AdminResource {
+        private final Stores stores;
+
+        Purge(Stores stores) {
+            this.stores = stores;
+        }
+
+        @Override
+        public String path() {
+            return "/_strata/purge";
+        }
+
+        @Override
+        public Set<String> methods() {
+            return Set.of("POST");
+        }
+
+        @Override
+        public CompletionStage<AdminReply> handle(AdminRequest request) {
+            if (request.contentType() == null || !request.contentType().toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("application/json")) {
+                return CompletableFuture.completedFuture(AdminReply.problem(415,
+                        "a purge is a JSON object (expected: Content-Type: application/json)"));
+            }
+            PurgeRequest purge;
+            try {
+                purge = JSON.readValue(request.body(), PurgeRequest.class);
+            } catch (JsonProcessingException e) {
+                Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+                String detail = cause instanceof IllegalArgumentException ? cause.getMessage()
+                        : "not a purge: " + e.getOriginalMessage();
+                throw new IllegalArgumentException(detail);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("unreadable body");
+            }
+            if (purge == null) {
+                throw new IllegalArgumentException("a purge is a JSON object");
+            }
+            int n = stores.apply(purge);
+            return CompletableFuture.completedFuture(AdminReply.json(200,
+                    "{\"purged\":" + n + ",\"soft\":" + purge.soft() + "}"));
+        }
+    }
+
+    /** {@code GET /_strata/cache}: per route, size, objects, hit ratio; the largest objects. */
+    static final class View implements AdminResource {
+        private final Stores stores;
+
+        View(Stores stores) {
+            this.stores = stores;
+        }
+
+        @Override
+        public String path() {
+            return "/_strata/cache";
+        }
+
+        @Override
+        public Set<String> methods() {
+            return Set.of("GET");
+        }
+
+        @Override
+        public CompletionStage<AdminReply> handle(AdminRequest request) {
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode routes = root.putObject("routes");
+            long bytes = 0;
+            long objects = 0;
+            long hits = 0;
+            long misses = 0;
+            for (Map.Entry<String, Store> e : new java.util.TreeMap<>(stores.byRoute()).entrySet()) {
+                Store s = e.getValue();
+                s.cleanUp();
+                ObjectNode r = routes.putObject(e.getKey());
+                r.put("bytes", s.bytes());
+                r.put("objects", s.keysStored());
+                r.put("hits", s.hits.sum());
+                r.put("misses", s.missesTotal());
+                r.put("hit_ratio", ratio(s.hits.sum(), s.missesTotal()));
+                r.put("evictions", s.evictions.sum());
+                bytes += s.bytes();
+                objects += s.keysStored();
+                hits += s.hits.sum();
+                misses += s.missesTotal();
+            }
+            root.put("bytes", bytes);
+            root.put("objects", objects);
+            root.put("hit_ratio", ratio(hits, misses));
+            root.put("purges", stores.purges());
+            ArrayNode largest = root.putArray("largest");
+            for (StoredResponse r : stores.largest(10)) {
+                largest.addObject().put("key", r.key).put("bytes", r.length).put("status", r.status);
+            }
+            try {
+                return CompletableFuture.completedFuture(AdminReply.json(200, JSON.writeValueAsString(root)));
+            } catch (JsonProcessingException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        private static double ratio(long hits, long misses) {
+            return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+        }
+    }
+}
