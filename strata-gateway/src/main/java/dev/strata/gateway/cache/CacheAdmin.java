@@ -26,6 +26,8 @@ final class CacheAdmin {
 
     /** {@code POST /_strata/purge} with {@code {"urls": [...], "tags": [...], "prefix": "/...", "soft": false}}. */
     static final class Purge implements AdminResource {
+        /** How long a purge waits for the other gateways' acknowledgements. */
+        private static final java.time.Duration BROADCAST_WAIT = java.time.Duration.ofSeconds(5);
         private final Stores stores;
 
         Purge(Stores stores) {
@@ -64,8 +66,23 @@ final class CacheAdmin {
                 throw new IllegalArgumentException("a purge is a JSON object");
             }
             int n = stores.apply(purge);
-            return CompletableFuture.completedFuture(AdminReply.json(200,
-                    "{\"purged\":" + n + ",\"soft\":" + purge.soft() + "}"));
+            PurgeFanout fanout = stores.fanout();
+            if (fanout == null) {
+                return CompletableFuture.completedFuture(AdminReply.json(200,
+                        "{\"purged\":" + n + ",\"soft\":" + purge.soft() + ",\"gateways\":{\"live\":1,\"applied\":1}}"));
+            }
+            // answered once every live gateway applied it (or the wait ran out: then the answer says who is missing)
+            return fanout.publish(purge, BROADCAST_WAIT).handle((b, e) -> {
+                if (e != null) {
+                    return AdminReply.problem(503, "purged here (" + n + " responses), but the other gateways could "
+                            + "not be reached: Redis is unavailable; retry");
+                }
+                String body = "{\"purged\":" + n + ",\"soft\":" + purge.soft() + ",\"gateways\":{\"live\":"
+                        + b.live().size() + ",\"applied\":" + b.applied().size() + ",\"missing\":"
+                        + json(b.missing()) + ",\"failed\":" + json(b.failed()) + "}}";
+                return b.complete() ? AdminReply.json(200, body) : new AdminReply(504, "application/json",
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            });
         }
     }
 
@@ -127,6 +144,14 @@ final class CacheAdmin {
 
         private static double ratio(long hits, long misses) {
             return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+        }
+    }
+
+    private static String json(Set<String> names) {
+        try {
+            return JSON.writeValueAsString(new java.util.TreeSet<>(names));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -425,8 +425,9 @@ final class CacheFilter implements HttpFilter {
                 }
             }
             if (!tags.isEmpty() && stores != null) {
-                // the origin names what its change makes stale: purged here before the client hears back
-                stores.apply(new PurgeRequest(List.of(), tags.subList(0, Math.min(tags.size(), 64)), null, false));
+                // the origin names what its change makes stale: purged here before the client hears back (and,
+                // with a cluster, sent to the other gateways at the same time)
+                stores.applyEverywhere(new PurgeRequest(List.of(), tags.subList(0, Math.min(tags.size(), 64)), null, false));
             }
             for (String name : List.of("location", "content-location")) {
                 String target = response.header(name);

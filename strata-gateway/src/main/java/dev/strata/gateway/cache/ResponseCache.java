@@ -65,6 +65,8 @@ public final class ResponseCache {
             stores.register(build.route(), store);
             if (!build.warmup()) {
                 onStores.accept(stores);
+                build.cluster().ifPresent(cluster ->
+                        stores.fanout(build.state("fanout", PurgeFanout.class, () -> new PurgeFanout(stores, cluster))));
             }
             build.admin(build.state("purge", CacheAdmin.Purge.class, () -> new CacheAdmin.Purge(stores)));
             build.admin(build.state("view", CacheAdmin.View.class, () -> new CacheAdmin.View(stores)));

@@ -18,6 +18,34 @@ public final class Stores {
 
     private final Map<String, Store> byRoute = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder purges = new java.util.concurrent.atomic.LongAdder();
+    private volatile PurgeFanout fanout; // null without a cluster
+
+    void fanout(PurgeFanout fanout) {
+        this.fanout = fanout;
+    }
+
+    /** The cluster's purge bus, or {@code null} when this gateway is alone. */
+    PurgeFanout fanout() {
+        return fanout;
+    }
+
+    /**
+     * A purge this gateway took (the admin API's, an origin's invalidation): applied here, then, with a
+     * cluster, published to the other gateways without waiting. Returns how many responses it touched here.
+     */
+    int applyEverywhere(PurgeRequest purge) {
+        int n = apply(purge);
+        PurgeFanout f = fanout;
+        if (f != null) {
+            f.publish(purge, java.time.Duration.ofSeconds(2)).whenComplete((b, e) -> {
+                if (e != null || !b.complete()) {
+                    org.slf4j.LoggerFactory.getLogger(Stores.class).warn("an invalidation reached not every gateway: {}",
+                            e != null ? e.toString() : "missing " + b.missing());
+                }
+            });
+        }
+        return n;
+    }
 
     void register(String route, Store store) {
         byRoute.put(route, store);

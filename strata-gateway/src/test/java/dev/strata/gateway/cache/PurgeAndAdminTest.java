@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PurgeAndAdminTest {
 
     private static final String ROUTES = """
+              admin: {address: 127.0.0.1:0, token: purger}
               routes:
                 - name: keyed
                   path_prefix: /keyed
@@ -45,6 +46,7 @@ class PurgeAndAdminTest {
         try (RawClient c = new RawClient(env.admin())) {
             String body = json == null ? "" : json;
             return c.send(method + " " + path + " HTTP/1.1\r\nHost: admin\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer purger\r\n"
                     + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body).read();
         }
     }
@@ -70,7 +72,7 @@ class PurgeAndAdminTest {
         get(gw(), "/p/url");
         assertThat(hit(get(gw(), "/p/url"))).isTrue();
         RawClient.Response r = admin("POST", "/_strata/purge", "{\"urls\": [\"http://cache.test/p/url\"]}");
-        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(r.text()).contains("\"purged\":1");
         assertThat(get(gw(), "/p/url").text()).isEqualTo("v2");
         admin("POST", "/_strata/purge", "{\"urls\": [\"/p/url\"]}");
@@ -125,7 +127,7 @@ class PurgeAndAdminTest {
             assertThat(r.header("Content-Type")).as(bad).isEqualTo("application/problem+json");
         }
         try (RawClient c = new RawClient(env.admin())) {
-            RawClient.Response r = c.send("POST /_strata/purge HTTP/1.1\r\nHost: a\r\nContent-Type: application/xml\r\n"
+            RawClient.Response r = c.send("POST /_strata/purge HTTP/1.1\r\nHost: a\r\nContent-Type: application/xml\r\nAuthorization: Bearer purger\r\n"
                     + "Content-Length: 2\r\nConnection: close\r\n\r\n{}").read();
             assertThat(r.status()).isEqualTo(415);
         }

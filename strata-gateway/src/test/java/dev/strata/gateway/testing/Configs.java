@@ -14,8 +14,10 @@ public final class Configs {
                 .append("gateway:\n")
                 .append("  io_threads: 2\n")
                 .append("  listeners: [{name: main, address: 127.0.0.1:0}]\n")
-                .append("  admin: {address: 127.0.0.1:0}\n")
                 .append("  access_log: {enabled: false}\n");
+        if (!extra.contains("  admin:")) {
+            yaml.append("  admin: {address: 127.0.0.1:0}\n");
+        }
         if (!extra.contains("  warmup:")) {
             yaml.append("  warmup: {enabled: false}\n");
         }
