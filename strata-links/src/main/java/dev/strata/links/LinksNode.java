@@ -2,13 +2,15 @@ package dev.strata.links;
 
 import dev.strata.common.process.NodeProcess;
 import dev.strata.data.DataConfig;
-import dev.strata.data.Database;
+import dev.strata.data.route.ConsistencyTokens;
+import dev.strata.data.route.DatabaseRouter;
 import dev.strata.links.api.LinksApi;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.LinkStore;
 import dev.strata.links.token.ManageTokens;
 import io.javalin.Javalin;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,13 +29,13 @@ public final class LinksNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinksNode.class);
 
     private final LinksConfig config;
-    private final Database database;
+    private final DatabaseRouter database;
     private final ClickCounter clicks;
     private final Javalin server;
     private final String url;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LinksNode(LinksConfig config, Database database, ClickCounter clicks, Javalin server, String url) {
+    private LinksNode(LinksConfig config, DatabaseRouter database, ClickCounter clicks, Javalin server, String url) {
         this.config = config;
         this.database = database;
         this.clicks = clicks;
@@ -44,14 +46,15 @@ public final class LinksNode implements AutoCloseable {
     /** Opens the database (migrating it), starts listening, and returns once requests are served. */
     public static LinksNode start(LinksConfig config, DataConfig data) {
         String secret = resolveSecret(config);
-        Database database = Database.open(config.nodeName() + "-db", data, List.of(LinkStore.MIGRATIONS));
+        DatabaseRouter database = DatabaseRouter.open(config.nodeName() + "-db", data, List.of(LinkStore.MIGRATIONS));
         ClickCounter clicks = null;
         Javalin server = null;
         try {
-            LinkStore store = new LinkStore(database.dataSource());
+            LinkStore store = new LinkStore(database);
             clicks = new ClickCounter(store::addClicks, config.clickFlushInterval());
             LinksApi api = new LinksApi(config, store, new ManageTokens(secret), clicks,
-                    () -> database.isReachable(config.readyTimeout()));
+                    new ConsistencyTokens(secret, data.routing().tokenTtl(), Clock.systemUTC()), data.routing().tokenTtl(),
+                    () -> database.mode(config.readyTimeout()));
             server = api.create();
             server.start();
             String url = LinksApi.publicBase(config, server.port());
@@ -88,6 +91,11 @@ public final class LinksNode implements AutoCloseable {
     /** The base of its short URLs. */
     public String url() {
         return url;
+    }
+
+    /** The router of its database queries (its view of the database nodes). */
+    public DatabaseRouter database() {
+        return database;
     }
 
     public String nodeName() {

@@ -13,7 +13,12 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +82,7 @@ public final class DatabaseRouter implements AutoCloseable {
     private final LongAdder primaryFallbacks = new LongAdder();
     /** The primary's polled positions as {nanoTime, position}; guarded by itself. */
     private final Deque<long[]> primaryHistory = new ArrayDeque<>();
+    private final AtomicReference<CompletableFuture<Boolean>> probe = new AtomicReference<>();
     /** Set once the first polls are done: changes after it are logged. */
     private volatile boolean polling;
 
@@ -121,6 +127,47 @@ public final class DatabaseRouter implements AutoCloseable {
     /** The primary's pool, for work that must see the primary whatever the routing (batched writes). */
     public DataSource primaryDataSource() {
         return primary.pool;
+    }
+
+    /**
+     * What the service can do now: {@code read-write} when the primary answers {@code SELECT 1}
+     * within {@code timeout} (asked now; concurrent callers share one probe), {@code read-only}
+     * when it does not but a replica answered its last poll, {@code down} otherwise.
+     */
+    public String mode(Duration timeout) {
+        CompletableFuture<Boolean> current = probe.get();
+        if (current == null || current.isDone()) {
+            CompletableFuture<Boolean> fresh = new CompletableFuture<>();
+            if (probe.compareAndSet(current, fresh)) {
+                Thread.ofVirtual().name("strata-db-probe").start(() -> fresh.complete(selectOne()));
+                current = fresh;
+            } else {
+                current = probe.get();
+            }
+        }
+        boolean primaryUp;
+        try {
+            primaryUp = current.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            primaryUp = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            primaryUp = false;
+        }
+        if (primaryUp) {
+            return "read-write";
+        }
+        return replicas.stream().anyMatch(r -> r.reachable) ? "read-only" : "down";
+    }
+
+    private boolean selectOne() {
+        try (Connection c = primary.pool.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(5);
+            s.execute("SELECT 1");
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether the primary answered its last poll; without it the service is read-only. */
