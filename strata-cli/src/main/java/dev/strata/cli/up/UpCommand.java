@@ -31,6 +31,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--nodes", description = "Number of links nodes at stage 3 and above.")
     Integer nodes;
 
+    @Option(names = "--replicas", description = "Number of PostgreSQL replicas at stage 4 and above (default 2).")
+    Integer replicas;
+
     @Option(names = "--config", description = "YAML configuration file (built-in defaults otherwise).")
     Path config;
 
@@ -58,7 +61,13 @@ public final class UpCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>();
         env.put("STRATA_SECRET", sharedSecret(runDir));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        List<NodeSpec> specs = new Planner(up, loader.userTree(), runDir, http).plan(chosen, linksNodes, fresh);
+        if (replicas != null && (replicas < 1 || replicas > 16)) {
+            System.err.println("strata: --replicas " + replicas + " (expected: 1..16)");
+            return 2;
+        }
+        var tree = loader.userTree();
+        Planner.setReplicas(tree, chosen, replicas);
+        List<NodeSpec> specs = new Planner(up, tree, runDir, http).plan(chosen, linksNodes, fresh);
         Supervisor supervisor = new Supervisor(runDir, up, Launch.selfCommand(), env, out);
 
         out.printf("strata: starting stage %d (%s) in %s%n", chosen, Stage.describe(chosen), runDir);
