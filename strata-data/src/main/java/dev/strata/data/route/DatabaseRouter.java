@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * standby) tries elsewhere without ejecting. Any other error is the query's and is thrown. Reads
  * must therefore be safe to run twice: they are reads. Writes are never retried; without a
  * primary they fail at once with PrimaryUnavailableException (the poll said it is down) or within
- * the pool's connection timeout (it died since).
+ * the pool's connection timeout (it died since). While the primary is down, lag cannot be measured
+ * and no fresher node exists, so every replica that answers serves reads without a position (the
+ * read-only mode); a read with a position still waits for a replica that has it, or fails.
  *
  * Choice. Among the candidates, the one with the fewest queries in flight, ties broken round robin.
  *
@@ -358,9 +360,11 @@ public final class DatabaseRouter implements AutoCloseable {
     /** Replicas that may serve a read now, least busy first, ties in rotation. */
     private List<DbNode> candidates(Set<DbNode> tried) {
         long now = System.nanoTime();
+        // without the primary, lag has no measure and no better node exists: every replica that answers serves
+        boolean lagBounds = primary.reachable;
         List<DbNode> eligible = new ArrayList<>(replicas.size());
         for (DbNode r : replicas) {
-            if (r.reachable && !tried.contains(r) && !r.ejected(now) && withinLag(r)) {
+            if (r.reachable && !tried.contains(r) && !r.ejected(now) && (!lagBounds || withinLag(r))) {
                 eligible.add(r);
             }
         }

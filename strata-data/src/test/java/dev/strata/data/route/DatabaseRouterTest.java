@@ -184,6 +184,32 @@ class DatabaseRouterTest {
         assertThat(failures.get()).as("failed reads").isZero();
     }
 
+    @Test
+    @Order(6)
+    void withoutThePrimaryWritesFailAtOnceReadsGoOnAndWritesComeBackWithIt() throws Exception {
+        PG.killPrimary();
+        assertThat(awaitStateIn("primary", Set.of("down"))).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> insert(8000, "no primary"))
+                .isInstanceOf(PrimaryUnavailableException.class)
+                .satisfies(e -> assertThat(((PrimaryUnavailableException) e).retryAfter()).isPositive());
+        assertThat(router.mode(Duration.ofMillis(500))).isEqualTo("read-only");
+        Set<Integer> servedBy = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            servedBy.add(router.read(DatabaseRouterTest::port));
+        }
+        assertThat(servedBy).as("reads served by the replicas").isSubsetOf(PG.replica(1).port(), PG.replica(2).port());
+        PG.restartPrimary();
+        assertThat(ReplicatedPostgres.await(WAIT, () -> {
+            try {
+                insert(8001, "primary back");
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        })).isTrue();
+        assertThat(router.mode(Duration.ofSeconds(5))).isEqualTo("read-write");
+    }
+
     private static WalPosition insert(int id, String body) throws SQLException {
         return router.write(c -> {
             insertOn(c, id, body);

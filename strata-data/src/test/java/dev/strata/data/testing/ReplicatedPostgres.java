@@ -95,6 +95,20 @@ public final class ReplicatedPostgres implements BeforeAllCallback, AfterAllCall
         replica(index).close();
     }
 
+    /** Kills the primary's postmaster with SIGKILL and waits until it is gone. */
+    public void killPrimary() throws Exception {
+        ProcessHandle handle = ProcessHandle.of(primary.pid()).orElseThrow();
+        new ProcessBuilder("kill", "-9", Long.toString(handle.pid())).inheritIO().start().waitFor();
+        handle.onExit().get(30, TimeUnit.SECONDS);
+        primary.close();
+    }
+
+    /** Starts the primary again on its data (after {@link #killPrimary}). */
+    public RunningPostgres restartPrimary() {
+        primary = EmbeddedPostgres.start(config, false);
+        return primary;
+    }
+
     /** Starts replica {@code index} again (after {@link #killReplica}) with {@code config}. */
     public RunningPostgres restartReplica(int index, DataConfig with) {
         RunningPostgres started = EmbeddedPostgres.startReplica(with, index, false);
