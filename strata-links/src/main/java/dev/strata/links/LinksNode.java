@@ -4,6 +4,8 @@ import dev.strata.common.process.NodeProcess;
 import dev.strata.data.DataConfig;
 import dev.strata.data.route.ConsistencyTokens;
 import dev.strata.data.route.DatabaseRouter;
+import dev.strata.data.route.NodeView;
+import dev.strata.data.route.RouterMetrics;
 import dev.strata.links.api.LinksApi;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.LinkStore;
@@ -54,7 +56,7 @@ public final class LinksNode implements AutoCloseable {
             clicks = new ClickCounter(store::addClicks, config.clickFlushInterval());
             LinksApi api = new LinksApi(config, store, new ManageTokens(secret), clicks,
                     new ConsistencyTokens(secret, data.routing().tokenTtl(), Clock.systemUTC()), data.routing().tokenTtl(),
-                    () -> database.mode(config.readyTimeout()));
+                    () -> database.mode(config.readyTimeout()), databaseView(config, database));
             server = api.create();
             server.start();
             String url = LinksApi.publicBase(config, server.port());
@@ -119,6 +121,32 @@ public final class LinksNode implements AutoCloseable {
             }
         }
         LOG.info("{} stopped", config.nodeName());
+    }
+
+    private static LinksApi.DatabaseView databaseView(LinksConfig config, DatabaseRouter database) {
+        return new LinksApi.DatabaseView() {
+            @Override
+            public byte[] json() {
+                var root = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+                root.put("node", config.nodeName());
+                root.put("mode", database.mode(config.readyTimeout()));
+                var nodes = root.putArray("nodes");
+                for (NodeView n : database.nodes()) {
+                    nodes.addObject().put("name", n.name()).put("role", n.role()).put("address", n.address())
+                            .put("state", n.state()).put("position", n.position()).put("lag_bytes", n.lagBytes())
+                            .put("lag_ms", n.lagMillis()).put("in_flight", n.inFlight()).put("queries", n.queries());
+                }
+                root.put("token_reads", database.tokenReads());
+                root.put("token_waits", database.tokenWaits());
+                root.put("primary_fallbacks", database.primaryFallbacks());
+                return root.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String prometheus() {
+                return RouterMetrics.prometheus(database);
+            }
+        };
     }
 
     private static String resolveSecret(LinksConfig config) {

@@ -128,4 +128,33 @@ class ReadYourWritesTest {
         }
         assertThat(reader.database().tokenReads()).as("no read was made with a forged position").isEqualTo(before);
     }
+
+    @Test
+    void eachNodeShowsItsViewOfTheDatabaseNodesOnItsAdminPath() throws Exception {
+        HttpResponse<String> created = toWriter.postJson("/api/links", "{\"url\":\"https://example.com/view\"}");
+        String code = JSON.readTree(created.body()).get("code").asText();
+        for (int i = 0; i < 20; i++) {
+            toReader.get("/api/links/" + code);
+        }
+        HttpResponse<String> view = toReader.get("/_strata/db");
+        assertThat(view.statusCode()).isEqualTo(200);
+        JsonNode db = JSON.readTree(view.body());
+        assertThat(db.get("node").asText()).isEqualTo("links-reader");
+        assertThat(db.get("mode").asText()).isEqualTo("read-write");
+        assertThat(db.get("nodes")).hasSize(3);
+        assertThat(db.get("nodes").get(0).get("role").asText()).isEqualTo("primary");
+        assertThat(db.get("nodes").get(1).get("role").asText()).isEqualTo("replica");
+        assertThat(db.get("nodes").get(1).has("lag_bytes")).isTrue();
+        long replicaQueries = db.get("nodes").get(1).get("queries").asLong() + db.get("nodes").get(2).get("queries").asLong();
+        assertThat(replicaQueries).isGreaterThanOrEqualTo(20);
+
+        HttpResponse<String> metrics = toReader.get("/_strata/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("strata_db_queries_total{db_node=\"replica-1\",role=\"replica\"} ")
+                .contains("strata_db_replica_lag_bytes{db_node=\"replica-2\",role=\"replica\"} ")
+                .contains("# TYPE strata_db_token_waits_total counter").contains("strata_db_primary_fallbacks_total ");
+
+        assertThat(toReader.get("/_strata/db", "X-Forwarded-For", "203.0.113.9").statusCode())
+                .as("not through a proxy").isEqualTo(404);
+    }
 }

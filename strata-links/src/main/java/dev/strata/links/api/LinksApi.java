@@ -53,6 +53,7 @@ public final class LinksApi {
     private final ClickCounter clicks;
     private final Supplier<String> databaseMode;
     private final Consistency consistency;
+    private final DatabaseView databaseView;
     private final JsonBodies bodies;
     private final LinkRules rules = new LinkRules();
     private final WebAssets assets;
@@ -61,15 +62,18 @@ public final class LinksApi {
     /**
      * @param consistencyTokens sign the WAL positions of writes for the client's next reads
      * @param databaseMode {@code read-write}, {@code read-only} or {@code down}, asked now ({@code /readyz})
+     * @param databaseView this node's view of the database nodes, for its admin path
      */
     public LinksApi(LinksConfig config, LinkStore store, ManageTokens tokens, ClickCounter clicks,
-                    ConsistencyTokens consistencyTokens, java.time.Duration tokenTtl, Supplier<String> databaseMode) {
+                    ConsistencyTokens consistencyTokens, java.time.Duration tokenTtl, Supplier<String> databaseMode,
+                    DatabaseView databaseView) {
         this.config = config;
         this.store = store;
         this.tokens = tokens;
         this.clicks = clicks;
         this.databaseMode = databaseMode;
         this.consistency = new Consistency(consistencyTokens, tokenTtl);
+        this.databaseView = databaseView;
         this.bodies = new JsonBodies(config.maxBody().intBytes());
         this.assets = new WebAssets(config.nodeName());
         this.redirectCacheControl = "public, max-age=" + config.cacheMaxAge().toSeconds();
@@ -129,6 +133,20 @@ public final class LinksApi {
         routes.delete("/api/links/{code}", this::deleteLink);
         getAndHead(cfg, "/healthz", ctx -> json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "alive").put("node", node)));
         getAndHead(cfg, "/readyz", this::ready);
+        getAndHead(cfg, "/_strata/db", ctx -> {
+            localOnly(ctx);
+            ctx.status(200);
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType("application/json");
+            ctx.result(databaseView.json());
+        });
+        getAndHead(cfg, "/_strata/metrics", ctx -> {
+            localOnly(ctx);
+            ctx.status(200);
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+            ctx.result(databaseView.prometheus());
+        });
         getAndHead(cfg, "/", this::index);
         getAndHead(cfg, "/static/{name}", this::asset);
         getAndHead(cfg, "/{code}", this::redirect);
@@ -281,6 +299,31 @@ public final class LinksApi {
         }
         json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "ready").put("node", config.nodeName())
                 .put("database", mode));
+    }
+
+    /**
+     * The admin paths answer a client on this machine that reached the node directly; through a
+     * proxy (a forwarding header) or from elsewhere they do not exist.
+     */
+    private static void localOnly(Context ctx) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback || ctx.header("X-Forwarded-For") != null || ctx.header("Forwarded") != null) {
+            throw new ProblemException(404, "no such resource");
+        }
+    }
+
+    /** What the admin paths show of the database. */
+    public interface DatabaseView {
+        /** The database nodes as JSON. */
+        byte[] json();
+
+        /** The {@code strata_db_*} metrics in the Prometheus text format. */
+        String prometheus();
     }
 
     private void index(Context ctx) {
