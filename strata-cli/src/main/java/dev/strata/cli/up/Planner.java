@@ -126,8 +126,8 @@ final class Planner {
                 db.jdbcUrl().substring("jdbc:".length()), null, Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
         for (int i = 1; i <= db.replication().replicas(); i++) {
             String url = db.embedded().replica(i).jdbcUrl();
-            List<String> args = new ArrayList<>(List.of("--replica", Integer.toString(i)));
-            args.addAll(freshArg);
+            // never --fresh: a fresh primary has no slot for it, so it rebuilds itself, and a restart resumes
+            List<String> args = List.of("--replica", Integer.toString(i));
             specs.add(new NodeSpec("postgres-replica-" + i, "postgres-replica", conf, up.jvmOptions().postgres(), args,
                     url.substring("jdbc:".length()), null, Readiness.jdbc(url, db.user(), db.password())));
         }

@@ -127,17 +127,59 @@ public final class PostgresLauncher implements RunningPostgres {
         return server;
     }
 
+    /**
+     * Launches the server and waits until it accepts connections. After a kill -9 of the postmaster,
+     * its backends take a moment to notice and exit, and until they have, a new postmaster refuses
+     * the shared memory they still hold: such a start is tried again until {@code start_timeout}.
+     */
     private static PostgresLauncher launchAndAwait(DataConfig config, DataConfig.Embedded node, Layout layout,
                                                    List<String> settings) {
-        Process process = launch(layout.binaries(), layout.base(), layout.dataDir(), layout.runAs(), node, settings);
-        PostgresLauncher server = new PostgresLauncher(process, layout.binaries(), layout.dataDir(), layout.runAs(), node);
-        try {
-            server.awaitReady(config, layout.base().resolve("postgres.log"));
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
+        long deadline = System.nanoTime() + node.startTimeout().toNanos();
+        Path log = layout.base().resolve("postgres.log");
+        while (true) {
+            long logStart = sizeOf(log);
+            Process process = launch(layout.binaries(), layout.base(), layout.dataDir(), layout.runAs(), node, settings);
+            PostgresLauncher server = new PostgresLauncher(process, layout.binaries(), layout.dataDir(), layout.runAs(), node);
+            try {
+                server.awaitReady(config, log);
+                return server;
+            } catch (RuntimeException e) {
+                server.close();
+                boolean exitedByItself = String.valueOf(e.getMessage()).startsWith("PostgreSQL exited");
+                if (!exitedByItself || System.nanoTime() - deadline >= 0 || !logSince(log, logStart)
+                        .contains("pre-existing shared memory block")) {
+                    throw e;
+                }
+                LOG.info("the processes of a killed PostgreSQL on {} still hold its shared memory; starting again shortly",
+                        layout.dataDir());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
-        return server;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String logSince(Path file, long offset) {
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            int length = (int) Math.min(64 * 1024, Math.max(0, size - offset));
+            var buffer = java.nio.ByteBuffer.allocate(length);
+            channel.read(buffer, size - length);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Where a server's binaries and data live, and which account runs it. */

@@ -203,7 +203,11 @@ public final class DatabaseRouter implements AutoCloseable {
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException broken) {
+                    // the pool drops a broken connection; the write's own outcome stands
+                }
             }
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {

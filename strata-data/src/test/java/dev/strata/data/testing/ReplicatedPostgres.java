@@ -44,11 +44,14 @@ public final class ReplicatedPostgres implements BeforeAllCallback, AfterAllCall
     @Override
     public void beforeAll(ExtensionContext context) {
         String name = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
-        // replica i listens on port + i: the whole block must be free
+        // replica i listens on port + i: the whole block must be free, and below the kernel's range for
+        // outgoing connections, where a connection opened meanwhile could take a port of the block
         DataConfig base = PostgresExtension.embeddedConfig(Path.of("target", "pg", "replicated-" + name));
-        while (!freeBlock(base.embedded().port(), replicas)) {
-            base = PostgresExtension.embeddedConfig(Path.of("target", "pg", "replicated-" + name));
-        }
+        int port;
+        do {
+            port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+        } while (!freeBlock(port, replicas));
+        base = base.withEmbedded(Path.of(base.embedded().dir()), port);
         config = base.withReplication(new DataConfig.Replication(replicas, base.replication().role(),
                 base.replication().synchronousQuorum(), Duration.ZERO, base.replication().maxSlotWalKeep(),
                 base.replication().rebuildBehind()));
