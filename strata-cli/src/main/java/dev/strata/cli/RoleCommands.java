@@ -45,8 +45,8 @@ final class RoleCommands {
         }
     }
 
-    @Command(name = "postgres", hidden = true, mixinStandardHelpOptions = true,
-            description = "Run the embedded PostgreSQL server.")
+    @Command(name = "postgres", aliases = "postgres-primary", hidden = true, mixinStandardHelpOptions = true,
+            description = "Run the embedded PostgreSQL server (the primary, when it has replicas).")
     static final class Postgres implements Callable<Integer> {
         @Option(names = "--config", description = "YAML configuration file.") Path config;
         @Option(names = "--fresh", description = "Wipe the data directory first.") boolean fresh;
@@ -66,6 +66,20 @@ final class RoleCommands {
         @Override
         public Integer call() {
             RedisNode.run(load(config).section("redis", RedisConfig.class));
+            return 0;
+        }
+    }
+
+    @Command(name = "postgres-replica", hidden = true, mixinStandardHelpOptions = true,
+            description = "Run embedded replica N of the embedded PostgreSQL primary.")
+    static final class PostgresReplica implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML configuration file.") Path config;
+        @Option(names = "--replica", required = true, description = "Which replica (from 1).") int replica;
+        @Option(names = "--fresh", description = "Rebuild it from a new base backup first.") boolean fresh;
+
+        @Override
+        public Integer call() {
+            PostgresNode.runReplica(load(config).section("data", DataConfig.class), replica, fresh);
             return 0;
         }
     }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nStages (./strata up --stage N):%n",
         subcommands = {UpCommand.class, RoleCommands.GatewayRole.class, Strata.Test.class, CommandLine.HelpCommand.class,
-            RoleCommands.Links.class, RoleCommands.Postgres.class, RoleCommands.Redis.class,
-            RoleCommands.JvmOptionsOfRole.class})
+            RoleCommands.Links.class, RoleCommands.Postgres.class, RoleCommands.PostgresReplica.class,
+            RoleCommands.Redis.class, RoleCommands.JvmOptionsOfRole.class})
 public final class Strata {
 
     private Strata() {}

@@ -25,4 +25,16 @@ public final class EmbeddedPostgres {
     public static RunningPostgres start(DataConfig config, boolean fresh) {
         return PostgresLauncher.start(config, fresh);
     }
+
+    /**
+     * Starts embedded replica {@code index} (from 1) of the primary that {@link #start} runs for the
+     * same {@code config}: a physical streaming replica, hot standby, with its own replication slot
+     * on the primary. It lives in {@code <embedded.dir>-replica-<index>} and listens on
+     * {@code embedded.port + index}. A replica that was down resumes through its slot; one without
+     * a cluster, with {@code fresh}, or whose slot is lost or further behind than
+     * {@code replication.rebuild_behind} is rebuilt from a base backup of the running primary.
+     */
+    public static RunningPostgres startReplica(DataConfig config, int index, boolean fresh) {
+        return PostgresLauncher.startReplica(config, index, fresh);
+    }
 }

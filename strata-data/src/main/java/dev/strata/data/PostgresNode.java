@@ -23,4 +23,13 @@ public final class PostgresNode {
             server.close();
         }, () -> LOG.info("ready: postgres at {} (postmaster pid {})", server.jdbcUrl(), server.pid()));
     }
+
+    /** As {@link #run}, for embedded replica {@code index} of the configured primary. */
+    public static void runReplica(DataConfig config, int index, boolean fresh) {
+        RunningPostgres server = EmbeddedPostgres.startReplica(config, index, fresh);
+        NodeProcess.serveUntilStopped("postgres-replica-" + index, () -> {
+            LOG.info("stopping PostgreSQL replica {} (pid {})", index, server.pid());
+            server.close();
+        }, () -> LOG.info("ready: postgres replica {} at {} (postmaster pid {})", index, server.jdbcUrl(), server.pid()));
+    }
 }

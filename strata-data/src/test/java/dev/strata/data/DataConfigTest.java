@@ -36,4 +36,17 @@ class DataConfigTest {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("data:\n  embedded:\n    prot: 1\n", "t").section("data", DataConfig.class))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("prot");
     }
+
+    @Test
+    void embeddedReplicasSitBesideThePrimary() {
+        DataConfig config = ConfigLoader.fromYaml("data:\n  replication:\n    replicas: 2\n", "t").section("data", DataConfig.class);
+        assertThat(config.replicaJdbcUrls()).containsExactly(
+                "jdbc:postgresql://127.0.0.1:15433/strata", "jdbc:postgresql://127.0.0.1:15434/strata");
+        assertThat(config.embedded().replica(1).dir()).isEqualTo("run/postgres-replica-1");
+        DataConfig managed = ConfigLoader.fromYaml("data:\n  url: jdbc:postgresql://db:5432/x\n"
+                + "  replica_urls: [jdbc:postgresql://r1:5432/x]\n", "t").section("data", DataConfig.class);
+        assertThat(managed.replicaJdbcUrls()).containsExactly("jdbc:postgresql://r1:5432/x");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("data:\n  replication:\n    replicas: -1\n", "t").section("data", DataConfig.class))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("data.replication.replicas").hasMessageContaining("-1 (expected: 0..16)");
+    }
 }

@@ -38,7 +38,8 @@ class DatabaseTest {
         int port = PostgresExtension.freePort();
         DataConfig base = PG.dataConfig();
         DataConfig nowhere = new DataConfig("jdbc:postgresql://127.0.0.1:" + port + "/none", base.user(), base.password(),
-                new DataConfig.Pool(2, 0, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofMinutes(5)), base.embedded());
+                new DataConfig.Pool(2, 0, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofMinutes(5)), base.embedded(),
+                base.replicaUrls(), base.replication(), base.routing());
         assertThatThrownBy(() -> Database.open("nowhere", nowhere, List.of())).hasStackTraceContaining("127.0.0.1:" + port);
     }
 }

@@ -29,7 +29,7 @@ class CommandLineTest {
             Run r = run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isZero();
             assertThat(r.out()).contains("  up ", "  gateway ", "  test ", "  help ")
-                    .contains("1  single", "2  ", "3  scale out", "4  database load balancing  not built yet",
+                    .contains("1  single", "2  ", "3  scale out", "4  database load balancing  PostgreSQL", "5  CDN                      not built yet",
                             "6  distributed data         not built yet")
                     .doesNotContain("jvm-options", "postgres  ");
             assertThat(r.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
@@ -39,9 +39,9 @@ class CommandLineTest {
 
     @Test
     void aStageNotBuiltOrNotThereSaysWhich() throws Exception {
-        Run planned = run("up", "--stage", "4");
+        Run planned = run("up", "--stage", "5");
         assertThat(planned.exit()).isEqualTo(2);
-        assertThat(planned.out()).contains("stage 4, database load balancing, is not built yet (built: 1..3)");
+        assertThat(planned.out()).contains("stage 5, CDN, is not built yet (built: 1..4)");
         Run none = run("up", "--stage", "7");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.out()).contains("there is no stage 7 (the ladder has stages 1..6");

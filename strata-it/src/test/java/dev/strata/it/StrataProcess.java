@@ -123,7 +123,7 @@ final class StrataProcess implements AutoCloseable {
     }
 
     /** The first of {@code n} consecutive ports that are all free now. */
-    private static int freeRange(int n) throws IOException {
+    static int freeRange(int n) throws IOException {
         while (true) {
             int base = Ports.free(LINKS_PORTS);
             if (base + n - 1 <= 65535 && Ports.allFree(base, n)) {

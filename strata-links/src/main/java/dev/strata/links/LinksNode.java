@@ -2,13 +2,17 @@ package dev.strata.links;
 
 import dev.strata.common.process.NodeProcess;
 import dev.strata.data.DataConfig;
-import dev.strata.data.Database;
+import dev.strata.data.route.ConsistencyTokens;
+import dev.strata.data.route.DatabaseRouter;
+import dev.strata.data.route.NodeView;
+import dev.strata.data.route.RouterMetrics;
 import dev.strata.links.api.LinksApi;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.LinkStore;
 import dev.strata.links.token.ManageTokens;
 import io.javalin.Javalin;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,13 +31,13 @@ public final class LinksNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinksNode.class);
 
     private final LinksConfig config;
-    private final Database database;
+    private final DatabaseRouter database;
     private final ClickCounter clicks;
     private final Javalin server;
     private final String url;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LinksNode(LinksConfig config, Database database, ClickCounter clicks, Javalin server, String url) {
+    private LinksNode(LinksConfig config, DatabaseRouter database, ClickCounter clicks, Javalin server, String url) {
         this.config = config;
         this.database = database;
         this.clicks = clicks;
@@ -44,14 +48,15 @@ public final class LinksNode implements AutoCloseable {
     /** Opens the database (migrating it), starts listening, and returns once requests are served. */
     public static LinksNode start(LinksConfig config, DataConfig data) {
         String secret = resolveSecret(config);
-        Database database = Database.open(config.nodeName() + "-db", data, List.of(LinkStore.MIGRATIONS));
+        DatabaseRouter database = DatabaseRouter.open(config.nodeName() + "-db", data, List.of(LinkStore.MIGRATIONS));
         ClickCounter clicks = null;
         Javalin server = null;
         try {
-            LinkStore store = new LinkStore(database.dataSource());
+            LinkStore store = new LinkStore(database);
             clicks = new ClickCounter(store::addClicks, config.clickFlushInterval());
             LinksApi api = new LinksApi(config, store, new ManageTokens(secret), clicks,
-                    () -> database.isReachable(config.readyTimeout()));
+                    new ConsistencyTokens(secret, data.routing().tokenTtl(), Clock.systemUTC()), data.routing().tokenTtl(),
+                    () -> database.mode(config.readyTimeout()), databaseView(config, database));
             server = api.create();
             server.start();
             String url = LinksApi.publicBase(config, server.port());
@@ -90,6 +95,11 @@ public final class LinksNode implements AutoCloseable {
         return url;
     }
 
+    /** The router of its database queries (its view of the database nodes). */
+    public DatabaseRouter database() {
+        return database;
+    }
+
     public String nodeName() {
         return config.nodeName();
     }
@@ -111,6 +121,32 @@ public final class LinksNode implements AutoCloseable {
             }
         }
         LOG.info("{} stopped", config.nodeName());
+    }
+
+    private static LinksApi.DatabaseView databaseView(LinksConfig config, DatabaseRouter database) {
+        return new LinksApi.DatabaseView() {
+            @Override
+            public byte[] json() {
+                var root = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+                root.put("node", config.nodeName());
+                root.put("mode", database.mode(config.readyTimeout()));
+                var nodes = root.putArray("nodes");
+                for (NodeView n : database.nodes()) {
+                    nodes.addObject().put("name", n.name()).put("role", n.role()).put("address", n.address())
+                            .put("state", n.state()).put("position", n.position()).put("lag_bytes", n.lagBytes())
+                            .put("lag_ms", n.lagMillis()).put("in_flight", n.inFlight()).put("queries", n.queries());
+                }
+                root.put("token_reads", database.tokenReads());
+                root.put("token_waits", database.tokenWaits());
+                root.put("primary_fallbacks", database.primaryFallbacks());
+                return root.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String prometheus() {
+                return RouterMetrics.prometheus(database);
+            }
+        };
     }
 
     private static String resolveSecret(LinksConfig config) {

@@ -35,7 +35,7 @@ class LinksConfigTest {
     @Test
     void badValuesNameTheKey() {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("links:\n  port: 70000\n", "t").section("links", LinksConfig.class))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("port: 70000 (expected: 0..65535)");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("links.port").hasMessageContaining("70000 (expected: 0..65535)");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("links:\n  click_flush_interval: 0s\n", "t").section("links", LinksConfig.class))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("clickFlushInterval");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("links:\n  max_bdy: 1KiB\n", "t").section("links", LinksConfig.class))

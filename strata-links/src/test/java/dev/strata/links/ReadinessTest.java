@@ -20,7 +20,7 @@ class ReadinessTest {
         DataConfig defaults = PostgresExtension.embeddedConfig(Path.of("target", "pg", "ready-" + UUID.randomUUID()));
         DataConfig data = new DataConfig(defaults.url(), defaults.user(), defaults.password(),
                 new DataConfig.Pool(2, 0, Duration.ofMillis(500), Duration.ofMinutes(1), Duration.ofMinutes(5)),
-                defaults.embedded());
+                defaults.embedded(), defaults.replicaUrls(), defaults.replication(), defaults.routing());
         RunningPostgres pg = EmbeddedPostgres.start(data, false);
         LinksNode node = null;
         try {

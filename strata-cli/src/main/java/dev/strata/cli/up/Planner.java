@@ -23,6 +23,8 @@ import java.util.List;
 final class Planner {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Embedded replicas at stage 4 without {@code --replicas} or {@code data.replication.replicas}. */
+    static final int DEFAULT_REPLICAS = 2;
 
     private final UpConfig up;
     private final ObjectNode userTree;
@@ -59,9 +61,13 @@ final class Planner {
             Path conf = write(confDir, "postgres", base);
             DataConfig db = ConfigLoader.fromYaml(ConfigLoader.toYaml(base), conf.toString())
                     .section("data", DataConfig.class);
-            specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
-                    fresh ? List.of("--fresh") : List.of(), db.jdbcUrl().substring("jdbc:".length()), null,
-                    Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
+            if (stage >= 4) {
+                specs.addAll(replicatedDatabase(conf, db, fresh));
+            } else {
+                specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
+                        fresh ? List.of("--fresh") : List.of(), db.jdbcUrl().substring("jdbc:".length()), null,
+                        Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
+            }
         }
 
         int linksCount = stage >= 3 ? nodes : 1;
@@ -184,6 +190,34 @@ final class Planner {
             }
         }
         return filters;
+    }
+
+    /**
+     * Sets how many embedded replicas the services' {@code data} section expects: {@code replicas}
+     * at stage 4 and above, none below. Every node's file then carries it, so the links nodes route
+     * reads to exactly the replicas this topology starts.
+     */
+    static void setReplicas(ObjectNode userTree, int stage, Integer replicas) {
+        ObjectNode replication = section(section(userTree, "data"), "replication");
+        int configured = replication.path("replicas").asInt(0);
+        int count = replicas != null ? replicas : configured > 0 ? configured : DEFAULT_REPLICAS;
+        replication.put("replicas", stage >= 4 ? count : 0);
+    }
+
+    /** Stage 4: {@code postgres-primary} and {@code postgres-replica-1..R}, each its own process, the replicas after the primary. */
+    private List<NodeSpec> replicatedDatabase(Path conf, DataConfig db, boolean fresh) {
+        List<NodeSpec> specs = new ArrayList<>();
+        List<String> freshArg = fresh ? List.of("--fresh") : List.of();
+        specs.add(new NodeSpec("postgres-primary", "postgres-primary", conf, up.jvmOptions().postgres(), freshArg,
+                db.jdbcUrl().substring("jdbc:".length()), null, Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
+        for (int i = 1; i <= db.replication().replicas(); i++) {
+            String url = db.embedded().replica(i).jdbcUrl();
+            // never --fresh: a fresh primary has no slot for it, so it rebuilds itself, and a restart resumes
+            List<String> args = List.of("--replica", Integer.toString(i));
+            specs.add(new NodeSpec("postgres-replica-" + i, "postgres-replica", conf, up.jvmOptions().postgres(), args,
+                    url.substring("jdbc:".length()), null, Readiness.jdbc(url, db.user(), db.password())));
+        }
+        return specs;
     }
 
     private static ObjectNode section(ObjectNode parent, String name) {

@@ -4,10 +4,10 @@ package dev.strata.cli.up;
 public final class Stage {
 
     /** The highest stage this build implements. */
-    public static final int HIGHEST = 3;
+    public static final int HIGHEST = 4;
 
     /** The highest stage that runs on embedded defaults (what {@code up} starts without {@code --stage}). */
-    public static final int DEFAULT = 3;
+    public static final int DEFAULT = 4;
 
     private Stage() {}
 
@@ -47,6 +47,7 @@ public final class Stage {
             case 1 -> "single: one links node and one database";
             case 2 -> "cache & limits: the gateway in front of one links node";
             case 3 -> "scale out: the gateway balancing several links nodes";
+            case 4 -> "database load balancing: links nodes reading from PostgreSQL replicas";
             default -> "stage " + stage;
         };
     }

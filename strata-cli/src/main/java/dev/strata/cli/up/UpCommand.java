@@ -35,6 +35,9 @@ public final class UpCommand implements Callable<Integer> {
             + "more than one share a Redis node.")
     Integer gateways;
 
+    @Option(names = "--replicas", description = "Number of PostgreSQL replicas at stage 4 and above (default 2).")
+    Integer replicas;
+
     @Option(names = "--config", description = "YAML configuration file (built-in defaults otherwise).")
     Path config;
 
@@ -71,11 +74,17 @@ public final class UpCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>();
         env.put("STRATA_SECRET", sharedSecret(runDir));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        if (replicas != null && (replicas < 1 || replicas > 16)) {
+            System.err.println("strata: --replicas " + replicas + " (expected: 1..16)");
+            return 2;
+        }
+        var tree = loader.userTree();
+        Planner.setReplicas(tree, chosen, replicas);
         Path adminTokenFile = runDir.resolve("admin-token");
         String adminToken = chosen >= 2 ? kept(adminTokenFile, System.getenv("STRATA_ADMIN_TOKEN")) : "";
         List<NodeSpec> specs;
         try {
-            specs = new Planner(up, loader.userTree(), runDir, http).plan(chosen, linksNodes, gatewayCount, fresh, adminToken);
+            specs = new Planner(up, tree, runDir, http).plan(chosen, linksNodes, gatewayCount, fresh, adminToken);
         } catch (IllegalArgumentException e) {
             System.err.println("strata: " + e.getMessage());
             return 2;

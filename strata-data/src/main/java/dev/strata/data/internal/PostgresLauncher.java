@@ -71,35 +71,26 @@ public final class PostgresLauncher implements RunningPostgres {
         this.embedded = embedded;
     }
 
+    /** Starts the primary of {@code config.embedded()}, ready to stream WAL to replicas. */
     public static RunningPostgres start(DataConfig config, boolean fresh) {
         DataConfig.Embedded embedded = config.embedded();
-        Path configured = Path.of(embedded.dir()).toAbsolutePath().normalize();
-        OsAccount runAs = OsAccount.currentIsRoot() ? OsAccount.lookup(embedded.unprivilegedUser()) : null;
-        Path base = configured;
-        Path binariesParent = configured.getParent();
-        if (runAs != null && !FileTrees.othersCanTraverse(configured)) {
-            base = FALLBACK_ROOT.resolve(shortHash(configured.toString()));
-            binariesParent = FALLBACK_ROOT;
-            LOG.warn("account '{}' cannot reach {} (a parent folder is closed to others); "
-                    + "PostgreSQL data and binaries go to {} instead", runAs.name(), configured, base);
-        }
-        FileTrees.createReachable(base);
-        Path binaries = PostgresBinaries.unpackInto(binariesParent.resolve("postgres-bin-" + PostgresBinaries.version()));
-        Path dataDir = base.resolve("data");
-
-        stopLeftover(binaries, dataDir, runAs);
+        Layout layout = Layout.of(embedded);
+        Path dataDir = layout.dataDir();
+        stopLeftover(layout.binaries(), dataDir, layout.runAs());
         if (fresh) {
             LOG.info("fresh start: wiping {}", dataDir);
             FileTrees.delete(dataDir);
         }
         if (!Files.isDirectory(dataDir)) {
-            initdb(binaries, base, dataDir, runAs, config);
+            initdb(layout.binaries(), layout.base(), dataDir, layout.runAs(), config);
         }
-        Process process = launch(binaries, base, dataDir, runAs, embedded);
-        PostgresLauncher server = new PostgresLauncher(process, binaries, dataDir, runAs, embedded);
+        Replication.allowReplicationConnections(dataDir, config);
+        List<String> settings = new ArrayList<>(Replication.streamingSettings(config));
+        settings.addAll(Replication.primarySettings(config));
+        PostgresLauncher server = launchAndAwait(config, embedded, layout, settings);
         try {
-            server.awaitReady(config, base.resolve("postgres.log"));
             server.createDatabaseIfMissing(config);
+            Replication.ensureReplicationRole(server.adminUrl(), credentials(config), config);
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -107,6 +98,112 @@ public final class PostgresLauncher implements RunningPostgres {
         LOG.info("PostgreSQL {} ready at {} (pid {}, data {})",
                 PostgresBinaries.version(), server.jdbcUrl(), server.pid(), dataDir);
         return server;
+    }
+
+    /**
+     * Starts embedded replica {@code index} of the primary of {@code config.embedded()}, which must be
+     * running: it resumes streaming through its replication slot, or is rebuilt from a base backup of
+     * the primary when it has no cluster yet, when {@code fresh}, or when its slot is lost or further
+     * behind than {@code replication.rebuild_behind}.
+     */
+    public static RunningPostgres startReplica(DataConfig config, int index, boolean fresh) {
+        DataConfig.Embedded node = config.embedded().replica(index);
+        Layout layout = Layout.of(node);
+        Path dataDir = layout.dataDir();
+        stopLeftover(layout.binaries(), dataDir, layout.runAs());
+        Replication replication = new Replication(config, index, layout.runAs());
+        replication.awaitPrimary(config.embedded().startTimeout());
+        String rebuild = fresh ? "fresh start" : replication.reasonToRebuild(dataDir);
+        if (rebuild != null) {
+            LOG.info("replica {}: building from a base backup of the primary ({})", index, rebuild);
+            replication.rebuild(layout.base(), dataDir);
+        } else {
+            LOG.info("replica {}: resuming from its replication slot", index);
+        }
+        replication.configureStandby(layout.base(), dataDir);
+        PostgresLauncher server = launchAndAwait(config, node, layout, Replication.streamingSettings(config));
+        LOG.info("PostgreSQL {} replica {} ready at {} (pid {}, data {})",
+                PostgresBinaries.version(), index, server.jdbcUrl(), server.pid(), dataDir);
+        return server;
+    }
+
+    /**
+     * Launches the server and waits until it accepts connections. After a kill -9 of the postmaster,
+     * its backends take a moment to notice and exit, and until they have, a new postmaster refuses
+     * the shared memory they still hold: such a start is tried again until {@code start_timeout}.
+     */
+    private static PostgresLauncher launchAndAwait(DataConfig config, DataConfig.Embedded node, Layout layout,
+                                                   List<String> settings) {
+        long deadline = System.nanoTime() + node.startTimeout().toNanos();
+        Path log = layout.base().resolve("postgres.log");
+        while (true) {
+            long logStart = sizeOf(log);
+            Process process = launch(layout.binaries(), layout.base(), layout.dataDir(), layout.runAs(), node, settings);
+            PostgresLauncher server = new PostgresLauncher(process, layout.binaries(), layout.dataDir(), layout.runAs(), node);
+            try {
+                server.awaitReady(config, log);
+                return server;
+            } catch (RuntimeException e) {
+                server.close();
+                boolean exitedByItself = String.valueOf(e.getMessage()).startsWith("PostgreSQL exited");
+                if (!exitedByItself || System.nanoTime() - deadline >= 0 || !logSince(log, logStart)
+                        .contains("pre-existing shared memory block")) {
+                    throw e;
+                }
+                LOG.info("the processes of a killed PostgreSQL on {} still hold its shared memory; starting again shortly",
+                        layout.dataDir());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String logSince(Path file, long offset) {
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            int length = (int) Math.min(64 * 1024, Math.max(0, size - offset));
+            var buffer = java.nio.ByteBuffer.allocate(length);
+            channel.read(buffer, size - length);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Where a server's binaries and data live, and which account runs it. */
+    record Layout(Path base, Path binaries, OsAccount runAs) {
+
+        static Layout of(DataConfig.Embedded embedded) {
+            Path configured = Path.of(embedded.dir()).toAbsolutePath().normalize();
+            OsAccount runAs = OsAccount.currentIsRoot() ? OsAccount.lookup(embedded.unprivilegedUser()) : null;
+            Path base = configured;
+            Path binariesParent = configured.getParent();
+            if (runAs != null && !FileTrees.othersCanTraverse(configured)) {
+                base = FALLBACK_ROOT.resolve(shortHash(configured.toString()));
+                binariesParent = FALLBACK_ROOT;
+                LOG.warn("account '{}' cannot reach {} (a parent folder is closed to others); "
+                        + "PostgreSQL data and binaries go to {} instead", runAs.name(), configured, base);
+            }
+            FileTrees.createReachable(base);
+            Path binaries = PostgresBinaries.unpackInto(binariesParent.resolve("postgres-bin-" + PostgresBinaries.version()));
+            return new Layout(base, binaries, runAs);
+        }
+
+        Path dataDir() {
+            return base.resolve("data");
+        }
     }
 
     @Override
@@ -196,10 +293,16 @@ public final class PostgresLauncher implements RunningPostgres {
         }
     }
 
-    private static Process launch(Path binaries, Path base, Path dataDir, OsAccount runAs, DataConfig.Embedded embedded) {
-        List<String> cmd = command(runAs, List.of(binaries.resolve("bin/postgres").toString(),
+    private static Process launch(Path binaries, Path base, Path dataDir, OsAccount runAs, DataConfig.Embedded embedded,
+                                  List<String> settings) {
+        List<String> args = new ArrayList<>(List.of(binaries.resolve("bin/postgres").toString(),
                 "-D", dataDir.toString(), "-h", embedded.host(), "-p", Integer.toString(embedded.port()),
                 "-c", "unix_socket_directories=", "-c", "logging_collector=off"));
+        for (String setting : settings) {
+            args.add("-c");
+            args.add(setting);
+        }
+        List<String> cmd = command(runAs, args);
         ProcessBuilder builder = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("postgres.log").toFile()));
@@ -259,7 +362,11 @@ public final class PostgresLauncher implements RunningPostgres {
         }
     }
 
-    private static Properties credentials(DataConfig config) {
+    private String adminUrl() {
+        return "jdbc:postgresql://" + embedded.host() + ":" + embedded.port() + "/postgres";
+    }
+
+    static Properties credentials(DataConfig config) {
         Properties p = new Properties();
         p.setProperty("user", config.user());
         if (!config.password().isEmpty()) {
@@ -270,7 +377,7 @@ public final class PostgresLauncher implements RunningPostgres {
         return p;
     }
 
-    private static List<String> command(OsAccount runAs, List<String> command) {
+    static List<String> command(OsAccount runAs, List<String> command) {
         return runAs == null ? command : runAs.wrap(command);
     }
 

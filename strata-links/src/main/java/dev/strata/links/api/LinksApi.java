@@ -2,6 +2,9 @@ package dev.strata.links.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.http.Problem;
+import dev.strata.data.route.ConsistencyTokens;
+import dev.strata.data.route.PrimaryUnavailableException;
+import dev.strata.data.route.Written;
 import dev.strata.links.LinksConfig;
 import dev.strata.links.clicks.ClickCounter;
 import dev.strata.links.store.Link;
@@ -20,7 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -48,7 +51,9 @@ public final class LinksApi {
     private final LinkStore store;
     private final ManageTokens tokens;
     private final ClickCounter clicks;
-    private final BooleanSupplier databaseReady;
+    private final Supplier<String> databaseMode;
+    private final Consistency consistency;
+    private final DatabaseView databaseView;
     private final JsonBodies bodies;
     private final LinkRules rules = new LinkRules();
     private final WebAssets assets;
@@ -57,14 +62,21 @@ public final class LinksApi {
 
     private final String redirectCacheControl;
 
-    /** @param databaseReady whether the database answers now ({@code /readyz}) */
+    /**
+     * @param consistencyTokens sign the WAL positions of writes for the client's next reads
+     * @param databaseMode {@code read-write}, {@code read-only} or {@code down}, asked now ({@code /readyz})
+     * @param databaseView this node's view of the database nodes, for its admin path
+     */
     public LinksApi(LinksConfig config, LinkStore store, ManageTokens tokens, ClickCounter clicks,
-                    BooleanSupplier databaseReady) {
+                    ConsistencyTokens consistencyTokens, java.time.Duration tokenTtl, Supplier<String> databaseMode,
+                    DatabaseView databaseView) {
         this.config = config;
         this.store = store;
         this.tokens = tokens;
         this.clicks = clicks;
-        this.databaseReady = databaseReady;
+        this.databaseMode = databaseMode;
+        this.consistency = new Consistency(consistencyTokens, tokenTtl);
+        this.databaseView = databaseView;
         this.bodies = new JsonBodies(config.maxBody().intBytes());
         this.assets = new WebAssets(config.nodeName());
         this.redirectCacheControl = "public, max-age=" + config.cacheMaxAge().toSeconds();
@@ -124,6 +136,20 @@ public final class LinksApi {
         routes.delete("/api/links/{code}", this::deleteLink);
         getAndHead(cfg, "/healthz", ctx -> json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "alive").put("node", node)));
         getAndHead(cfg, "/readyz", this::ready);
+        getAndHead(cfg, "/_strata/db", ctx -> {
+            localOnly(ctx);
+            ctx.status(200);
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType("application/json");
+            ctx.result(databaseView.json());
+        });
+        getAndHead(cfg, "/_strata/metrics", ctx -> {
+            localOnly(ctx);
+            ctx.status(200);
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+            ctx.result(databaseView.prometheus());
+        });
         getAndHead(cfg, "/", this::index);
         getAndHead(cfg, "/static/{name}", this::asset);
         getAndHead(cfg, "/{code}", this::redirect);
@@ -134,6 +160,12 @@ public final class LinksApi {
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> unmatched(ctx, e.getStatus()));
         routes.exception(Exception.class, (e, ctx) -> {
+            if (e instanceof PrimaryUnavailableException primary) {
+                LOG.warn("{} {}: no primary database: {}", ctx.method(), ctx.path(), e.getMessage());
+                ctx.header("Retry-After", Long.toString(Math.max(1, primary.retryAfter().toSeconds())));
+                writeProblem(ctx, Problem.of(503, "the database takes no writes now (read-only); try again"));
+                return;
+            }
             if (isDatabaseUnavailable(e)) {
                 LOG.warn("{} {}: database unavailable: {}", ctx.method(), ctx.path(), e.toString());
                 ctx.header("Retry-After", "1");
@@ -185,10 +217,12 @@ public final class LinksApi {
         Link link;
         if (chosen != null) {
             LinkRules.checkChosenCode(chosen);
-            link = store.insertIfAbsent(chosen, url)
+            Written<Optional<Link>> written = store.insertIfAbsent(chosen, url);
+            consistency.issue(ctx, written.position());
+            link = written.value()
                     .orElseThrow(() -> new ProblemException(409, "code: '%s' is taken".formatted(chosen)));
         } else {
-            link = insertWithGeneratedCode(url);
+            link = insertWithGeneratedCode(ctx, url);
         }
         String base = publicBase(config, ctx.req().getLocalPort());
         ObjectNode json = JsonBodies.JSON.createObjectNode()
@@ -200,15 +234,16 @@ public final class LinksApi {
         json(ctx, 201, json);
     }
 
-    private Link insertWithGeneratedCode(String url) throws SQLException {
+    private Link insertWithGeneratedCode(Context ctx, String url) throws SQLException {
         for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
             String code = rules.generateCode();
             if (LinkRules.RESERVED.contains(code.toLowerCase(Locale.ROOT))) {
                 continue;
             }
-            Optional<Link> link = store.insertIfAbsent(code, url);
-            if (link.isPresent()) {
-                return link.get();
+            Written<Optional<Link>> link = store.insertIfAbsent(code, url);
+            if (link.value().isPresent()) {
+                consistency.issue(ctx, link.position());
+                return link.value().get();
             }
         }
         throw new IllegalStateException("no free code after " + CREATE_ATTEMPTS + " attempts");
@@ -216,7 +251,7 @@ public final class LinksApi {
 
     private void showLink(Context ctx) throws SQLException {
         String code = existingCodeShape(ctx);
-        Link link = store.find(code).orElseThrow(() -> notFound(code));
+        Link link = store.find(code, consistency.requested(ctx)).orElseThrow(() -> notFound(code));
         json(ctx, 200, linkJson(link));
         // shared caches may keep it as long as a redirect; a change of the link purges both by the tag
         ctx.header("Cache-Control", redirectCacheControl);
@@ -242,7 +277,9 @@ public final class LinksApi {
         ObjectNode body = bodies.readObject(ctx, UPDATE_FIELDS);
         String url = JsonBodies.requiredString(body, "url");
         LinkRules.checkUrl(url);
-        Link link = store.updateUrl(code, url).orElseThrow(() -> notFound(code));
+        Written<Optional<Link>> written = store.updateUrl(code, url);
+        consistency.issue(ctx, written.position());
+        Link link = written.value().orElseThrow(() -> notFound(code));
         json(ctx, 200, linkJson(link));
         invalidate(ctx, code);
     }
@@ -250,7 +287,9 @@ public final class LinksApi {
     private void deleteLink(Context ctx) throws SQLException {
         String code = existingCodeShape(ctx);
         authorize(ctx, code);
-        if (!store.delete(code)) {
+        Written<Boolean> deleted = store.delete(code);
+        consistency.issue(ctx, deleted.position());
+        if (!deleted.value()) {
             throw notFound(code);
         }
         clicks.forget(code);
@@ -264,7 +303,7 @@ public final class LinksApi {
         if (!LinkRules.looksLikeCode(code) || LinkRules.RESERVED.contains(code.toLowerCase(Locale.ROOT))) {
             throw new ProblemException(404, "no link with this code");
         }
-        String url = store.findUrl(code).orElseThrow(() -> notFound(code));
+        String url = store.findUrl(code, consistency.requested(ctx)).orElseThrow(() -> notFound(code));
         ctx.status(302);
         ctx.header("Location", url);
         ctx.header("Cache-Control", redirectCacheControl);
@@ -275,10 +314,37 @@ public final class LinksApi {
     }
 
     private void ready(Context ctx) {
-        if (!databaseReady.getAsBoolean()) {
+        String mode = databaseMode.get();
+        if ("down".equals(mode)) {
             throw new ProblemException(503, "the database does not answer");
         }
-        json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "ready").put("node", config.nodeName()));
+        json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "ready").put("node", config.nodeName())
+                .put("database", mode));
+    }
+
+    /**
+     * The admin paths answer a client on this machine that reached the node directly; through a
+     * proxy (a forwarding header) or from elsewhere they do not exist.
+     */
+    private static void localOnly(Context ctx) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback || ctx.header("X-Forwarded-For") != null || ctx.header("Forwarded") != null) {
+            throw new ProblemException(404, "no such resource");
+        }
+    }
+
+    /** What the admin paths show of the database. */
+    public interface DatabaseView {
+        /** The database nodes as JSON. */
+        byte[] json();
+
+        /** The {@code strata_db_*} metrics in the Prometheus text format. */
+        String prometheus();
     }
 
     private void index(Context ctx) {

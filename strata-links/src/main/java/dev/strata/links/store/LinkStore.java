@@ -1,5 +1,8 @@
 package dev.strata.links.store;
 
+import dev.strata.data.route.DatabaseRouter;
+import dev.strata.data.route.WalPosition;
+import dev.strata.data.route.Written;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,81 +10,91 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 
-/** The {@code links} table. Every method is one statement or one transaction; nothing is cached. */
+/**
+ * The {@code links} table. Every method is one statement or one transaction; nothing is cached.
+ * Writes run on the primary and return the WAL position after their commit; reads run where the
+ * router sends them, at least as fresh as the position they are given ({@code null}: within
+ * {@code max_lag}).
+ */
 public final class LinkStore {
 
     /** Where the table's Flyway migrations live. */
     public static final String MIGRATIONS = "classpath:db/migration/links";
 
-    private final DataSource dataSource;
+    private final DatabaseRouter router;
 
-    public LinkStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+    public LinkStore(DatabaseRouter router) {
+        this.router = router;
     }
 
     /** Inserts a link unless {@code code} is taken; empty when it is. */
-    public Optional<Link> insertIfAbsent(String code, String url) throws SQLException {
+    public Written<Optional<Link>> insertIfAbsent(String code, String url) throws SQLException {
         String sql = "INSERT INTO links (code, url) VALUES (?, ?) ON CONFLICT (code) DO NOTHING "
                 + "RETURNING code, url, clicks, created_at, updated_at";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, code);
-            ps.setString(2, url);
-            return single(ps);
-        }
+        return router.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, code);
+                ps.setString(2, url);
+                return single(ps);
+            }
+        });
     }
 
-    public Optional<Link> find(String code) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT code, url, clicks, created_at, updated_at FROM links WHERE code = ?")) {
-            ps.setString(1, code);
-            return single(ps);
-        }
+    public Optional<Link> find(String code, WalPosition atLeast) throws SQLException {
+        return router.read(atLeast, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT code, url, clicks, created_at, updated_at FROM links WHERE code = ?")) {
+                ps.setString(1, code);
+                return single(ps);
+            }
+        });
     }
 
     /** The target URL only (the redirect's query). */
-    public Optional<String> findUrl(String code) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT url FROM links WHERE code = ?")) {
-            ps.setString(1, code);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    public Optional<String> findUrl(String code, WalPosition atLeast) throws SQLException {
+        return router.read(atLeast, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT url FROM links WHERE code = ?")) {
+                ps.setString(1, code);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
             }
-        }
+        });
     }
 
     /** Points {@code code} at {@code url}; empty when there is no such link. */
-    public Optional<Link> updateUrl(String code, String url) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE links SET url = ?, updated_at = now() WHERE code = ? "
-                        + "RETURNING code, url, clicks, created_at, updated_at")) {
-            ps.setString(1, url);
-            ps.setString(2, code);
-            return single(ps);
-        }
+    public Written<Optional<Link>> updateUrl(String code, String url) throws SQLException {
+        return router.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE links SET url = ?, updated_at = now() WHERE code = ? "
+                            + "RETURNING code, url, clicks, created_at, updated_at")) {
+                ps.setString(1, url);
+                ps.setString(2, code);
+                return single(ps);
+            }
+        });
     }
 
     /** Deletes the link; whether there was one. */
-    public boolean delete(String code) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE code = ?")) {
-            ps.setString(1, code);
-            return ps.executeUpdate() > 0;
-        }
+    public Written<Boolean> delete(String code) throws SQLException {
+        return router.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM links WHERE code = ?")) {
+                ps.setString(1, code);
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     /**
-     * Adds click counts in one transaction. Rows are updated in code order so that two nodes
-     * flushing at once never deadlock; counts for links deleted meanwhile are dropped.
+     * Adds click counts in one transaction on the primary. Rows are updated in code order so that
+     * two nodes flushing at once never deadlock; counts for links deleted meanwhile are dropped.
      */
     public void addClicks(Map<String, Long> clicksByCode) throws SQLException {
         if (clicksByCode.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
+        router.write((Connection c) -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE links SET clicks = clicks + ? WHERE code = ?")) {
                 for (Map.Entry<String, Long> e : new TreeMap<>(clicksByCode).entrySet()) {
                     ps.setLong(1, e.getValue());
@@ -89,14 +102,9 @@ public final class LinkStore {
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
             }
-        }
+            return null;
+        });
     }
 
     private static Optional<Link> single(PreparedStatement ps) throws SQLException {
