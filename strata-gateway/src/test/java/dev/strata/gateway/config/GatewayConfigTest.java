@@ -138,11 +138,15 @@ class GatewayConfigTest {
         assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.accessLog().enabled()).isFalse();
         assertThat(c.upstreams().get("origins").addresses()).containsExactly("127.0.0.1:19101", "127.0.0.1:19102");
-        assertThat(c.listeners()).extracting(l -> l.address().toString()).containsExactly("127.0.0.1:18081", "127.0.0.1:18080");
+        assertThat(c.listeners()).extracting(l -> l.address().toString())
+                .containsExactly("127.0.0.1:18081", "127.0.0.1:18080", "127.0.0.1:18082");
         assertThat(c.routes()).extracting(r -> r.listeners()).containsExactly(java.util.List.of("main"),
-                java.util.List.of("cached"));
-        dev.strata.gateway.filter.builtin.BuiltInFilters.types().build("cached", c.routes().get(1).filters(),
-                dev.strata.gateway.filter.FilterStates.throwaway().builder(), true);
+                java.util.List.of("cached"), java.util.List.of("limit"));
+        assertThat(c.routes().get(0).filters()).as("18080 is the plain proxy").isEmpty();
+        for (int i = 1; i <= 2; i++) {
+            dev.strata.gateway.filter.builtin.BuiltInFilters.types().build(c.routes().get(i).name(), c.routes().get(i).filters(),
+                    dev.strata.gateway.filter.FilterStates.throwaway().builder(), true);
+        }
     }
 
     @Test
