@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Answered after all applied.</b> An admin purge answers when the broadcast completed: every
  *   gateway that was live when it went out has acknowledged (or the bounded wait ran out, and the
  *   answer says which are missing). The gateway that took it applies it first, locally, so its own
- *   store never waits for Redis.</li>
+ *   store never waits for Redis, and acknowledges its own message without scanning its stores again.</li>
  *   <li><b>Missed purges.</b> Redis keeps no message: a gateway cut off from it may have missed some.
  *   When it is connected again, everything it stores is marked stale, to be validated with the origin
  *   before it is served again (soft, so stale-if-error still has it).</li>
@@ -65,6 +65,9 @@ final class PurgeFanout implements Cluster.Subscriber, AutoCloseable {
 
     @Override
     public CompletionStage<Void> apply(String payload, String from) {
+        if (from.equals(cluster.self())) {
+            return CompletableFuture.completedFuture(null); // applied here before it was published
+        }
         try {
             stores.apply(JSON.readValue(payload, PurgeRequest.class));
             return CompletableFuture.completedFuture(null);

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Stores {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Stores.class);
+
     private final Map<String, Store> byRoute = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder purges = new java.util.concurrent.atomic.LongAdder();
     private volatile PurgeFanout fanout; // null without a cluster
@@ -39,7 +41,7 @@ public final class Stores {
         if (f != null) {
             f.publish(purge, java.time.Duration.ofSeconds(2)).whenComplete((b, e) -> {
                 if (e != null || !b.complete()) {
-                    org.slf4j.LoggerFactory.getLogger(Stores.class).warn("an invalidation reached not every gateway: {}",
+                    log.warn("an invalidation reached not every gateway: {}",
                             e != null ? e.toString() : "missing " + b.missing());
                 }
             });
