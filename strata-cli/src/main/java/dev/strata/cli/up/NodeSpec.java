@@ -16,4 +16,18 @@ record NodeSpec(String name, String role, Path configFile, List<String> jvmOptio
         jvmOptions = List.copyOf(jvmOptions);
         extraArgs = List.copyOf(extraArgs);
     }
+
+    /** The addresses the node listens on: its URL's and its admin URL's host and port, where they name one. */
+    List<java.net.URI> listens() {
+        List<java.net.URI> out = new java.util.ArrayList<>(2);
+        for (String u : new String[] {url, adminUrl}) {
+            if (u != null) {
+                java.net.URI uri = java.net.URI.create(u);
+                if (uri.getHost() != null && uri.getPort() > 0) {
+                    out.add(uri);
+                }
+            }
+        }
+        return out;
+    }
 }

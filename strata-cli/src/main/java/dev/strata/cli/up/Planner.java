@@ -157,13 +157,10 @@ final class Planner {
     private static void requireDistinctPorts(List<NodeSpec> specs) {
         java.util.Map<Integer, String> owners = new java.util.HashMap<>();
         for (NodeSpec spec : specs) {
-            for (String url : new String[] {spec.url(), spec.adminUrl()}) {
-                if (url == null) {
-                    continue;
-                }
-                int port = java.net.URI.create(url).getPort();
+            for (java.net.URI uri : spec.listens()) {
+                int port = uri.getPort();
                 String before = owners.putIfAbsent(port, spec.name());
-                if (before != null && port > 0) {
+                if (before != null) {
                     throw new IllegalArgumentException("up.ports: port " + port + " would serve both " + before
                             + " and " + spec.name() + " (expected: ranges that do not overlap; gateway-2 and on "
                             + "take ports.more_gateways, their admin APIs ports.gateway_admin + 1 and on)");

@@ -98,20 +98,13 @@ public final class Supervisor {
     /** Every port the nodes will listen on must be free now: a taken one is named before anything starts. */
     private static void checkPorts(List<NodeSpec> specs) {
         for (NodeSpec spec : specs) {
-            for (String url : java.util.Arrays.asList(spec.url(), spec.adminUrl())) {
-                if (url == null) {
-                    continue;
-                }
-                java.net.URI uri = java.net.URI.create(url);
-                if (uri.getHost() == null || uri.getPort() < 0) {
-                    continue;
-                }
+            for (java.net.URI uri : spec.listens()) {
                 try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
                     probe.bind(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()));
                 } catch (IOException e) {
                     throw new NodeFailedException("port " + uri.getPort() + " on " + uri.getHost() + " (" + spec.name()
-                            + (url.equals(spec.adminUrl()) ? " admin" : "") + ") is taken: another program listens "
-                            + "there; stop it or choose other ports in the up.ports section");
+                            + (uri.toString().equals(spec.adminUrl()) ? " admin" : "") + ") is taken: another program "
+                            + "listens there; stop it or choose other ports in the up.ports section");
                 }
             }
         }
