@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Off the request path.</b> One thread samples every {@link #SAMPLE_MS} ms what the gateway
  *   already keeps (each endpoint's health, in-flight count and meters, the topology file) and builds
  *   the JSON once; a poll is served the latest bytes. Requests are never touched, however many
- *   pages watch, and a slow file system delays a sample, never an event loop.</li>
+ *   pages watch, and a slow file system delays a sample, never an event loop. The full rate is kept
+ *   while a page polls (for {@link #WATCHED_MS} ms after each poll); unwatched, one sample every
+ *   {@link #IDLE_SAMPLE_MS} ms keeps the events that only a comparison finds, at a cost a busy gateway
+ *   does not notice. The first poll after a quiet spell gets the last sample and wakes the sampler.</li>
  *   <li><b>Events.</b> An endpoint's health tells the {@link EventRing} of ejections and of checks
  *   that take it out or let it back in as they happen ({@link
  *   dev.strata.gateway.health.EndpointHealth.Transitions}, watched from the first sample that sees
@@ -56,6 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class Dashboard implements AutoCloseable {
 
     static final long SAMPLE_MS = 500;
+    /** How long after a poll the dashboard counts as watched. */
+    static final long WATCHED_MS = 10_000;
+    /** The sampling interval while nobody watches. */
+    static final long IDLE_SAMPLE_MS = 5_000;
     /** Samples kept per endpoint: ten seconds of history. */
     static final int WINDOW = 21;
     /** Samples a rate is taken over (one second). */
@@ -75,6 +82,8 @@ public final class Dashboard implements AutoCloseable {
     private final Map<String, AdminResource> resources;
     private volatile Topology topology;
     private volatile byte[] latest;
+    private volatile long watchedUntil = System.nanoTime(); // nanoTime until which a page counts as watching
+    private long sampledAt;                                  // sampler thread only
     private Counter[] clientRequests = new Counter[0];
     private long clientRequestsSeen = -1;
     private double clientRate;
@@ -142,15 +151,35 @@ public final class Dashboard implements AutoCloseable {
 
             @Override
             public CompletionStage<AdminReply> handle(dev.strata.gateway.admin.AdminRequest request) {
-                return CompletableFuture.completedFuture(new AdminReply(200, "application/json", latest));
+                return CompletableFuture.completedFuture(new AdminReply(200, "application/json", watched()));
             }
         });
         return Map.copyOf(r);
     }
 
+    /** The latest sample, for a poll: the sampler keeps its full rate from now on, and samples at once after a quiet spell. */
+    private byte[] watched() {
+        long now = System.nanoTime();
+        boolean wasIdle = now - watchedUntil > 0;
+        watchedUntil = now + TimeUnit.MILLISECONDS.toNanos(WATCHED_MS);
+        if (wasIdle) {
+            try {
+                sampler.execute(this::sampleSafely);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the gateway is closing: the last sample stands
+            }
+        }
+        return latest;
+    }
+
     private void sampleSafely() {
+        long now = System.nanoTime();
+        if (now - watchedUntil > 0 && now - sampledAt < TimeUnit.MILLISECONDS.toNanos(IDLE_SAMPLE_MS)) {
+            return; // nobody watches: the idle rate is enough
+        }
         try {
-            latest = build(System.nanoTime());
+            sampledAt = now;
+            latest = build(now);
         } catch (RuntimeException e) {
             log.warn("dashboard sample failed", e);
         }

@@ -32,6 +32,12 @@ public interface RequestView {
      */
     InetAddress clientAddress();
 
+    /** {@link #clientAddress()} as text ({@link InetAddress#getHostAddress()}), or {@code null} when unknown. */
+    default String clientIp() {
+        InetAddress a = clientAddress();
+        return a == null ? null : a.getHostAddress();
+    }
+
     /** The first value of the named field (any case), or {@code null}. */
     String header(String name);
 

@@ -136,20 +136,22 @@ public final class RequestKey {
             case HEADER -> nonEmpty(request.header(name));
             case COOKIE -> Cookies.value(request.headers("cookie"), name);
             case QUERY -> QueryParameters.value(request.query(), name);
-            case CLIENT_ADDRESS -> address(request.clientAddress());
+            case CLIENT_ADDRESS -> address(request);
             case CONSTANT -> name;
         };
     }
 
-    private String address(InetAddress address) {
+    private String address(RequestView request) {
+        InetAddress address = request.clientAddress();
         if (address == null) {
             return null;
         }
-        byte[] bytes = address.getAddress();
-        int prefix = bytes.length == 4 ? ipv4Prefix : ipv6Prefix;
-        if (prefix == bytes.length * 8) {
-            return address.getHostAddress();
+        int bits = address instanceof java.net.Inet4Address ? 32 : 128;
+        int prefix = bits == 32 ? ipv4Prefix : ipv6Prefix;
+        if (prefix == bits) {
+            return request.clientIp(); // formatted once per connection when it is the peer
         }
+        byte[] bytes = address.getAddress();
         for (int bit = prefix; bit < bytes.length * 8; bit++) {
             bytes[bit >>> 3] &= (byte) ~(0x80 >>> (bit & 7));
         }

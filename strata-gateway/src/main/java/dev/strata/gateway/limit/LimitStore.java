@@ -9,7 +9,11 @@ import java.util.concurrent.CompletionStage;
  */
 interface LimitStore {
 
-    /** The decision at once, or {@code null} when it comes through {@link #decide}. */
+    /**
+     * The decision at once, or {@code null} when it comes through {@link #decide}. {@code key} is the
+     * request's key (at most {@link RateLimitFilter#MAX_KEY_CHARS} characters); the store counts it apart
+     * for each limit name.
+     */
     default Decision now(String key, Limit limit) {
         return null;
     }

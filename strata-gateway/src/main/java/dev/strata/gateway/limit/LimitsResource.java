@@ -34,7 +34,7 @@ final class LimitsResource implements AdminResource {
     private final LocalStore local;
     private final Map<String, ObjectNode> rules = new ConcurrentHashMap<>();
     private final Cache<String, Limited> limited = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterAccess(RECENT).build();
+            .maximumSize(10_000).expireAfterAccess(RECENT).executor(Runnable::run).build();
 
     LimitsResource(LocalStore local) {
         this.local = local;

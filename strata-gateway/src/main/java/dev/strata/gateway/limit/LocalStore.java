@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 /*
  * Design notes
  *
- * One Cell per (rule, key) in a Caffeine cache bounded to maxKeys entries. A cell expires once its window
+ * One Cell per (limit name, key) in a Caffeine cache bounded to maxKeys entries. A cell expires once its window
  * (tolerance + one emission interval) has passed since its last request: by then its TAT is behind the
  * clock and the key is as good as fresh, so expiry forgets nothing that matters.
  *
@@ -19,6 +19,9 @@ import java.util.function.LongSupplier;
  * next request finds a fresh key (a whole burst): at the bound the limiter errs on the side of
  * admitting, and memory stays at maxKeys cells (each about 100 bytes plus its key, which is at most
  * RateLimitFilter.MAX_KEY_CHARS characters).
+ *
+ * Caffeine's upkeep (its read buffers, expiry, eviction) runs on the thread that decides, in small
+ * amortised steps, rather than waking a pool thread every few requests of a hot key.
  *
  * A cell's TAT changes under the cell's own monitor: requests of one key serialize on it, requests of
  * different keys never meet.
@@ -36,7 +39,10 @@ final class LocalStore implements LimitStore {
         }
     }
 
-    private final Cache<String, Cell> cells;
+    /** A cell's key: the limit's (rule's) name and the request's key, both as the caller holds them. */
+    private record CellKey(String limit, String key) {}
+
+    private final Cache<CellKey, Cell> cells;
     private final LongSupplier clock;
 
     /**
@@ -48,19 +54,20 @@ final class LocalStore implements LimitStore {
         this.cells = Caffeine.newBuilder()
                 .maximumSize(maxKeys)
                 .ticker(clock::getAsLong)
-                .expireAfter(new Expiry<String, Cell>() {
+                .executor(Runnable::run) // upkeep on the deciding thread: no hand-off to a pool per few reads
+                .expireAfter(new Expiry<CellKey, Cell>() {
                     @Override
-                    public long expireAfterCreate(String key, Cell cell, long currentTime) {
+                    public long expireAfterCreate(CellKey key, Cell cell, long currentTime) {
                         return cell.window;
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, Cell cell, long currentTime, long currentDuration) {
+                    public long expireAfterUpdate(CellKey key, Cell cell, long currentTime, long currentDuration) {
                         return cell.window;
                     }
 
                     @Override
-                    public long expireAfterRead(String key, Cell cell, long currentTime, long currentDuration) {
+                    public long expireAfterRead(CellKey key, Cell cell, long currentTime, long currentDuration) {
                         return cell.window;
                     }
                 })
@@ -74,7 +81,11 @@ final class LocalStore implements LimitStore {
     @Override
     public Decision now(String key, Limit limit) {
         long now = clock.getAsLong();
-        Cell cell = cells.get(key, k -> new Cell(now, limit.windowNanos()));
+        CellKey k = new CellKey(limit.name(), key);
+        Cell cell = cells.getIfPresent(k);
+        if (cell == null) {
+            cell = cells.get(k, absent -> new Cell(now, limit.windowNanos()));
+        }
         synchronized (cell) {
             cell.window = limit.windowNanos();
             Decision d = Gcra.decide(cell.tat - now, limit);

@@ -251,7 +251,7 @@ final class RateLimitFilter implements HttpFilter {
             if (key == null) {
                 continue;
             }
-            Decision d = store.now(counterKey(rule, key), rule.limit());
+            Decision d = store.now(bounded(key), rule.limit());
             if (d != null) {
                 count(i, d, key);
                 if (stricter(d, localWorst)) {
@@ -287,7 +287,7 @@ final class RateLimitFilter implements HttpFilter {
         for (int p = 0; p < pending; p++) {
             int i = pendingRules[p];
             String key = pendingKeys[p];
-            CompletionStage<Decision> stage = store.decide(counterKey(rules[i], key), rules[i].limit());
+            CompletionStage<Decision> stage = store.decide(bounded(key), rules[i].limit());
             stage.whenComplete((d, e) -> waiting.done(i, key, d == null ? Decision.OPEN : d));
         }
         return suspension.verdict();
@@ -397,14 +397,14 @@ final class RateLimitFilter implements HttpFilter {
         return Verdict.respond(LocalResponse.problem(503, "The rate limiter cannot decide now", null, 1));
     }
 
-    /** The counter's key: the rule's name and the request's key (hashed when long). */
-    static String counterKey(Rule rule, String key) {
+    /** The request's key as the stores count it: itself, or its SHA-256 when long. */
+    static String bounded(String key) {
         if (key.length() <= MAX_KEY_CHARS) {
-            return rule.name() + ' ' + key;
+            return key;
         }
         try {
             byte[] sha = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return rule.name() + " #" + HexFormat.of().formatHex(sha);
+            return "#" + HexFormat.of().formatHex(sha);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e); // every JDK has SHA-256
         }

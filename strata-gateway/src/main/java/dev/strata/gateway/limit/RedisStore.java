@@ -125,7 +125,8 @@ final class RedisStore implements LimitStore {
     RedisStore(Cluster cluster, LocalStore fallback, FailMode failMode, Duration timeout, long batch, long maxKeys,
                MeterRegistry meters) {
         this.batch = batch;
-        this.leases = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(Duration.ofSeconds(10)).build();
+        this.leases = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(Duration.ofSeconds(10))
+                .executor(Runnable::run).build();
         this.cluster = cluster;
         this.fallback = fallback;
         this.failMode = failMode;
@@ -139,9 +140,14 @@ final class RedisStore implements LimitStore {
                 .tag("mode", failMode.name().toLowerCase(java.util.Locale.ROOT)).register(meters);
     }
 
+    /** Where Redis and the leases keep one key's state: the limit's name and the request's key. */
+    private static String counter(String key, Limit limit) {
+        return limit.name() + ' ' + key;
+    }
+
     @Override
     public Decision now(String key, Limit limit) {
-        Lease lease = leases.getIfPresent(key);
+        Lease lease = leases.getIfPresent(counter(key, limit));
         if (lease == null) {
             return null;
         }
@@ -205,10 +211,11 @@ final class RedisStore implements LimitStore {
             return CompletableFuture.completedFuture(failed(key, limit));
         }
         long start = System.nanoTime();
-        String[] keys = {cluster.key("ratelimit:" + key)};
+        String counter = counter(key, limit);
+        String[] keys = {cluster.key("ratelimit:" + counter)};
         String t = Long.toString(limit.emissionNanos());
         String tau = Long.toString(limit.toleranceNanos());
-        String n = Long.toString(batch > 1 && hot(key, start) ? batch : 1);
+        String n = Long.toString(batch > 1 && hot(counter, start) ? batch : 1);
         CompletableFuture<List<Long>> call;
         try {
             RedisAsyncCommands<String, String> redis = cluster.redis().async();
@@ -229,7 +236,7 @@ final class RedisStore implements LimitStore {
             long granted = r.get(0);
             Decision d = new Decision(granted >= 1, r.get(1) + Math.max(granted - 1, 0), r.get(2), r.get(3),
                     Decision.Source.STORE);
-            remember(key, limit, granted, d);
+            remember(counter, limit, granted, d);
             return d;
         });
     }

@@ -130,7 +130,7 @@ final class Exchange implements ChannelFutureListener {
     void start() {
         server.metrics().requestStarted();
         timers.arm(ConnectionTimers.TOTAL, config.timeouts().total().toMillis());
-        request.arrivedFrom(client.peerAddress(), snapshot);
+        request.arrivedFrom(client.peerAddress(), client.peerIp(), snapshot);
         Admission.Decision decision = Admission.admit(request, snapshot, client.listener());
         if (decision instanceof Admission.Refusal r) {
             if (request.failureStatus != 0 || snapshot.unrouted().isEmpty()) {

@@ -27,7 +27,7 @@ final class ExchangeLog {
         String endpoint = attempt == null ? null : attempt.endpointId();
         long bytes = x.response.bytes();
         if (filters != null) {
-            filters.complete(new Outcome(status, bytes, durationNanos, complete, local, endpoint));
+            filters.complete(filters.observed() ? new Outcome(status, bytes, durationNanos, complete, local, endpoint) : null);
         }
         String routeName = plan == null ? "-" : plan.route().name();
         x.server.metrics().requestFinished(routeName, status, durationNanos);

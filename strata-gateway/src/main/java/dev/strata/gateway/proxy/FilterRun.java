@@ -250,6 +250,7 @@ final class FilterRun implements FilterContext, ResponseEdits {
         }
     }
 
+    /** Ends the run; {@code outcome} goes to the observers (it may be {@code null} when there are none). */
     void complete(ExchangeOutcome outcome) {
         if (completed) {
             return;

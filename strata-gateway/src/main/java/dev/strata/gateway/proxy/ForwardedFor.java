@@ -15,7 +15,7 @@ final class ForwardedFor {
     private ForwardedFor() {}
 
     static InetAddress client(InetAddress peer, Snapshot rules, RequestHead request) {
-        if (rules == null || !rules.trusted(peer) || request.first(FieldKind.X_FORWARDED_FOR) < 0) {
+        if (rules == null || request.first(FieldKind.X_FORWARDED_FOR) < 0 || !rules.trusted(peer)) {
             return peer;
         }
         InetAddress client = peer;

@@ -135,12 +135,18 @@ final class RequestHead extends Head implements RequestView {
     private String host;
     private boolean hostKnown;
     private InetAddress clientAddress;
+    private String clientIp;
     private InetAddress peer;
+    private String peerIp; // the peer's address as text, formatted once per connection
     private Snapshot trustRules;
 
-    /** Where {@link #clientAddress()} comes from: the connection's peer and the generation's trusted proxies. */
-    void arrivedFrom(InetAddress peer, Snapshot trustRules) {
+    /**
+     * Where {@link #clientAddress()} comes from: the connection's peer (and its address as text) and the
+     * generation's trusted proxies.
+     */
+    void arrivedFrom(InetAddress peer, String peerIp, Snapshot trustRules) {
         this.peer = peer;
+        this.peerIp = peerIp;
         this.trustRules = trustRules;
     }
 
@@ -251,6 +257,19 @@ final class RequestHead extends Head implements RequestView {
             a = clientAddress = ForwardedFor.client(peer, trustRules, this);
         }
         return a;
+    }
+
+    @Override
+    public String clientIp() {
+        String s = clientIp;
+        if (s == null) {
+            InetAddress a = clientAddress();
+            if (a == null) {
+                return null;
+            }
+            s = clientIp = a == peer && peerIp != null ? peerIp : a.getHostAddress();
+        }
+        return s;
     }
 
 

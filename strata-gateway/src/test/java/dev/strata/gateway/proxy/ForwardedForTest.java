@@ -33,7 +33,7 @@ class ForwardedForTest {
         ch.writeInbound(Unpooled.copiedBuffer(h.append("\r\n").toString(), StandardCharsets.ISO_8859_1));
         RequestHead head = ch.readInbound();
         ch.finishAndReleaseAll();
-        head.arrivedFrom(ip(peer), SNAPSHOT);
+        head.arrivedFrom(ip(peer), null, SNAPSHOT);
         InetAddress a = head.clientAddress();
         return a == null ? null : NetUtil.toAddressString(a);
     }
