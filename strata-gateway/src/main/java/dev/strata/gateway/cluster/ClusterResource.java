@@ -3,30 +3,21 @@ package dev.strata.gateway.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strata.gateway.admin.AdminReply;
-import dev.strata.gateway.admin.AdminRequest;
 import dev.strata.gateway.admin.AdminResource;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
-/** {@code GET /_strata/cluster}: the cluster as this gateway sees it ({@code cluster} is null outside one). */
-record ClusterResource(RedisCluster cluster) implements AdminResource {
+/** {@code GET /_strata/cluster}: the cluster as this gateway sees it. */
+final class ClusterResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override
-    public String path() {
-        return "/_strata/cluster";
+    private ClusterResource() {}
+
+    /** The resource for {@code cluster}, or for a gateway outside any cluster when it is {@code null}. */
+    static AdminResource of(RedisCluster cluster) {
+        return AdminResource.json("/_strata/cluster", request -> json(cluster));
     }
 
-    @Override
-    public Set<String> methods() {
-        return Set.of("GET");
-    }
-
-    @Override
-    public CompletionStage<AdminReply> handle(AdminRequest request) {
+    private static String json(RedisCluster cluster) {
         ObjectNode root = JSON.createObjectNode();
         root.put("enabled", cluster != null);
         if (cluster != null) {
@@ -49,6 +40,6 @@ record ClusterResource(RedisCluster cluster) implements AdminResource {
                 root.put("last_error", lastError);
             }
         }
-        return CompletableFuture.completedFuture(AdminReply.json(200, root.toString()));
+        return root.toString();
     }
 }

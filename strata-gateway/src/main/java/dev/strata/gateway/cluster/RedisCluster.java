@@ -300,12 +300,12 @@ public final class RedisCluster implements Cluster, AutoCloseable {
 
     /** {@code GET /_strata/cluster}: the cluster as this gateway sees it. */
     public AdminResource adminResource() {
-        return new ClusterResource(this);
+        return ClusterResource.of(this);
     }
 
     /** {@code GET /_strata/cluster} of a gateway outside any cluster. */
     public static AdminResource disabledResource() {
-        return new ClusterResource(null);
+        return ClusterResource.of(null);
     }
 
     @Override
