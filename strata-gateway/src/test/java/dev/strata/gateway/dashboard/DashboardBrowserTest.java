@@ -6,9 +6,8 @@ import dev.strata.gateway.Gateway;
 import dev.strata.gateway.admin.AdminReply;
 import dev.strata.gateway.admin.AdminRequest;
 import dev.strata.gateway.admin.AdminResource;
-import dev.strata.gateway.filter.FilterBuild;
 import dev.strata.gateway.filter.FilterType;
-import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.TestFilters;
 import dev.strata.gateway.filter.Verdict;
 import dev.strata.gateway.filter.WarmupMode;
 import dev.strata.gateway.filter.builtin.BuiltInFilters;
@@ -109,9 +108,6 @@ class DashboardBrowserTest {
         }
     }
 
-    /** The settings of the test's feature: none. */
-    record None() {}
-
     /** A feature that serves a panel of its own: the page draws it from its JSON, unchanged. */
     static final class Tally implements AdminResource {
         @Override
@@ -139,28 +135,10 @@ class DashboardBrowserTest {
     @Test
     void aFeaturesPanelIsDrawnFromTheJsonItServes() throws Exception {
         Origin o = servers.origin("o");
-        FilterType<None> tally = new FilterType<>() {
-            @Override
-            public String name() {
-                return "tally";
-            }
-
-            @Override
-            public Class<None> settings() {
-                return None.class;
-            }
-
-            @Override
-            public WarmupMode warmup() {
-                return WarmupMode.THROWAWAY_STATE;
-            }
-
-            @Override
-            public HttpFilter create(None settings, FilterBuild build) {
-                build.admin(build.state("tally", Tally.class, Tally::new));
-                return context -> Verdict.CONTINUE;
-            }
-        };
+        FilterType<?> tally = TestFilters.type("tally", WarmupMode.THROWAWAY_STATE, build -> {
+            build.admin(build.state("tally", Tally.class, Tally::new));
+            return context -> Verdict.CONTINUE;
+        });
         Gateway g = servers.gateway(Configs.gateway("  filters: [{tally: {}}]\n", o.address()),
                 BuiltInFilters.types().with(tally));
 
