@@ -26,8 +26,6 @@ final class CacheAdmin {
 
     /** {@code POST /_strata/purge} with {@code {"urls": [...], "tags": [...], "prefix": "/...", "soft": false}}. */
     static final class Purge implements AdminResource {
-        /** How long a purge waits for the other gateways' acknowledgements. */
-        private static final java.time.Duration BROADCAST_WAIT = java.time.Duration.ofSeconds(5);
         private final Stores stores;
 
         Purge(Stores stores) {
@@ -72,7 +70,7 @@ final class CacheAdmin {
                         "{\"purged\":" + n + ",\"soft\":" + purge.soft() + ",\"gateways\":{\"live\":1,\"applied\":1}}"));
             }
             // answered once every live gateway applied it (or the wait ran out: then the answer says who is missing)
-            return fanout.publish(purge, BROADCAST_WAIT).handle((b, e) -> {
+            return fanout.publish(purge).handle((b, e) -> {
                 if (e != null) {
                     return AdminReply.problem(503, "purged here (" + n + " responses), but the other gateways could "
                             + "not be reached: Redis is unavailable; retry");

@@ -241,6 +241,11 @@ public final class RedisCluster implements Cluster, AutoCloseable {
         return bus.broadcast(topic, payload, timeout);
     }
 
+    @Override
+    public Duration ackTimeout() {
+        return config.ackTimeout();
+    }
+
     private void resubscribed() {
         if (!cutOff || !subscribedChannels.contains(bus.channel) || !subscribedChannels.contains(bus.ackChannel)) {
             return;
