@@ -163,10 +163,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
                 long n = s.pump(ctx, filters != null && filters.observed() ? filters : null);
                 if (s.failed()) {
                     bytes += n;
-                    exchange.closeClientAfter(true);
                     ctx.flush(); // what was written is the client's; the close says the rest will not come
-                    ctx.close();
-                    exchange.finish(false);
+                    exchange.cut();
                     return;
                 }
                 if (n < 0) {
