@@ -1,7 +1,6 @@
 package dev.strata.gateway;
 
 import dev.strata.common.config.ConfigLoader;
-import dev.strata.common.process.NodeProcess;
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.cluster.RedisCluster;
 import dev.strata.gateway.config.GatewayConfig;
@@ -13,7 +12,6 @@ import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
 import dev.strata.gateway.proxy.ProxyServer;
-import dev.strata.gateway.proxy.SwitchableLoopGroup;
 import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.warmup.Warmup;
 import dev.strata.gateway.upstream.Endpoint;
@@ -24,14 +22,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    private static final long RETIRE_POLL_MS = 100;
 
     private final Path configFile;
-    private final SwitchableLoopGroup io; // listeners, connections both ways, health checks, the admin API
-    private final Set<EventLoopGroup> retiring = ConcurrentHashMap.newKeySet(); // replaced, serving what they had
-    private int ioThreads; // the number of loops in io now; guarded by this
+    private final EventLoops loops; // listeners, connections both ways, health checks, the admin API
+    private int ioThreads; // the number of loops new connections go to now; guarded by this
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final GatewayMetrics metrics;
@@ -76,10 +68,10 @@ public final class Gateway implements AutoCloseable {
         this.configFile = configFile;
         this.transport = Transport.detect();
         this.ioThreads = Transport.threads(config.ioThreads());
-        this.io = new SwitchableLoopGroup(transport.newGroup(ioThreads, "strata-io"));
+        this.loops = new EventLoops(transport, ioThreads, () -> stopping);
         this.metrics = new GatewayMetrics();
         this.cluster = config.cluster().enabled() ? RedisCluster.open(config.cluster(), config.name(), metrics.registry()) : null;
-        this.proxy = new ProxyServer(transport, io, metrics,
+        this.proxy = new ProxyServer(transport, loops.group(), metrics,
                 AccessLog.open(config.accessLog(), metrics::accessLogDropped), filterTypes,
                 new FilterStates(metrics.registry(), Optional.ofNullable(cluster),
                         List.of(cluster != null ? cluster.adminResource() : RedisCluster.disabledResource())));
@@ -118,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                 g.warmUp(config);
             }
             g.proxy.start(config);
-            g.admin.bind(g.io, g.transport, config.admin().socketAddress());
+            g.admin.bind(g.loops.group(), g.transport, config.admin().socketAddress());
             g.registerGauges();
             g.dashboard(config);
             g.events.record("started", config.name(), "gateway started");
@@ -136,7 +128,7 @@ public final class Gateway implements AutoCloseable {
     private void warmUp(GatewayConfig config) throws InterruptedException {
         log.info("warming up the request path before the listeners open (up to {})", config.warmup().maxTime());
         try {
-            Warmup.Result w = Warmup.run(config, filterTypes, transport, io.current(), this::warmupAdmin);
+            Warmup.Result w = Warmup.run(config, filterTypes, transport, loops.current(), this::warmupAdmin);
             log.info("warm-up: {} requests in {} ms ({} ms compiling, {} failed)", w.requests(),
                     w.took().toMillis(), w.compileTime().toMillis(), w.failures());
             // What the warm-up leaves alive (the endpoints' pools, caches, meters) stays for good. Left in
@@ -154,7 +146,7 @@ public final class Gateway implements AutoCloseable {
 
     private AdminServer warmupAdmin(ProxyServer warmupProxy) {
         try {
-            return AdminServer.forWarmup(warmupProxy, io.current(), transport, blocking);
+            return AdminServer.forWarmup(warmupProxy, loops.current(), transport, blocking);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -163,40 +155,10 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Process entry: starts from {@code configFile}, stops gracefully on SIGTERM (and when a supervising
-     * parent goes away), reloads the file on SIGHUP, and blocks until stopped.
+     * parent goes away), reloads the file on SIGHUP, and blocks until stopped ({@link GatewayProcess}).
      */
     public static void run(Path configFile) throws InterruptedException {
-        // The handler goes in before the listeners open: the JVM's own answer to SIGHUP is to exit, and
-        // a client that sees the listener can already send one. A SIGHUP during the start is kept and
-        // served once the gateway runs (whichever side sees both the gateway and the flag serves it).
-        AtomicReference<Gateway> running = new AtomicReference<>();
-        AtomicBoolean hupPending = new AtomicBoolean();
-        try {
-            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-                hupPending.set(true);
-                Gateway started = running.get();
-                if (started != null && hupPending.getAndSet(false)) {
-                    started.reloadOnSignal();
-                }
-            });
-            if (previous == sun.misc.SignalHandler.SIG_IGN) {
-                // the JVM keeps a signal ignored that was ignored when it started: the handler never runs
-                log.warn("SIGHUP is ignored in this process (its parent ignored it, as nohup does): "
-                        + "reload with POST /_strata/reload on the admin listener instead");
-            }
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            log.debug("SIGHUP not available: {}", e.toString());
-        }
-        Gateway g = start(configFile);
-        running.set(g);
-        if (hupPending.getAndSet(false)) {
-            g.reloadOnSignal();
-        }
-        NodeProcess.serveUntilStopped("gateway", g::drainAndStop, () -> {
-            g.config.listeners().forEach(l -> log.info("gateway listener {}: http://{}", l.name(),
-                    hostPort(g.listenerAddress(l.name()))));
-            log.info("gateway admin: http://{}", hostPort(g.adminAddress()));
-        });
+        GatewayProcess.run(configFile);
     }
 
     /** The token mutating admin calls need: {@code admin.token}, else {@code STRATA_ADMIN_TOKEN}, else none (refused). */
@@ -227,6 +189,11 @@ public final class Gateway implements AutoCloseable {
         return admin.address();
     }
 
+    /** The configuration in force. */
+    GatewayConfig config() {
+        return config;
+    }
+
     /** The number of event loops that new connections go to. */
     public synchronized int ioThreads() {
         return ioThreads;
@@ -234,12 +201,12 @@ public final class Gateway implements AutoCloseable {
 
     /** Groups of event loops a reload replaced that still serve connections (tests). */
     int retiringLoopGroups() {
-        return retiring.size();
+        return loops.retiringGroups();
     }
 
     /** Client connections on the event loops a reload replaced (tests). */
     int connectionsOnRetiringLoops() {
-        return retiring.stream().mapToInt(proxy::connectionsOn).sum();
+        return loops.connectionsOnRetiring(proxy);
     }
 
     /**
@@ -257,14 +224,14 @@ public final class Gateway implements AutoCloseable {
         AccessLog freshLog = logChanged ? AccessLog.open(next.accessLog(), metrics::accessLogDropped) : null;
         boolean applied = false;
         int threads = Transport.threads(next.ioThreads());
-        EventLoopGroup replaced = threads == ioThreads ? null : io.replace(transport.newGroup(threads, "strata-io"));
+        EventLoopGroup replaced = threads == ioThreads ? null : loops.replace(threads);
         try {
             proxy.reload(next);
             if (!next.cluster().equals(config.cluster()) || !next.name().equals(config.name())) {
                 log.warn("reload: gateway.cluster and gateway.name take effect at the next start");
             }
             if (!next.admin().address().equals(config.admin().address())) {
-                admin.bind(io, transport, next.admin().socketAddress());
+                admin.bind(loops.group(), transport, next.admin().socketAddress());
             }
             admin.token(adminToken(next));
             if (logChanged) {
@@ -278,7 +245,7 @@ public final class Gateway implements AutoCloseable {
                     + next.upstreams().size() + " upstream groups");
             if (replaced != null) {
                 ioThreads = threads;
-                moveListenersAndRetire(replaced);
+                loops.moveListenersAndRetire(replaced, ioThreads, proxy, admin);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -289,57 +256,9 @@ public final class Gateway implements AutoCloseable {
             }
             if (!applied && replaced != null) {
                 // back to the loops that were running; a connection accepted meanwhile keeps the new one
-                moveListenersAndRetire(io.replace(replaced));
+                loops.moveListenersAndRetire(loops.restore(replaced), ioThreads, proxy, admin);
             }
         }
-    }
-
-    /**
-     * After an {@code io_threads} change: the listening sockets go to the new loops, and the old ones
-     * are retired. A socket that could not be moved keeps the old loops running (and accepting), since
-     * shutting them down would close it.
-     */
-    private void moveListenersAndRetire(EventLoopGroup old) {
-        try {
-            proxy.moveListeners(io.current());
-            admin.moveTo(io.current());
-        } catch (InterruptedException | RuntimeException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            log.warn("io_threads {}: a listening socket stays on the replaced event loops, which keep running: {}",
-                    ioThreads, e.toString());
-            retiring.add(old); // never retired, but stopped with the gateway
-            return;
-        }
-        log.info("io_threads {}: the listeners and new connections are on {} event loop(s) now; the replaced ones "
-                + "stop once the {} connections they serve have closed", ioThreads, ioThreads, proxy.connectionsOn(old));
-        retire(old);
-    }
-
-    /**
-     * Shuts {@code loops} down once no client connection is left on them (accepted connections are
-     * handed to their loop a moment after the switch, hence the first wait), after closing what the
-     * proxy keeps per loop there. A stop closes them with the rest.
-     */
-    private void retire(EventLoopGroup loops) {
-        retiring.add(loops);
-        Thread.ofVirtual().name("strata-io-retire").start(() -> {
-            try {
-                do {
-                    Thread.sleep(RETIRE_POLL_MS);
-                } while (!stopping && proxy.connectionsOn(loops) > 0);
-                if (!stopping) {
-                    proxy.forgetLoops(loops);
-                    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
-                    log.info("retired event loops: every connection they served has closed");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                retiring.remove(loops);
-            }
-        });
     }
 
     /**
@@ -364,7 +283,8 @@ public final class Gateway implements AutoCloseable {
                 : "off");
     }
 
-    private void reloadOnSignal() {
+    /** SIGHUP: the file is read again, off the signal's thread ({@link GatewayProcess}). */
+    void reloadOnSignal() {
         blocking.execute(() -> {
             try {
                 log.info("SIGHUP: {}", reloadFromSource());
@@ -457,9 +377,7 @@ public final class Gateway implements AutoCloseable {
             }
             proxy.close();
             admin.close();
-            retiring.forEach(loops -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS));
-            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
-            retiring.forEach(loops -> loops.terminationFuture().awaitUninterruptibly(5000));
+            loops.shutdown();
             AccessLog last = proxy.swapAccessLog(null);
             if (last != null) {
                 last.close();
@@ -497,10 +415,5 @@ public final class Gateway implements AutoCloseable {
                 });
             }
         }
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

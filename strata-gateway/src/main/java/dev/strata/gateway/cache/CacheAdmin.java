@@ -26,8 +26,6 @@ final class CacheAdmin {
 
     /** {@code POST /_strata/purge} with {@code {"urls": [...], "tags": [...], "prefix": "/...", "soft": false}}. */
     static final class Purge implements AdminResource {
-        /** How long a purge waits for the other gateways' acknowledgements. */
-        private static final java.time.Duration BROADCAST_WAIT = java.time.Duration.ofSeconds(5);
         private final Stores stores;
 
         Purge(Stores stores) {
@@ -72,7 +70,7 @@ final class CacheAdmin {
                         "{\"purged\":" + n + ",\"soft\":" + purge.soft() + ",\"gateways\":{\"live\":1,\"applied\":1}}"));
             }
             // answered once every live gateway applied it (or the wait ran out: then the answer says who is missing)
-            return fanout.publish(purge, BROADCAST_WAIT).handle((b, e) -> {
+            return fanout.publish(purge).handle((b, e) -> {
                 if (e != null) {
                     return AdminReply.problem(503, "purged here (" + n + " responses), but the other gateways could "
                             + "not be reached: Redis is unavailable; retry");
@@ -87,64 +85,49 @@ final class CacheAdmin {
     }
 
     /** {@code GET /_strata/cache}: per route, size, objects, hit ratio; the largest objects. */
-    static final class View implements AdminResource {
-        private final Stores stores;
+    static AdminResource view(Stores stores) {
+        return AdminResource.json("/_strata/cache", request -> summary(stores));
+    }
 
-        View(Stores stores) {
-            this.stores = stores;
+    private static String summary(Stores stores) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode routes = root.putObject("routes");
+        long bytes = 0;
+        long objects = 0;
+        long hits = 0;
+        long misses = 0;
+        for (Map.Entry<String, Store> e : new java.util.TreeMap<>(stores.byRoute()).entrySet()) {
+            Store s = e.getValue();
+            s.cleanUp();
+            ObjectNode r = routes.putObject(e.getKey());
+            r.put("bytes", s.bytes());
+            r.put("objects", s.keysStored());
+            r.put("hits", s.hits.sum());
+            r.put("misses", s.missesTotal());
+            r.put("hit_ratio", ratio(s.hits.sum(), s.missesTotal()));
+            r.put("evictions", s.evictions.sum());
+            bytes += s.bytes();
+            objects += s.keysStored();
+            hits += s.hits.sum();
+            misses += s.missesTotal();
         }
+        root.put("bytes", bytes);
+        root.put("objects", objects);
+        root.put("hit_ratio", ratio(hits, misses));
+        root.put("purges", stores.purges());
+        ArrayNode largest = root.putArray("largest");
+        for (StoredResponse r : stores.largest(10)) {
+            largest.addObject().put("key", r.key).put("bytes", r.length).put("status", r.status);
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-        @Override
-        public String path() {
-            return "/_strata/cache";
-        }
-
-        @Override
-        public Set<String> methods() {
-            return Set.of("GET");
-        }
-
-        @Override
-        public CompletionStage<AdminReply> handle(AdminRequest request) {
-            ObjectNode root = JSON.createObjectNode();
-            ObjectNode routes = root.putObject("routes");
-            long bytes = 0;
-            long objects = 0;
-            long hits = 0;
-            long misses = 0;
-            for (Map.Entry<String, Store> e : new java.util.TreeMap<>(stores.byRoute()).entrySet()) {
-                Store s = e.getValue();
-                s.cleanUp();
-                ObjectNode r = routes.putObject(e.getKey());
-                r.put("bytes", s.bytes());
-                r.put("objects", s.keysStored());
-                r.put("hits", s.hits.sum());
-                r.put("misses", s.missesTotal());
-                r.put("hit_ratio", ratio(s.hits.sum(), s.missesTotal()));
-                r.put("evictions", s.evictions.sum());
-                bytes += s.bytes();
-                objects += s.keysStored();
-                hits += s.hits.sum();
-                misses += s.missesTotal();
-            }
-            root.put("bytes", bytes);
-            root.put("objects", objects);
-            root.put("hit_ratio", ratio(hits, misses));
-            root.put("purges", stores.purges());
-            ArrayNode largest = root.putArray("largest");
-            for (StoredResponse r : stores.largest(10)) {
-                largest.addObject().put("key", r.key).put("bytes", r.length).put("status", r.status);
-            }
-            try {
-                return CompletableFuture.completedFuture(AdminReply.json(200, JSON.writeValueAsString(root)));
-            } catch (JsonProcessingException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-
-        private static double ratio(long hits, long misses) {
-            return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
-        }
+    private static double ratio(long hits, long misses) {
+        return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
     }
 
     private static String json(Set<String> names) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.gateway.cluster.Cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -43,8 +42,11 @@ final class PurgeFanout implements Cluster.Subscriber, AutoCloseable {
         this.subscription = cluster.subscribe(TOPIC, this);
     }
 
-    /** Publishes {@code purge} to every live gateway; completes when all applied it, or at {@code timeout}. */
-    CompletionStage<Cluster.Broadcast> publish(PurgeRequest purge, Duration timeout) {
+    /**
+     * Publishes {@code purge} to every live gateway; completes when all applied it, or after
+     * {@code cluster.ack_timeout} with those missing.
+     */
+    CompletionStage<Cluster.Broadcast> publish(PurgeRequest purge) {
         String payload;
         try {
             payload = JSON.writeValueAsString(purge);
@@ -52,7 +54,7 @@ final class PurgeFanout implements Cluster.Subscriber, AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            return cluster.broadcast(TOPIC, payload, timeout);
+            return cluster.broadcast(TOPIC, payload, cluster.ackTimeout());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -1,5 +1,6 @@
 package dev.strata.gateway.cache;
 
+import dev.strata.gateway.admin.AdminResource;
 import dev.strata.gateway.filter.FilterBuild;
 import dev.strata.gateway.filter.FilterType;
 import dev.strata.gateway.filter.HttpFilter;
@@ -69,7 +70,7 @@ public final class ResponseCache {
                         stores.fanout(build.state("fanout", PurgeFanout.class, () -> new PurgeFanout(stores, cluster))));
             }
             build.admin(build.state("purge", CacheAdmin.Purge.class, () -> new CacheAdmin.Purge(stores)));
-            build.admin(build.state("view", CacheAdmin.View.class, () -> new CacheAdmin.View(stores)));
+            build.admin(build.state("view", AdminResource.class, () -> CacheAdmin.view(stores)));
             meters(build.meters(), build.route(), store, stores);
             return new CacheFilter(s, store, build.loopback(), stores);
         }

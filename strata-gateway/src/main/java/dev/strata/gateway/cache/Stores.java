@@ -39,7 +39,7 @@ public final class Stores {
         int n = apply(purge);
         PurgeFanout f = fanout;
         if (f != null) {
-            f.publish(purge, java.time.Duration.ofSeconds(2)).whenComplete((b, e) -> {
+            f.publish(purge).whenComplete((b, e) -> {
                 if (e != null || !b.complete()) {
                     log.warn("an invalidation reached not every gateway: {}",
                             e != null ? e.toString() : "missing " + b.missing());

@@ -37,6 +37,12 @@ public interface Cluster {
     CompletionStage<Broadcast> broadcast(String topic, String payload, Duration timeout);
 
     /**
+     * How long a feature's broadcast waits for every live gateway's acknowledgement
+     * ({@code cluster.ack_timeout}): the {@code timeout} to give {@link #broadcast}.
+     */
+    Duration ackTimeout();
+
+    /**
      * Registers the subscriber of {@code topic} on this gateway (one per topic; a second replaces the
      * first). A gateway without a subscriber for a topic acknowledges its messages at once, as there is
      * nothing to apply. Returns what undoes the registration.

@@ -19,10 +19,12 @@ import java.time.Duration;
  * @param heartbeat        how often this gateway renews its membership
  * @param memberTtl        a gateway whose last heartbeat is older (by Redis's clock) is no longer live
  * @param maxMessage       the largest broadcast payload sent or accepted
+ * @param ackTimeout       how long a broadcast of the gateway's features (a purge) waits for every live
+ *                         gateway's acknowledgement before it completes with those missing
  */
 public record ClusterConfig(boolean enabled, String redis, String namespace, Duration connectTimeout,
                             Duration commandTimeout, Duration reconnectMin, Duration reconnectMax, Duration heartbeat,
-                            Duration memberTtl, ByteSize maxMessage) {
+                            Duration memberTtl, ByteSize maxMessage, Duration ackTimeout) {
 
     public ClusterConfig {
         if (redis == null || redis.isBlank()) {
@@ -46,6 +48,7 @@ public record ClusterConfig(boolean enabled, String redis, String namespace, Dur
         positive(reconnectMax, "reconnect_max");
         positive(heartbeat, "heartbeat");
         positive(memberTtl, "member_ttl");
+        positive(ackTimeout, "ack_timeout");
         if (reconnectMax.compareTo(reconnectMin) < 0) {
             throw new IllegalArgumentException("cluster.reconnect_max: " + Units.show(reconnectMax) + " (expected: >= reconnect_min)");
         }

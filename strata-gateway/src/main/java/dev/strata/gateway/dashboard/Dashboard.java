@@ -21,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -132,28 +129,18 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private Map<String, AdminResource> resources() {
+        AdminReply page = StaticAsset.read("index.html", "text/html; charset=utf-8");
+        AdminReply script = StaticAsset.read("dashboard.js", "text/javascript; charset=utf-8");
+        AdminReply style = StaticAsset.read("dashboard.css", "text/css; charset=utf-8");
         Map<String, AdminResource> r = new LinkedHashMap<>();
-        StaticAsset page = StaticAsset.of("/_strata/", "index.html", "text/html; charset=utf-8");
-        r.put("/_strata/", page);
-        r.put("/_strata", page.at("/_strata"));
-        r.put("/_strata/dashboard.js", StaticAsset.of("/_strata/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8"));
-        r.put("/_strata/dashboard.css", StaticAsset.of("/_strata/dashboard.css", "dashboard.css", "text/css; charset=utf-8"));
-        r.put("/_strata/dashboard.json", new AdminResource() {
-            @Override
-            public String path() {
-                return "/_strata/dashboard.json";
-            }
-
-            @Override
-            public Set<String> methods() {
-                return Set.of("GET");
-            }
-
-            @Override
-            public CompletionStage<AdminReply> handle(dev.strata.gateway.admin.AdminRequest request) {
-                return CompletableFuture.completedFuture(new AdminReply(200, "application/json", watched()));
-            }
-        });
+        for (AdminResource a : List.of(
+                AdminResource.get("/_strata/", request -> page),
+                AdminResource.get("/_strata", request -> page),
+                AdminResource.get("/_strata/dashboard.js", request -> script),
+                AdminResource.get("/_strata/dashboard.css", request -> style),
+                AdminResource.get("/_strata/dashboard.json", request -> new AdminReply(200, "application/json", watched())))) {
+            r.put(a.path(), a);
+        }
         return Map.copyOf(r);
     }
 

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.strata.gateway.admin.AdminReply;
 import dev.strata.gateway.admin.AdminRequest;
 import dev.strata.gateway.admin.AdminResource;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the last minute, most refused first ({@code ?top=N}, default 20, at most 1000). The refused keys are
  * held in a bounded cache (10000 entries), so a flood of distinct keys cannot grow it.
  */
-final class LimitsResource implements AdminResource {
+final class LimitsResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration RECENT = Duration.ofMinutes(1);
@@ -36,8 +32,15 @@ final class LimitsResource implements AdminResource {
     private final Cache<String, Limited> limited = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterAccess(RECENT).executor(Runnable::run).build();
 
+    private final AdminResource resource = AdminResource.json("/_strata/limits", this::json);
+
     LimitsResource(LocalStore local) {
         this.local = local;
+    }
+
+    /** What the admin listener serves. */
+    AdminResource resource() {
+        return resource;
     }
 
     void describe(String route, List<Rule> ruleList, boolean dryRun, String store) {
@@ -80,18 +83,7 @@ final class LimitsResource implements AdminResource {
         l.refused().increment();
     }
 
-    @Override
-    public String path() {
-        return "/_strata/limits";
-    }
-
-    @Override
-    public Set<String> methods() {
-        return Set.of("GET");
-    }
-
-    @Override
-    public CompletionStage<AdminReply> handle(AdminRequest request) {
+    private String json(AdminRequest request) {
         int top = 20;
         if (request.query() != null) {
             for (String p : request.query().split("&")) {
@@ -118,6 +110,6 @@ final class LimitsResource implements AdminResource {
                 .sorted(Comparator.comparingLong((Limited x) -> x.refused().sum()).reversed())
                 .limit(top)
                 .forEach(x -> l.addObject().put("rule", x.rule()).put("key", x.key()).put("refused", x.refused().sum()));
-        return CompletableFuture.completedFuture(AdminReply.json(200, out.toString()));
+        return out.toString();
     }
 }

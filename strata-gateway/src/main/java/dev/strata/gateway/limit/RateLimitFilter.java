@@ -137,7 +137,7 @@ final class RateLimitFilter implements HttpFilter {
             }
             LimitsResource admin = build.state("admin", LimitsResource.class, () -> new LimitsResource(local));
             admin.describe(build.route(), rules, settings.dryRun() != null && settings.dryRun(), storeName);
-            build.admin(admin);
+            build.admin(admin.resource());
             Verdict onTimeout = failMode == RedisStore.FailMode.CLOSED ? closed() : Verdict.CONTINUE;
             return new RateLimitFilter(rules.toArray(Rule[]::new), allow.toArray(Cidr[]::new),
                     settings.dryRun() != null && settings.dryRun(), headers.equals("always"), store,

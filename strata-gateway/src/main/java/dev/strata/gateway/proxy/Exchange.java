@@ -2,8 +2,6 @@ package dev.strata.gateway.proxy;
 
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.filter.FilterTypes;
-import dev.strata.gateway.filter.HeaderEdits;
-import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,7 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
  * and owns the request's {@link Phase}; each step is another class's: {@link Admission} (head and
  * configuration to a route or a refusal), {@link FilterRun} (the route's filters), {@link UpstreamAttempt}
  * (endpoint, connection, retries), {@link RequestBody} and {@link ResponseRelay} (the streams), and
- * {@link LocalResponses} (every answer the gateway gives itself, written by {@link #respondLocal}).
+ * {@link LocalAnswer} (every answer the gateway gives itself).
  *
  * <h2>Design notes</h2>
  * <ul>
@@ -134,7 +132,7 @@ final class Exchange implements ChannelFutureListener {
         Admission.Decision decision = Admission.admit(request, snapshot, client.listener());
         if (decision instanceof Admission.Refusal r) {
             if (request.failureStatus != 0 || snapshot.unrouted().isEmpty()) {
-                respondError(r.status(), r.detail(), null, r.close());
+                LocalAnswer.problem(this, r.status(), r.detail(), null, r.close());
                 return;
             }
             // a readable head that no route took: the gateway's own filters see it, then it is refused
@@ -162,7 +160,7 @@ final class Exchange implements ChannelFutureListener {
         } else if (v.suspended()) {
             phase = Phase.SUSPENDED;
         } else {
-            respondLocal(v.response(), false);
+            LocalAnswer.respond(this, v.response(), false);
         }
     }
 
@@ -181,7 +179,7 @@ final class Exchange implements ChannelFutureListener {
         if (v == Verdict.CONTINUE) {
             runFilters();
         } else {
-            respondLocal(v.response(), false);
+            LocalAnswer.respond(this, v.response(), false);
         }
     }
 
@@ -198,7 +196,7 @@ final class Exchange implements ChannelFutureListener {
     private void proceed() {
         timers.disarm(ConnectionTimers.SUSPEND);
         if (refusal != null) {
-            respondError(refusal.status(), refusal.detail(), null, refusal.close());
+            LocalAnswer.problem(this, refusal.status(), refusal.detail(), null, refusal.close());
             return;
         }
         if (request.first(FieldKind.EXPECT) >= 0 && body.present() && request.http11) {
@@ -267,7 +265,7 @@ final class Exchange implements ChannelFutureListener {
         }
         body.abandon();
         abortUpstream();
-        respondError(status, detail, null, true);
+        LocalAnswer.problem(this, status, detail, null, true);
     }
 
     void clientReadComplete() {
@@ -309,7 +307,7 @@ final class Exchange implements ChannelFutureListener {
             return;
         }
         attempt.timedOut();
-        respondError(504, "the upstream did not respond in time", null, false);
+        LocalAnswer.problem(this, 504, "the upstream did not respond in time", null, false);
     }
 
     void totalTimeout() {
@@ -320,63 +318,21 @@ final class Exchange implements ChannelFutureListener {
             attempt.timedOut();
         }
         if (!response.started()) {
-            respondError(504, "the request took longer than " + config.timeouts().total().toSeconds() + "s", null, true);
+            LocalAnswer.problem(this, 504, "the request took longer than " + config.timeouts().total().toSeconds() + "s", null, true);
         } else {
-            closeClient = true;
-            ctx.close();
-            finish(false);
+            cut();
         }
     }
 
-    // ------------------------------------------------------------------ local answers
+    // ------------------------------------------------------------------ local answers (LocalAnswer)
 
-    void respondError(int code, String detail, Integer retryAfter, boolean forceClose) {
-        String target = request.target;
-        String instance = target.length() <= 256 && target.startsWith("/") ? request.path() : null;
-        respondLocal(LocalResponse.problem(code, detail, instance, retryAfter), forceClose);
-    }
-
-    /**
-     * The one way the gateway answers by itself: the head with the observers' edits, the body (bytes at
-     * once, a stream while the client takes it), then the access-log line and the meters in
-     * {@link #finish}. Too late once the client got part of an upstream response: the connection closes.
-     */
-    void respondLocal(LocalResponse r, boolean forceClose) {
-        if (phase == Phase.FINISHED) {
-            return;
-        }
-        if (response.started()) {
-            closeClient = true;
-            ctx.close();
-            finish(false);
-            return;
-        }
+    /** The gateway answers by itself from now, with {@code status} so far. */
+    void answering(int status) {
         phase = Phase.ANSWERING;
         local = true;
-        status = r.status();
+        this.status = status;
         timers.disarm(ConnectionTimers.FIRST_BYTE);
         timers.disarm(ConnectionTimers.SUSPEND);
-        boolean close = forceClose || !clientKeepAlive || server.draining()
-                || (body.present() && body.state() == RequestBody.State.RECEIVING);
-        HeaderEdits edits = null;
-        if (filters != null) {
-            filters.responseHead(LocalResponses.view(r));
-            LocalResponse replacement = filters.takeReplacement();
-            if (replacement != null) {
-                // an observer answers in place of the gateway's own (a stale copy for a 502, say)
-                if (r.stream() != null) {
-                    r.stream().close();
-                }
-                r = replacement;
-                status = r.status();
-                filters.responseHead(LocalResponses.view(r));
-                filters.takeReplacement();
-            }
-            edits = filters.clientEdits();
-        }
-        // set before the write, which may complete (and finish the exchange) at once
-        closeClient = close || (r.stream() != null && r.stream().length() < 0 && !request.http11);
-        response.local(r, edits, closeClient);
     }
 
     // ------------------------------------------------------------------ endings
@@ -403,6 +359,13 @@ final class Exchange implements ChannelFutureListener {
         if (attempt != null && attempt.open()) {
             attempt.end(null, false); // the endpoint is not to blame
         }
+    }
+
+    /** Part of a response is out and the rest will not come: the connection closes, the only honest signal left. */
+    void cut() {
+        closeClient = true;
+        ctx.close();
+        finish(false);
     }
 
     /** The last write of the response completed: the exchange ends (see {@link #finish}). */

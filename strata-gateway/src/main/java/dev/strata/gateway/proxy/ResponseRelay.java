@@ -163,10 +163,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
                 long n = s.pump(ctx, filters != null && filters.observed() ? filters : null);
                 if (s.failed()) {
                     bytes += n;
-                    exchange.closeClientAfter(true);
                     ctx.flush(); // what was written is the client's; the close says the rest will not come
-                    ctx.close();
-                    exchange.finish(false);
+                    exchange.cut();
                     return;
                 }
                 if (n < 0) {
@@ -206,7 +204,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             // RFC 9112 §6.1: no Transfer-Encoding to an HTTP/1.0 client, and without it the coded body
             // would be taken for the content itself
             attempt.end(null, false);
-            x.respondError(502, "the upstream's response has a transfer coding an HTTP/1.0 client cannot take",
+            LocalAnswer.problem(x, 502, "the upstream's response has a transfer coding an HTTP/1.0 client cannot take",
                     null, false);
             return;
         }
@@ -218,7 +216,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             LocalResponse replacement = filters.takeReplacement();
             if (replacement != null) {
                 attempt.end(Outcome.ofStatus(head.status), false); // its body, if any, is not read
-                x.respondLocal(replacement, false);
+                LocalAnswer.respond(x, replacement, false);
                 return;
             }
             edits = filters.clientEdits();
@@ -299,14 +297,11 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         x.timers.disarm(ConnectionTimers.FIRST_BYTE);
         if (!started()) {
             if (!attempt.retriedAfterReset()) {
-                x.respondError(502, "the upstream closed the connection before responding", null, false);
+                LocalAnswer.problem(x, 502, "the upstream closed the connection before responding", null, false);
             }
         } else {
             attempt.end(Outcome.RESET, false);
-            // part of the response is out: the only honest signal left is to close the connection
-            x.closeClientAfter(true);
-            ctx.close();
-            x.finish(false);
+            x.cut(); // part of the response is out
         }
     }
 

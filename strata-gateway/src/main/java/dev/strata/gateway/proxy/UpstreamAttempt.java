@@ -99,7 +99,8 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         int index = group.select(exchange.request, tried);
         if (index < 0) {
             if (attempts == 0) {
-                exchange.respondError(503, "no healthy endpoint in upstream group '" + group.name() + "'", 1, false);
+                LocalAnswer.problem(exchange, 503, "no healthy endpoint in upstream group '" + group.name() + "'", 1,
+                        false);
             } else {
                 failAfterLastAttempt();
             }
@@ -159,7 +160,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         }
         if (cause instanceof ConnectionPool.PoolExhaustedException) {
             end(null, false);
-            exchange.respondError(503, "the upstream connection pool is exhausted", 1, false);
+            LocalAnswer.problem(exchange, 503, "the upstream connection pool is exhausted", 1, false);
             return;
         }
         log.debug("connecting to {} failed: {}", endpoint.id(), cause.toString());
@@ -259,11 +260,11 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
 
     private void failAfterLastAttempt() {
         switch (lastFailure) {
-            case CONNECT_TIMEOUT -> exchange.respondError(504, "connecting to the upstream timed out", null, false);
+            case CONNECT_TIMEOUT -> LocalAnswer.problem(exchange, 504, "connecting to the upstream timed out", null, false);
             // nothing reachable: the service is down rather than misbehaving
-            case CONNECT -> exchange.respondError(503, "no endpoint of upstream group '" + group.name()
+            case CONNECT -> LocalAnswer.problem(exchange, 503, "no endpoint of upstream group '" + group.name()
                     + "' could be reached", 1, false);
-            default -> exchange.respondError(502, "the upstream failed", null, false);
+            default -> LocalAnswer.problem(exchange, 502, "the upstream failed", null, false);
         }
     }
 

@@ -46,7 +46,7 @@ final class ShedFilter implements HttpFilter {
             if (!resource.shows(group)) {
                 limiter.announce();
             }
-            build.admin(resource);
+            build.admin(resource.resource());
             return new ShedFilter(limiter, s);
         }
     }

@@ -1,16 +1,11 @@
 package dev.strata.gateway.shed;
 
-import dev.strata.gateway.admin.AdminReply;
-import dev.strata.gateway.admin.AdminRequest;
 import dev.strata.gateway.admin.AdminResource;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,9 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * what it was configured with. A group shows the limiter that announced itself last (see
  * {@link GroupLimiter#announce}); one that no generation uses any more drops out once it is collected.
  */
-final class ShedResource implements AdminResource {
+final class ShedResource {
 
     private final Map<String, WeakReference<GroupLimiter>> groups = new ConcurrentHashMap<>();
+    private final AdminResource resource = AdminResource.json("/_strata/shed", request -> json());
+
+    /** What the admin listener serves. */
+    AdminResource resource() {
+        return resource;
+    }
 
     void current(GroupLimiter limiter) {
         groups.put(limiter.group(), new WeakReference<>(limiter));
@@ -32,18 +33,7 @@ final class ShedResource implements AdminResource {
         return ref != null && ref.get() != null;
     }
 
-    @Override
-    public String path() {
-        return "/_strata/shed";
-    }
-
-    @Override
-    public Set<String> methods() {
-        return Set.of("GET");
-    }
-
-    @Override
-    public CompletionStage<AdminReply> handle(AdminRequest request) {
+    private String json() {
         Map<String, GroupLimiter> live = new TreeMap<>();
         groups.forEach((name, ref) -> {
             GroupLimiter l = ref.get();
@@ -60,7 +50,7 @@ final class ShedResource implements AdminResource {
                     + ",\"min_limit\":" + s.minLimit() + ",\"max_limit\":" + s.maxLimit()
                     + ",\"queue_size\":" + s.queueSize() + ",\"queue_timeout_ms\":" + s.queueTimeout().toMillis() + "}");
         });
-        return CompletableFuture.completedFuture(AdminReply.json(200, "{\"groups\":[" + String.join(",", items) + "]}"));
+        return "{\"groups\":[" + String.join(",", items) + "]}";
     }
 
     private static String quote(String s) {

@@ -2,33 +2,20 @@ package dev.strata.gateway.warmup;
 
 import dev.strata.gateway.admin.AdminServer;
 import dev.strata.gateway.config.AccessLogConfig;
-import dev.strata.gateway.proxy.Http1Messages;
 import dev.strata.gateway.proxy.ProxyServer;
-import dev.strata.gateway.proxy.ResponseDecoder;
 import dev.strata.gateway.proxy.Transport;
 import dev.strata.gateway.config.EndpointConfig;
 import dev.strata.gateway.config.GatewayConfig;
 import dev.strata.gateway.config.ListenerConfig;
-import dev.strata.gateway.config.RouteConfig;
 import dev.strata.gateway.config.UpstreamConfig;
 import dev.strata.gateway.filter.FilterStates;
 import dev.strata.gateway.filter.FilterTypes;
 import dev.strata.gateway.health.HealthConfig;
 import dev.strata.gateway.log.AccessLog;
 import dev.strata.gateway.metrics.GatewayMetrics;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.io.IOException;
@@ -40,9 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +100,6 @@ public final class Warmup {
     private static final long PAUSE_MS = 200;
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
     private static final Duration STATISTICS_WINDOW = Duration.ofMillis(30);
-    private static final int CLOSE_EVERY = 256;
-    private static final int ORIGIN_CLOSE_EVERY = 500;
     private static final int CHURN_CONNECTIONS = 8_000;
     private static final ListenerConfig SPARE_LISTENER = new ListenerConfig("warmup-spare", "127.0.0.1:0");
     private static final List<String> ADMIN_PATHS = List.of("/_strata/health", "/_strata/metrics", "/_strata/upstreams");
@@ -138,10 +120,10 @@ public final class Warmup {
         long compileStart = compileMillis();
         List<Channel> origins = new ArrayList<>();
         AccessLog accessLog = null;
-        Traffic traffic = new Traffic();
+        WarmupTraffic traffic = new WarmupTraffic();
         try {
             List<InetSocketAddress> origin = new ArrayList<>();
-            ServerBootstrap originBootstrap = originBootstrap(group, transport, config, traffic);
+            ServerBootstrap originBootstrap = WarmupOrigin.bootstrap(group, transport, config, traffic);
             for (int i = 0; i < 2; i++) {
                 Channel ch = originBootstrap.bind("127.0.0.1", 0).sync().channel();
                 origins.add(ch);
@@ -149,7 +131,7 @@ public final class Warmup {
             }
             GatewayConfig shadow = shadow(config, origin);
             accessLog = nullLog(shadow.accessLog());
-            traffic.requests = requests(config);
+            traffic.requests = WarmupTraffic.requests(config);
             traffic.connections = Math.min(CONNECTIONS, Math.max(1, config.limits().maxConnections() / 2));
             long maxTime = config.warmup().maxTime().toNanos();
             Round round = new Round(shadow, filterTypes, transport, group, accessLog, admin, traffic);
@@ -175,7 +157,7 @@ public final class Warmup {
 
     /** One round: a shadow proxy and its admin listener, traffic until it settles, then all of it closed. */
     private record Round(GatewayConfig shadow, FilterTypes filterTypes, Transport transport, EventLoopGroup group, AccessLog accessLog,
-                         Function<ProxyServer, AdminServer> admin, Traffic traffic) {
+                         Function<ProxyServer, AdminServer> admin, WarmupTraffic traffic) {
 
         void run(long deadline, long minRequests) throws InterruptedException {
             ProxyServer proxy = new ProxyServer(transport, group, new GatewayMetrics(STATISTICS_WINDOW), accessLog,
@@ -184,7 +166,7 @@ public final class Warmup {
             try {
                 proxy.start(shadow);
                 adminListener = admin.apply(proxy);
-                traffic.client = clientBootstrap(group, transport, traffic, proxy.address("warmup"));
+                traffic.client = WarmupTraffic.bootstrap(group, transport, traffic, proxy.address("warmup"));
                 traffic.start();
                 settle(proxy, adminListener.address(), deadline, minRequests);
             } finally {
@@ -286,290 +268,6 @@ public final class Warmup {
             return AccessLog.open(config, () -> {});
         } catch (IllegalArgumentException e) {
             return null; // no /dev/null here: the warm-up goes without the log's formatting
-        }
-    }
-
-    /**
-     * The requests the clients send in turn: for each route, a host and path it matches, with and without
-     * the port of the first listener, and the request that closes a connection ({@code Connection: close}).
-     */
-    static Requests requests(GatewayConfig config) {
-        List<byte[]> out = new ArrayList<>();
-        String body = "x".repeat(64);
-        int port = config.listeners().isEmpty() ? 80 : config.listeners().get(0).socketAddress().getPort();
-        String close = null;
-        // without routes, every request gets the gateway's own 404: that path is warmed instead
-        List<RouteConfig> routes = config.routes().isEmpty()
-                ? List.of(new RouteConfig("none", "*", "/", "none", null)) : config.routes();
-        for (RouteConfig r : routes) {
-            String host = r.host().equals("*") ? "warmup.invalid"
-                    : r.host().startsWith("*.") ? "warmup" + r.host().substring(1) : r.host();
-            String path = r.pathPrefix() + (r.pathPrefix().endsWith("/") ? "" : "/") + "warmup";
-            String common = "User-Agent: strata-warmup\r\nAccept: */*\r\n";
-            String plain = "Host: " + host + "\r\n" + common;
-            String withPort = "Host: " + host + ":" + port + "\r\n" + common;
-            if (close == null) {
-                close = "GET " + path + " HTTP/1.1\r\n" + plain + "Connection: close\r\n\r\n";
-            }
-            String get = "GET " + path + " HTTP/1.1\r\n";
-            String getWithPort = get + withPort + "\r\n";
-            String getPlain = get + plain + "\r\n";
-            String getQuery = "GET " + path + "?page=2&q=a%20b HTTP/1.1\r\n" + plain
-                    + "Accept-Encoding: gzip\r\nCookie: session=abc\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n";
-            String getItem = "GET " + path + "/item HTTP/1.1\r\n" + withPort + "Connection: keep-alive\r\n\r\n";
-            String head = "HEAD " + path + " HTTP/1.1\r\n" + withPort + "\r\n";
-            String post = "POST " + path + " HTTP/1.1\r\n" + plain + "Content-Type: text/plain\r\nContent-Length: "
-                    + body.length() + "\r\n\r\n" + body;
-            String postChunked = "POST " + path + " HTTP/1.1\r\n" + withPort + "Transfer-Encoding: chunked\r\n\r\n"
-                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
-            // mostly GETs, as on most sites
-            for (String req : List.of(getWithPort, getPlain, getQuery, getWithPort, getItem, getPlain, head,
-                    getWithPort, post, getPlain, getQuery, getWithPort, getItem, postChunked, getPlain, getWithPort)) {
-                out.add(bytes(req));
-            }
-        }
-        return new Requests(out, bytes(close));
-    }
-
-    record Requests(List<byte[]> keepAlive, byte[] close) {}
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** A copy in a pooled direct buffer: what the gateway's own writes are, so its write path sees one buffer type. */
-    private static ByteBuf pooled(ChannelHandlerContext ctx, byte[] bytes) {
-        return ctx.alloc().directBuffer(bytes.length).writeBytes(bytes);
-    }
-
-    private static ServerBootstrap originBootstrap(EventLoopGroup group, Transport transport, GatewayConfig config,
-                                                   Traffic traffic) {
-        return new ServerBootstrap().group(group).channel(transport.serverChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(Http1Messages.requestDecoder(config::limits), new Origin(traffic));
-                    }
-                });
-    }
-
-    private static Bootstrap clientBootstrap(EventLoopGroup group, Transport transport, Traffic traffic,
-                                             InetSocketAddress target) {
-        return new Bootstrap().group(group).channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .remoteAddress(target)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ResponseDecoder decoder = new ResponseDecoder();
-                        ch.pipeline().addLast(decoder, new Client(traffic, decoder));
-                    }
-                });
-    }
-
-    /** Shared by the clients; the counters are read by the thread that runs the warm-up. */
-    private static final class Traffic {
-        final AtomicLong done = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicInteger open = new AtomicInteger();
-        final AtomicInteger churnLeft = new AtomicInteger();
-        volatile boolean running;
-        Requests requests;
-        Bootstrap client;
-        int connections;
-
-        /** While there is churn left, one client alone; the others once it is done. */
-        void start() {
-            running = true;
-            for (int i = churning() ? connections - 1 : 0; i < connections; i++) {
-                connect();
-            }
-        }
-
-        /** Whether the next request is one of the churn's (its connection then closes after the response). */
-        boolean churn() {
-            if (!churning()) {
-                return false;
-            }
-            if (churnLeft.decrementAndGet() == 0) {
-                for (int i = 1; i < connections; i++) {
-                    connect();
-                }
-            }
-            return true;
-        }
-
-        boolean churning() {
-            return churnLeft.get() > 0;
-        }
-
-        /** Each client closes after its response in flight. */
-        void stop() {
-            running = false;
-        }
-
-        void connect() {
-            if (running) {
-                open.incrementAndGet();
-                client.connect().addListener((ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                        failed.incrementAndGet();
-                        open.decrementAndGet();
-                    }
-                });
-            }
-        }
-
-        void awaitClosed(Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (open.get() > 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * One client connection: sends the next request when the last response has ended. Once in every
-     * {@value #CLOSE_EVERY} requests it asks for the connection to close; once it goes away without
-     * waiting for the response, with a reset; once with a FIN; and once it closes an idle connection
-     * after a response, the way most clients leave. A new connection replaces it.
-     */
-    private static final class Client extends ChannelInboundHandlerAdapter {
-        private final Traffic traffic;
-        private final ResponseDecoder decoder;
-        private int sent;
-        private boolean leaveAfterResponse;
-
-        Client(Traffic traffic, ResponseDecoder decoder) {
-            this.traffic = traffic;
-            this.decoder = decoder;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            sent = ThreadLocalRandom.current().nextInt(CLOSE_EVERY);
-            send(ctx);
-        }
-
-        private void send(ChannelHandlerContext ctx) {
-            if (!traffic.running) {
-                ctx.close();
-                return;
-            }
-            List<byte[]> keepAlive = traffic.requests.keepAlive();
-            int turn = ++sent % CLOSE_EVERY;
-            byte[] request = turn == 0 ? traffic.requests.close() : keepAlive.get(sent % keepAlive.size());
-            decoder.expectResponseTo(request[0] == 'H');
-            if (turn == CLOSE_EVERY / 2 || turn == CLOSE_EVERY / 4) {
-                if (turn == CLOSE_EVERY / 2) { // gone before the response: the gateway meets a reset
-                    ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-                } // else gone with a FIN: the gateway reads the end of its input while the request runs
-                ctx.writeAndFlush(pooled(ctx, request)).addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            leaveAfterResponse = turn == 3 * CLOSE_EVERY / 4 || traffic.churn();
-            ctx.writeAndFlush(pooled(ctx, request));
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Http1Messages.Kind kind = Http1Messages.kind(msg);
-            if (kind == Http1Messages.Kind.END) {
-                traffic.done.incrementAndGet();
-                if (decoder.reusable() && !leaveAfterResponse) {
-                    send(ctx);
-                } else {
-                    ctx.close();
-                }
-            } else if (kind == Http1Messages.Kind.RESPONSE_HEAD) {
-                if (Http1Messages.status(msg) >= 500) {
-                    traffic.failed.incrementAndGet();
-                }
-            } else if (kind == Http1Messages.Kind.FAILURE) {
-                traffic.failed.incrementAndGet();
-                ctx.close();
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            traffic.open.decrementAndGet();
-            traffic.connect(); // replaces this connection while the warm-up runs
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            traffic.failed.incrementAndGet();
-            ctx.close();
-        }
-    }
-
-    /**
-     * The origin: a fixed-length answer to GET and HEAD, a chunked one to anything else; every
-     * {@value #ORIGIN_CLOSE_EVERY}th answer on a connection closes it, so that the gateway connects anew.
-     */
-    private static final class Origin extends ChannelInboundHandlerAdapter {
-        private static final String BODY = "warm " + ".".repeat(94) + "\n";
-        // the fields most origins send (a parser that has only ever seen "Host" among four-letter names
-        // would have its compiled code thrown away at the first "Date")
-        private static final String COMMON = "Server: warmup\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
-                + "Content-Type: text/plain\r\n";
-        private static final String PLAIN = "HTTP/1.1 200 OK\r\n" + COMMON;
-        private static final byte[] FIXED = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
-                + BODY.length() + "\r\n\r\n" + BODY);
-        private static final byte[] FIXED_CLOSE = bytes(PLAIN + "Connection: close\r\nContent-Length: "
-                + BODY.length() + "\r\n\r\n" + BODY);
-        private static final byte[] HEAD = bytes(PLAIN + "Cache-Control: public, max-age=60\r\nContent-Length: "
-                + BODY.length() + "\r\n\r\n");
-        private static final byte[] CHUNKED = bytes("HTTP/1.1 201 Created\r\n" + COMMON
-                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(BODY.length()) + "\r\n" + BODY
-                + "\r\n0\r\n\r\n");
-
-        private final Traffic traffic;
-        private byte[] answer;
-        private int answered;
-
-        Origin(Traffic traffic) {
-            this.traffic = traffic;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Http1Messages.Kind kind = Http1Messages.kind(msg);
-            if (kind == Http1Messages.Kind.REQUEST_HEAD) {
-                if (Http1Messages.refused(msg)) {
-                    ctx.close();
-                    return;
-                }
-                String method = Http1Messages.method(msg);
-                answer = "HEAD".equals(method) ? HEAD : "GET".equals(method) ? FIXED : CHUNKED;
-            } else if (kind == Http1Messages.Kind.END) {
-                if (answer != null) {
-                    if ((++answered % ORIGIN_CLOSE_EVERY == 0 || traffic.churning()) && answer == FIXED) {
-                        ctx.writeAndFlush(pooled(ctx, FIXED_CLOSE)).addListener(ChannelFutureListener.CLOSE);
-                    } else {
-                        ctx.writeAndFlush(pooled(ctx, answer));
-                    }
-                    answer = null;
-                }
-            } else if (kind == Http1Messages.Kind.FAILURE) {
-                ctx.close();
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

@@ -2,12 +2,7 @@ package dev.strata.gateway.bench;
 
 import dev.strata.gateway.Gateway;
 import dev.strata.gateway.cluster.Cluster;
-import dev.strata.gateway.filter.FilterBuild;
-import dev.strata.gateway.filter.FilterType;
-import dev.strata.gateway.filter.HttpFilter;
-import dev.strata.gateway.filter.Verdict;
-import dev.strata.gateway.filter.WarmupMode;
-import dev.strata.gateway.filter.builtin.BuiltInFilters;
+import dev.strata.gateway.testing.ClusterProbe;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.redis.EmbeddedRedis;
 import dev.strata.redis.RedisConfig;
@@ -20,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How long a broadcast takes until every gateway applied and acknowledged it: a real redis-server,
@@ -30,8 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ClusterBroadcastCheck {
 
-    record None() {}
-
     public static void main(String[] args) throws Exception {
         int gateways = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
@@ -40,13 +32,12 @@ public final class ClusterBroadcastCheck {
         try (RunningRedis redis = EmbeddedRedis.start(config)) {
             List<Cluster> clusters = new ArrayList<>();
             for (int i = 1; i <= gateways; i++) {
-                AtomicReference<Cluster> seen = new AtomicReference<>();
+                ClusterProbe probe = new ClusterProbe();
                 started.add(Gateway.start(Configs.gateway("  name: g" + i + "\n  cluster: {enabled: true, redis: '"
-                        + redis.uri() + "', heartbeat: 100ms, member_ttl: 2s}\n"
-                        + "  routes:\n    - {name: a, path_prefix: /, filters: [{probe: {}}]}\n", "127.0.0.1:9"),
-                        BuiltInFilters.types().with(probe(seen))));
-                clusters.add(seen.get());
-                seen.get().subscribe("purge", (payload, from) -> CompletableFuture.completedFuture(null));
+                        + redis.uri() + "', heartbeat: 100ms, member_ttl: 2s}\n" + ClusterProbe.ROUTES, "127.0.0.1:9"),
+                        probe.types()));
+                clusters.add(probe.cluster());
+                probe.cluster().subscribe("purge", (payload, from) -> CompletableFuture.completedFuture(null));
             }
             Cluster first = clusters.get(0);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -78,30 +69,5 @@ public final class ClusterBroadcastCheck {
 
     private static double ms(long[] sorted, double q) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))] / 1e6;
-    }
-
-    private static FilterType<None> probe(AtomicReference<Cluster> seen) {
-        return new FilterType<>() {
-            @Override
-            public String name() {
-                return "probe";
-            }
-
-            @Override
-            public Class<None> settings() {
-                return None.class;
-            }
-
-            @Override
-            public WarmupMode warmup() {
-                return WarmupMode.THROWAWAY_STATE;
-            }
-
-            @Override
-            public HttpFilter create(None settings, FilterBuild build) {
-                build.cluster().ifPresent(seen::set);
-                return context -> Verdict.CONTINUE;
-            }
-        };
     }
 }

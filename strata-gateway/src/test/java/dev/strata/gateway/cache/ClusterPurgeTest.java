@@ -10,6 +10,9 @@ import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
 import dev.strata.gateway.testing.Servers;
 import dev.strata.redis.testing.RedisExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,10 +44,14 @@ class ClusterPurgeTest {
     }
 
     private Gateway gateway(String name) {
+        return gateway(name, "");
+    }
+
+    private Gateway gateway(String name, String clusterKeys) {
         return servers.gateway(Configs.gateway("  name: " + name + "\n"
                 + "  admin: {address: 127.0.0.1:0, token: tok}\n"
                 + "  cluster: {enabled: true, redis: '" + REDIS.uri() + "', namespace: " + namespace
-                + ", heartbeat: 100ms, member_ttl: 2s, reconnect_min: 20ms, reconnect_max: 200ms}\n"
+                + ", heartbeat: 100ms, member_ttl: 2s, reconnect_min: 20ms, reconnect_max: 200ms" + clusterKeys + "}\n"
                 + "  routes:\n    - {name: cached, path_prefix: /, upstream: app, filters: [{cache: {}}]}\n",
                 origin.address()));
     }
@@ -99,6 +106,27 @@ class ClusterPurgeTest {
         assertThat(hit(after2)).as("the other gateway dropped it before the purge was answered").isFalse();
         assertThat(hit(get(a1, "/tagged"))).isFalse();
         assertThat(origin.seen("/tagged")).isEqualTo(before + 2);
+    }
+
+    @Test
+    @DisplayName("a purge that a live gateway does not acknowledge within cluster.ack_timeout is 504 naming it")
+    void aPurgeNotAcknowledgedInTimeIs504NamingTheMissingGateway() throws Exception {
+        Gateway g1 = gateway("g1", ", ack_timeout: 300ms");
+        Await.until(() -> membersOf(g1).contains("\"connected\":true"));
+        // a member that heartbeats (its entry does not expire) but never acknowledges
+        RedisClient client = RedisClient.create(REDIS.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().eval("local t = redis.call('TIME') "
+                    + "return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + 600000, 'silent')",
+                    ScriptOutputType.INTEGER, namespace + ":members");
+        } finally {
+            client.shutdown();
+        }
+        Await.until(() -> membersOf(g1).contains("\"silent\""));
+
+        RawClient.Response r = purge(g1, "{\"tags\": [\"link-abc\"]}");
+        assertThat(r.status()).as(r.text()).isEqualTo(504);
+        assertThat(r.text()).contains("\"gateways\":{\"live\":2,\"applied\":1,\"missing\":[\"silent\"]");
     }
 
     @Test

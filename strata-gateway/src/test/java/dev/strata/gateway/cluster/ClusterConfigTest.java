@@ -23,6 +23,8 @@ class ClusterConfigTest {
         assertThat(c.redis()).isEqualTo("redis://127.0.0.1:16379");
         assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.memberTtl()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.ackTimeout()).as("how long a purge waits for the other gateways").isEqualTo(Duration.ofSeconds(5));
+        assertThat(load("{ack_timeout: 250ms}").ackTimeout()).isEqualTo(Duration.ofMillis(250));
     }
 
     @Test
@@ -35,6 +37,8 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> load("{namespace: 'a b'}")).hasMessageContaining("cluster.namespace");
         assertThatThrownBy(() -> load("{reconnect_min: 10s, reconnect_max: 1s}")).hasMessageContaining("reconnect_max");
         assertThatThrownBy(() -> load("{max_message: 0}")).hasMessageContaining("cluster.max_message");
+        assertThatThrownBy(() -> load("{ack_timeout: 0s}")).hasMessageContaining("gateway.cluster.ack_timeout")
+                .hasMessageContaining("(expected: > 0)");
         assertThatThrownBy(() -> load("{hartbeat: 1s}")).hasMessageContaining("hartbeat");
     }
 

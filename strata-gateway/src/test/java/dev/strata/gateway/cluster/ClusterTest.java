@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.gateway.Gateway;
-import dev.strata.gateway.filter.FilterBuild;
-import dev.strata.gateway.filter.FilterType;
+import dev.strata.gateway.admin.AdminResource;
 import dev.strata.gateway.filter.FilterTypes;
-import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.TestFilters;
 import dev.strata.gateway.filter.Verdict;
 import dev.strata.gateway.filter.WarmupMode;
 import dev.strata.gateway.filter.builtin.BuiltInFilters;
 import dev.strata.gateway.testing.Await;
+import dev.strata.gateway.testing.ClusterProbe;
 import dev.strata.gateway.testing.Configs;
 import dev.strata.gateway.testing.Origin;
 import dev.strata.gateway.testing.RawClient;
@@ -29,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,8 +45,6 @@ class ClusterTest {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private final String namespace = "t" + NAMESPACES.incrementAndGet();
     private Origin origin;
-
-    record None() {}
 
     /** A gateway and the cluster its filters were handed. */
     record Member(Gateway gateway, Cluster cluster) {}
@@ -79,35 +76,12 @@ class ClusterTest {
     }
 
     private Member member(String name) {
-        AtomicReference<Cluster> seen = new AtomicReference<>();
-        FilterTypes types = BuiltInFilters.types().with(new FilterType<None>() {
-            @Override
-            public String name() {
-                return "cluster_probe";
-            }
-
-            @Override
-            public Class<None> settings() {
-                return None.class;
-            }
-
-            @Override
-            public WarmupMode warmup() {
-                return WarmupMode.THROWAWAY_STATE;
-            }
-
-            @Override
-            public HttpFilter create(None settings, FilterBuild build) {
-                build.cluster().ifPresent(seen::set);
-                return context -> Verdict.CONTINUE;
-            }
-        });
+        ClusterProbe probe = new ClusterProbe();
         Gateway g = servers.gateway(Configs.gateway("  name: " + name + "\n"
                 + "  cluster: {enabled: true, redis: '" + REDIS.uri() + "', namespace: " + namespace
                 + ", heartbeat: 100ms, member_ttl: 2s, reconnect_min: 20ms, reconnect_max: 200ms}\n"
-                + "  routes:\n    - {name: a, path_prefix: /, filters: [{cluster_probe: {}}]}\n", origin.address()), types);
-        assertThat(seen.get()).as("the filter was handed the cluster").isNotNull();
-        return new Member(g, seen.get());
+                + ClusterProbe.ROUTES, origin.address()), probe.types());
+        return new Member(g, probe.cluster());
     }
 
     private static void awaitMembers(Set<String> expected, Member... members) throws InterruptedException {
@@ -252,43 +226,10 @@ class ClusterTest {
 
     @Test
     void aFilterCannotTakeTheClustersAdminPath() {
-        FilterTypes types = BuiltInFilters.types().with(new FilterType<None>() {
-            @Override
-            public String name() {
-                return "squatter";
-            }
-
-            @Override
-            public Class<None> settings() {
-                return None.class;
-            }
-
-            @Override
-            public WarmupMode warmup() {
-                return WarmupMode.OFF;
-            }
-
-            @Override
-            public HttpFilter create(None settings, FilterBuild build) {
-                build.admin(new dev.strata.gateway.admin.AdminResource() {
-                    @Override
-                    public String path() {
-                        return "/_strata/cluster";
-                    }
-
-                    @Override
-                    public Set<String> methods() {
-                        return Set.of("GET");
-                    }
-
-                    @Override
-                    public CompletionStage<dev.strata.gateway.admin.AdminReply> handle(dev.strata.gateway.admin.AdminRequest request) {
-                        return CompletableFuture.completedFuture(dev.strata.gateway.admin.AdminReply.json(200, "{}"));
-                    }
-                });
-                return context -> Verdict.CONTINUE;
-            }
-        });
+        FilterTypes types = BuiltInFilters.types().with(TestFilters.type("squatter", WarmupMode.OFF, build -> {
+            build.admin(AdminResource.json("/_strata/cluster", request -> "{}"));
+            return context -> Verdict.CONTINUE;
+        }));
         assertThatThrownBy(() -> servers.gateway(Configs.gateway(
                 "  routes:\n    - {name: a, path_prefix: /, filters: [{squatter: {}}]}\n", origin.address()), types))
                 .hasMessageContaining("admin resource /_strata/cluster: the gateway's own");

@@ -6,9 +6,8 @@ import dev.strata.gateway.Gateway;
 import dev.strata.gateway.admin.AdminReply;
 import dev.strata.gateway.admin.AdminRequest;
 import dev.strata.gateway.admin.AdminResource;
-import dev.strata.gateway.filter.FilterBuild;
 import dev.strata.gateway.filter.FilterType;
-import dev.strata.gateway.filter.HttpFilter;
+import dev.strata.gateway.filter.TestFilters;
 import dev.strata.gateway.filter.Verdict;
 import dev.strata.gateway.filter.WarmupMode;
 import dev.strata.gateway.filter.builtin.BuiltInFilters;
@@ -89,6 +88,7 @@ class DashboardBrowserTest {
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(PATIENCE);
         wait = new WebDriverWait(browser, PATIENCE);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page redraws on every poll
     }
 
     @AfterEach
@@ -108,9 +108,6 @@ class DashboardBrowserTest {
             }
         }
     }
-
-    /** The settings of the test's feature: none. */
-    record None() {}
 
     /** A feature that serves a panel of its own: the page draws it from its JSON, unchanged. */
     static final class Tally implements AdminResource {
@@ -139,28 +136,10 @@ class DashboardBrowserTest {
     @Test
     void aFeaturesPanelIsDrawnFromTheJsonItServes() throws Exception {
         Origin o = servers.origin("o");
-        FilterType<None> tally = new FilterType<>() {
-            @Override
-            public String name() {
-                return "tally";
-            }
-
-            @Override
-            public Class<None> settings() {
-                return None.class;
-            }
-
-            @Override
-            public WarmupMode warmup() {
-                return WarmupMode.THROWAWAY_STATE;
-            }
-
-            @Override
-            public HttpFilter create(None settings, FilterBuild build) {
-                build.admin(build.state("tally", Tally.class, Tally::new));
-                return context -> Verdict.CONTINUE;
-            }
-        };
+        FilterType<?> tally = TestFilters.type("tally", WarmupMode.THROWAWAY_STATE, build -> {
+            build.admin(build.state("tally", Tally.class, Tally::new));
+            return context -> Verdict.CONTINUE;
+        });
         Gateway g = servers.gateway(Configs.gateway("  filters: [{tally: {}}]\n", o.address()),
                 BuiltInFilters.types().with(tally));
 
@@ -174,7 +153,7 @@ class DashboardBrowserTest {
 
         g.close(); // the page says so when the gateway goes away, and keeps what it last saw
         wait.until(b -> b.findElement(By.id("status")).getText().startsWith("gateway unreachable"));
-        assertThat(browser.findElement(By.cssSelector("#endpoints tr.endpoint")).getText()).contains(o.address());
+        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr.endpoint")).getText())).contains(o.address());
     }
 
     @Test
@@ -204,24 +183,30 @@ class DashboardBrowserTest {
             wait.until(b -> !b.findElements(By.cssSelector("#topology g.node[data-node='" + node + "']")).isEmpty());
         }
         for (int i = 1; i <= 3; i++) {
-            WebElement row = browser.findElement(By.cssSelector("#endpoints tr[data-node='links-" + i + "']"));
-            assertThat(row.getText()).contains("links-" + i, links.get(i - 1).address());
-            assertThat(row.getDomAttribute("data-state")).isEqualTo("healthy");
+            String node = "links-" + i;
+            String address = links.get(i - 1).address();
+            // read in one wait: a row read while the page redraws is read again
+            String[] seen = wait.until(b -> {
+                WebElement row = b.findElement(By.cssSelector("#endpoints tr[data-node='" + node + "']"));
+                return new String[] {row.getText(), row.getDomAttribute("data-state")};
+            });
+            assertThat(seen[0]).contains(node, address);
+            assertThat(seen[1]).isEqualTo("healthy");
         }
-        assertThat(browser.findElement(By.cssSelector("#nodes tr[data-node='postgres']")).getText())
+        assertThat(wait.until(b -> b.findElement(By.cssSelector("#nodes tr[data-node='postgres']")).getText()))
                 .contains("postgres", "UP");
 
         nodes[1].destroyForcibly().waitFor();
         links.get(1).stop();
         wait.until(b -> "down".equals(b.findElement(By.cssSelector("#endpoints tr[data-node='links-2']"))
                 .getDomAttribute("data-state")));
-        assertThat(browser.findElement(By.cssSelector("#endpoints tr[data-node='links-2'] .badge")).getText())
+        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-2'] .badge")).getText()))
                 .isEqualTo("DOWN");
         wait.until(b -> "down".equals(b.findElement(By.cssSelector("#topology g.node[data-node='links-2']"))
                 .getDomAttribute("data-state")));
         wait.until(b -> b.findElement(By.id("events")).getText().contains("links-2"));
-        assertThat(browser.findElement(By.cssSelector("#endpoints tr[data-node='links-1']")).getDomAttribute("data-state"))
+        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-1']")).getDomAttribute("data-state")))
                 .as("only the killed node is down").isNotEqualTo("down");
-        assertThat(browser.findElement(By.id("status")).getText()).startsWith("live");
+        assertThat(wait.until(b -> b.findElement(By.id("status")).getText())).startsWith("live");
     }
 }

@@ -137,6 +137,37 @@ class AdminResourceTest {
     }
 
     @Test
+    void aReadOnlyJsonResourceIsOneLineAndGetsTheSameRules() throws Exception {
+        FilterTypes types = BuiltInFilters.types().with(TestFilters.type("showing", WarmupMode.THROWAWAY_STATE, build -> {
+            build.admin(build.state("shown", AdminResource.class, () -> AdminResource.json("/_strata/shown", request -> {
+                if ("bad".equals(request.query())) {
+                    throw new IllegalArgumentException("query: bad (expected: good)");
+                }
+                return "{\"query\":\"" + request.query() + "\"}";
+            })));
+            return context -> Verdict.CONTINUE;
+        }));
+        InetSocketAddress admin = servers.gateway(config("{showing: {}}", false), types).adminAddress();
+
+        RawClient.Response get = call(admin, "GET /_strata/shown?good HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(get.status()).isEqualTo(200);
+        assertThat(get.header("content-type")).isEqualTo("application/json");
+        assertThat(get.header("cache-control")).isEqualTo("no-store");
+        assertThat(get.text()).isEqualTo("{\"query\":\"good\"}");
+        assertThat(call(admin, "HEAD /_strata/shown HTTP/1.1\r\nHost: a\r\n\r\n", true).status()).isEqualTo(200);
+
+        RawClient.Response post = call(admin, "POST /_strata/shown HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer tok\r\n"
+                + "Content-Length: 0\r\n\r\n");
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("allow")).isEqualTo("GET");
+
+        RawClient.Response bad = call(admin, "GET /_strata/shown?bad HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(bad.text()).contains("query: bad (expected: good)");
+    }
+
+    @Test
     void twoResourcesOnOnePathAreRefused() throws Exception {
         FilterTypes types = BuiltInFilters.types().with(TestFilters.type("twice", WarmupMode.THROWAWAY_STATE, build -> {
             build.admin(new Echo()); // a new object per route: the second route's clashes with the first's

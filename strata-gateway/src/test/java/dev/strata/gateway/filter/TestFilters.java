@@ -3,15 +3,15 @@ package dev.strata.gateway.filter;
 import java.util.function.Function;
 
 /** Filter types that tests define in a line: a name, a warm-up mode, and how a filter is made. */
-final class TestFilters {
+public final class TestFilters {
 
     private TestFilters() {}
 
     /** The settings of a test type: none ({@code {NAME: {}}}). */
-    record None() {}
+    public record None() {}
 
     /** A type called {@code name} whose filters {@code create} makes from the build context. */
-    static FilterType<None> type(String name, WarmupMode warmup, Function<FilterBuild, HttpFilter> create) {
+    public static FilterType<None> type(String name, WarmupMode warmup, Function<FilterBuild, HttpFilter> create) {
         return new FilterType<>() {
             @Override
             public String name() {
@@ -36,7 +36,7 @@ final class TestFilters {
     }
 
     /** A stateless type whose every filter is {@code filter}. */
-    static FilterType<None> type(String name, HttpFilter filter) {
+    public static FilterType<None> type(String name, HttpFilter filter) {
         return type(name, WarmupMode.THROWAWAY_STATE, build -> filter);
     }
 }

@@ -25,7 +25,7 @@ class WarmupTrafficTest {
                 """, "127.0.0.1:1");
         Warmup.Result r = run(config);
         // every request of the rotation went through at least twice (the warm-up's speed is not the point)
-        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
+        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * WarmupTraffic.requests(config).keepAlive().size());
         assertThat(r.failures()).isZero();
     }
 
@@ -37,7 +37,7 @@ class WarmupTrafficTest {
                   routes: []
                 """, "127.0.0.1:1");
         Warmup.Result r = run(config);
-        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * Warmup.requests(config).keepAlive().size());
+        assertThat(r.requests()).isGreaterThanOrEqualTo(2L * WarmupTraffic.requests(config).keepAlive().size());
         assertThat(r.failures()).isZero();
     }
 
