@@ -64,7 +64,7 @@ final class Planner {
             if (stage >= 4) {
                 specs.addAll(replicatedDatabase(conf, db, fresh));
             } else {
-                specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
+                specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(), List.of(),
                         fresh ? List.of("--fresh") : List.of(), db.jdbcUrl().substring("jdbc:".length()), null,
                         Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
             }
@@ -205,7 +205,8 @@ final class Planner {
     private List<NodeSpec> replicatedDatabase(Path conf, DataConfig db, boolean fresh) {
         List<NodeSpec> specs = new ArrayList<>();
         List<String> freshArg = fresh ? List.of("--fresh") : List.of();
-        specs.add(new NodeSpec("postgres-primary", "postgres-primary", conf, up.jvmOptions().postgres(), freshArg,
+        // --fresh wipes on the first start only: the supervisor's restart after a crash keeps the data
+        specs.add(new NodeSpec("postgres-primary", "postgres-primary", conf, up.jvmOptions().postgres(), List.of(), freshArg,
                 db.jdbcUrl().substring("jdbc:".length()), null, Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
         for (int i = 1; i <= db.replication().replicas(); i++) {
             String url = db.embedded().replica(i).jdbcUrl();

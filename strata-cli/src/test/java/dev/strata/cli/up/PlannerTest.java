@@ -71,4 +71,20 @@ class PlannerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port 8081 would serve both links-1 and gateway-2");
     }
+
+    @Test
+    void freshWipesTheDatabaseOnTheFirstStartOnlyNotOnARestart() throws Exception {
+        ConfigLoader loader = ConfigLoader.fromYaml("up: {}\n", "test.yaml");
+        UpConfig up = loader.section("up", UpConfig.class);
+        var tree = loader.userTree();
+        Planner.setReplicas(tree, 4, 1);
+        List<NodeSpec> four = new Planner(up, tree, dir, HttpClient.newHttpClient()).plan(4, 1, 1, true, "t");
+        assertThat(four.get(0).name()).isEqualTo("postgres-primary");
+        assertThat(four.get(0).firstStartArgs()).containsExactly("--fresh");
+        assertThat(four.get(0).extraArgs()).isEmpty();
+        assertThat(four.get(1).extraArgs()).containsExactly("--replica", "1").doesNotContain("--fresh");
+        List<NodeSpec> one = new Planner(up, loader.userTree(), dir, HttpClient.newHttpClient()).plan(1, 1, 1, true, "t");
+        assertThat(one.get(0).firstStartArgs()).containsExactly("--fresh");
+        assertThat(one.get(0).extraArgs()).isEmpty();
+    }
 }
