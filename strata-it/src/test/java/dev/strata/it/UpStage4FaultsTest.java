@@ -8,8 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * only within {@code max_lag}; a kill -9 of the primary's server turns writes into fast 503s with
  * {@code Retry-After} while the replicas serve every read (read-only in {@code /readyz} and on the
  * gateway's dashboard), and writes succeed again once the supervisor has restarted it. Stopping
- * leaves no process behind.
+ * leaves no process behind. Replica 2 replays a second late ({@code --replica-delay 2=1s}), within
+ * {@code max_lag}.
  */
 class UpStage4FaultsTest {
 
@@ -65,8 +68,11 @@ class UpStage4FaultsTest {
                     app:
                       health: {active: {interval: 250ms}}
                 """.formatted(CONNECTION_TIMEOUT.toMillis());
-        try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "4", "--replicas", "2", "--nodes", "2")) {
+        try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "4", "--replicas", "2", "--nodes", "2",
+                "--replica-delay", "2=1s")) {
             JsonNode topology = up.awaitTopology(Duration.ofMinutes(5));
+            assertThat(applyDelay(topology, "postgres-replica-1")).isEqualTo("0");
+            assertThat(applyDelay(topology, "postgres-replica-2")).as("its own delay").isEqualTo("1s");
             Set<ProcessHandle> processes = new HashSet<>(StrataProcess.processesOf(topology));
             String base = StrataProcess.node(topology, "gateway").get("url").asText();
             String admin = StrataProcess.node(topology, "gateway").get("admin_url").asText();
@@ -79,9 +85,14 @@ class UpStage4FaultsTest {
                 assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
                 codes.add(JSON.readTree(created.body()).get("code").asText());
             }
-            await("both replicas serve on every links node", () -> links.stream().allMatch(l ->
-                    "healthy".equals(replica(db(l), "replica-1").path("state").asText())
-                            && "healthy".equals(replica(db(l), "replica-2").path("state").asText())));
+            // a read without a token may be up to max_lag old: the load starts once both replicas have the links
+            long written = lsn(dbNode(db(links.get(0)), "primary").path("position").asText());
+            await("both replicas have the links and serve on every links node", () -> links.stream().allMatch(l -> {
+                JsonNode view = db(l);
+                return List.of("replica-1", "replica-2").stream().allMatch(r ->
+                        "healthy".equals(dbNode(view, r).path("state").asText())
+                                && lsn(dbNode(view, r).path("position").asText()) >= written);
+            }));
 
             try (ReadLoad load = new ReadLoad(base, codes)) {
                 load.awaitServed(200);
@@ -97,7 +108,7 @@ class UpStage4FaultsTest {
                 await("the restarted replica 1 back in rotation on every links node", () -> {
                     boolean back = true;
                     for (String l : links) {
-                        JsonNode r = replica(db(l), "replica-1");
+                        JsonNode r = dbNode(db(l), "replica-1");
                         String state = r.path("state").asText();
                         if (!state.equals("healthy")) {
                             seenOut.set(true);
@@ -112,8 +123,7 @@ class UpStage4FaultsTest {
                 assertThat(up.log("postgres-replica-1")).as("it caught up through its slot")
                         .contains("resuming from its replication slot");
                 long before = replicaQueries(links);
-                load.awaitServed(load.served() + 300);
-                assertThat(replicaQueries(links)).as("replica 1 serves reads again").isGreaterThan(before);
+                await("replica 1 serves reads again", () -> replicaQueries(links) > before + 100);
                 assertThat(load.failures()).as(() -> "failed reads after the replica's kill; logs:\n"
                         + up.log("links-1") + up.log("links-2")).isEmpty();
 
@@ -326,7 +336,7 @@ class UpStage4FaultsTest {
         }
     }
 
-    private static JsonNode replica(JsonNode view, String name) {
+    private static JsonNode dbNode(JsonNode view, String name) {
         for (JsonNode n : view.path("nodes")) {
             if (n.path("name").asText().equals(name)) {
                 return n;
@@ -335,9 +345,28 @@ class UpStage4FaultsTest {
         return JSON.createObjectNode();
     }
 
+    /** The replica's {@code recovery_min_apply_delay}, asked on the server itself. */
+    private static String applyDelay(JsonNode topology, String node) throws Exception {
+        String url = "jdbc:" + StrataProcess.node(topology, node).get("url").asText();
+        try (Connection c = DriverManager.getConnection(url, "strata", "");
+             ResultSet rs = c.createStatement().executeQuery("SHOW recovery_min_apply_delay")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** A WAL position {@code X/Y} (hex) as a number; -1 for none. */
+    private static long lsn(String position) {
+        int slash = position.indexOf('/');
+        if (slash < 1) {
+            return -1;
+        }
+        return (Long.parseLong(position.substring(0, slash), 16) << 32) | Long.parseLong(position.substring(slash + 1), 16);
+    }
+
     /** Reads replica 1 has served, over the links nodes. */
     private long replicaQueries(List<String> links) {
-        return links.stream().mapToLong(l -> replica(db(l), "replica-1").path("queries").asLong()).sum();
+        return links.stream().mapToLong(l -> dbNode(db(l), "replica-1").path("queries").asLong()).sum();
     }
 
     /** Whether the topology names a new, live process for {@code node} (the supervisor restarted it). */
