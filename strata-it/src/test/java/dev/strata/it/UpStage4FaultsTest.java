@@ -305,7 +305,7 @@ class UpStage4FaultsTest {
         }
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ views, processes, waiting
 
     private HttpResponse<String> create(String base, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))
