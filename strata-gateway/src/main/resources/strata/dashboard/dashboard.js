@@ -75,7 +75,9 @@
         const latency = e.latency_ms || {};
         rows.push(el('tr', { class: 'endpoint ' + e.state, 'data-node': e.name, 'data-state': e.state },
           el('td', {}, g.name + (g.panic ? ' (panic)' : '')), el('td', { class: 'name' }, e.name),
-          el('td', {}, e.address), el('td', {}, badge(e.state)), el('td', { class: 'num' }, num(e.weight, 2)),
+          el('td', {}, e.address),
+          el('td', {}, badge(e.state), e.degraded ? el('span', { class: 'degraded' }, e.degraded) : ''),
+          el('td', { class: 'num' }, num(e.weight, 2)),
           el('td', { class: 'num' }, e.in_flight), el('td', { class: 'num rps' }, num(e.rps, 1)),
           el('td', {}, sparkline(h)),
           el('td', { class: 'num' }, num(e.error_rate * 100, 1) + ' %'),
@@ -126,7 +128,8 @@
     for (const g of data.upstreams) {
       for (const e of g.endpoints) {
         named.add(e.name);
-        apps.push({ name: e.name, sub: e.state.replace('_', ' ') + ' · ' + num(e.rps, 1) + ' req/s', state: e.state });
+        apps.push({ name: e.name, sub: e.state.replace('_', ' ') + ' · ' + (e.degraded ? e.degraded + ' · ' : '')
+          + num(e.rps, 1) + ' req/s', state: e.state });
       }
     }
     for (const n of data.topology.nodes) {

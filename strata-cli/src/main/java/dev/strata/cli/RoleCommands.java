@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.cli.up.UpConfig;
 import dev.strata.common.config.ConfigLoader;
+import dev.strata.common.config.Units;
 import dev.strata.data.DataConfig;
 import dev.strata.data.PostgresNode;
 import dev.strata.gateway.Gateway;
@@ -76,10 +77,16 @@ final class RoleCommands {
         @Option(names = "--config", description = "YAML configuration file.") Path config;
         @Option(names = "--replica", required = true, description = "Which replica (from 1).") int replica;
         @Option(names = "--fresh", description = "Rebuild it from a new base backup first.") boolean fresh;
+        @Option(names = "--apply-delay", description = "Replay each commit this long after it happened "
+                + "(e.g. 3s); overrides data.replication.apply_delay for this replica.") String applyDelay;
 
         @Override
         public Integer call() {
-            PostgresNode.runReplica(load(config).section("data", DataConfig.class), replica, fresh);
+            DataConfig data = load(config).section("data", DataConfig.class);
+            if (applyDelay != null) {
+                data = data.withReplication(data.replication().withApplyDelay(Units.parseDuration(applyDelay)));
+            }
+            PostgresNode.runReplica(data, replica, fresh);
             return 0;
         }
     }

@@ -16,6 +16,9 @@ public interface RunningPostgres extends AutoCloseable {
     /** The data directory (it may lie in a fallback location; see {@link EmbeddedPostgres}). */
     Path dataDirectory();
 
+    /** Completes once the server's process has exited: stopped by {@link #close()}, or on its own (killed, crashed). */
+    java.util.concurrent.CompletableFuture<?> onExit();
+
     /** Stops the server and waits until it has exited. Idempotent. */
     @Override
     void close();

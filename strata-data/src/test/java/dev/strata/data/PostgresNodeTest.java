@@ -55,6 +55,40 @@ class PostgresNodeTest {
         assertThat(seen).contains("stopped");
     }
 
+    @Test
+    void aKillMinusNineOfThePostmasterEndsTheNodeWithStatusOneForItsSupervisorToRestart() throws Exception {
+        Path dir = Path.of("target", "pg", "node-" + UUID.randomUUID()).toAbsolutePath();
+        int port = PostgresExtension.freePort();
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process node = new ProcessBuilder(javaCommand, "-cp", classpath,
+                RunPostgresNode.class.getName(), dir.toString(), Integer.toString(port))
+                .redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+            Pattern ready = Pattern.compile("ready: postgres at \\S+ \\(postmaster pid (\\d+)\\)");
+            long postmasterPid = -1;
+            String line;
+            while (postmasterPid < 0 && (line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+                Matcher m = ready.matcher(line);
+                if (m.find()) {
+                    postmasterPid = Long.parseLong(m.group(1));
+                }
+            }
+            assertThat(postmasterPid).as(seen.toString()).isPositive();
+            new ProcessBuilder("kill", "-9", Long.toString(postmasterPid)).inheritIO().start().waitFor();
+            assertThat(node.waitFor(60, TimeUnit.SECONDS)).as(seen.toString()).isTrue();
+            while ((line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+            }
+        } finally {
+            node.destroyForcibly();
+        }
+        assertThat(node.exitValue()).as(seen.toString()).isEqualTo(1);
+        assertThat(seen).contains("exited on its own");
+    }
+
     /** Main class of the child. */
     static final class RunPostgresNode {
         public static void main(String[] args) {

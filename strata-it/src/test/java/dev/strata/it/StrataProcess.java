@@ -148,6 +148,11 @@ final class StrataProcess implements AutoCloseable {
         throw new AssertionError("no topology.json within " + timeout + ":\n" + output());
     }
 
+    /** {@code run/topology.json} as it is now: the supervisor rewrites it with the new pid of a node it restarted. */
+    JsonNode topology() throws IOException {
+        return JSON.readTree(runDir.resolve("topology.json").toFile());
+    }
+
     /** The non-access-log lines of node {@code name}'s log, for failure messages. */
     String log(String name) {
         try {

@@ -146,6 +146,16 @@ public final class LinksNode implements AutoCloseable {
             public String prometheus() {
                 return RouterMetrics.prometheus(database);
             }
+
+            @Override
+            public String degraded() {
+                if (database.primaryAvailable()) {
+                    return null;
+                }
+                boolean replicaServes = database.nodes().stream()
+                        .anyMatch(n -> n.role().equals("replica") && !n.state().equals("down"));
+                return replicaServes ? "database read-only" : "database down";
+            }
         };
     }
 

@@ -33,15 +33,21 @@ import java.util.concurrent.TimeUnit;
 final class Child {
 
     private final NodeSpec spec;
-    private final List<String> command;
+    private final List<String> firstCommand;
+    private final List<String> restartCommand;
     private final Path log;
     private final Map<String, String> environment;
     private Process process;
     private OutputStream stdin;
 
-    Child(NodeSpec spec, List<String> command, Path log, Map<String, String> environment) {
+    /**
+     * @param firstCommand   the command of the first {@link #start()}
+     * @param restartCommand the command of every later one (no {@code --fresh})
+     */
+    Child(NodeSpec spec, List<String> firstCommand, List<String> restartCommand, Path log, Map<String, String> environment) {
         this.spec = spec;
-        this.command = List.copyOf(command);
+        this.firstCommand = List.copyOf(firstCommand);
+        this.restartCommand = List.copyOf(restartCommand);
         this.log = log;
         this.environment = Map.copyOf(environment);
     }
@@ -51,6 +57,7 @@ final class Child {
     }
 
     synchronized Process start() throws IOException {
+        List<String> command = process == null ? firstCommand : restartCommand;
         Files.createDirectories(log.getParent());
         Files.writeString(log, "---- strata: starting " + spec.name() + ": " + String.join(" ", command) + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a stage number and the user's configuration into the nodes to start, and writes each node's
@@ -31,11 +33,19 @@ final class Planner {
     private final Path runDir;
     private final HttpClient http;
 
+    private final Map<Integer, Duration> replicaDelays;
+
     Planner(UpConfig up, ObjectNode userTree, Path runDir, HttpClient http) {
+        this(up, userTree, runDir, http, Map.of());
+    }
+
+    /** @param replicaDelays stage 4: the apply delay of replica N, by N, for the replicas that get one of their own */
+    Planner(UpConfig up, ObjectNode userTree, Path runDir, HttpClient http, Map<Integer, Duration> replicaDelays) {
         this.up = up;
         this.userTree = userTree;
         this.runDir = runDir;
         this.http = http;
+        this.replicaDelays = Map.copyOf(replicaDelays);
     }
 
     /**
@@ -64,7 +74,7 @@ final class Planner {
             if (stage >= 4) {
                 specs.addAll(replicatedDatabase(conf, db, fresh));
             } else {
-                specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(),
+                specs.add(new NodeSpec("postgres", "postgres", conf, up.jvmOptions().postgres(), List.of(),
                         fresh ? List.of("--fresh") : List.of(), db.jdbcUrl().substring("jdbc:".length()), null,
                         Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
             }
@@ -205,12 +215,23 @@ final class Planner {
     private List<NodeSpec> replicatedDatabase(Path conf, DataConfig db, boolean fresh) {
         List<NodeSpec> specs = new ArrayList<>();
         List<String> freshArg = fresh ? List.of("--fresh") : List.of();
-        specs.add(new NodeSpec("postgres-primary", "postgres-primary", conf, up.jvmOptions().postgres(), freshArg,
+        // --fresh wipes on the first start only: the supervisor's restart after a crash keeps the data
+        specs.add(new NodeSpec("postgres-primary", "postgres-primary", conf, up.jvmOptions().postgres(), List.of(), freshArg,
                 db.jdbcUrl().substring("jdbc:".length()), null, Readiness.jdbc(db.jdbcUrl(), db.user(), db.password())));
+        for (Integer n : replicaDelays.keySet()) {
+            if (n < 1 || n > db.replication().replicas()) {
+                throw new IllegalArgumentException("--replica-delay " + n + "=...: there is no replica " + n
+                        + " (expected: 1.." + db.replication().replicas() + ")");
+            }
+        }
         for (int i = 1; i <= db.replication().replicas(); i++) {
             String url = db.embedded().replica(i).jdbcUrl();
             // never --fresh: a fresh primary has no slot for it, so it rebuilds itself, and a restart resumes
-            List<String> args = List.of("--replica", Integer.toString(i));
+            List<String> args = new ArrayList<>(List.of("--replica", Integer.toString(i)));
+            Duration delay = replicaDelays.get(i);
+            if (delay != null) {
+                args.addAll(List.of("--apply-delay", delay.toMillis() + "ms"));
+            }
             specs.add(new NodeSpec("postgres-replica-" + i, "postgres-replica", conf, up.jvmOptions().postgres(), args,
                     url.substring("jdbc:".length()), null, Readiness.jdbc(url, db.user(), db.password())));
         }

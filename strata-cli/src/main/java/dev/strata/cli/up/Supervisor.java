@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>One supervisor per run folder.</b> An exclusive file lock on {@code run/.lock} keeps two
  *       {@code up} commands from fighting over the same data directory and ports.</li>
  *   <li><b>Restarts.</b> A node that exits while the supervisor is not stopping is started again
- *       after a back-off that doubles from 1 s to 30 s; {@code topology.json} then shows its new pid.</li>
+ *       after a back-off that doubles from 1 s to 30 s; {@code topology.json} then shows its new pid.
+ *       A restart leaves out the arguments of the first start ({@code --fresh}): a database that
+ *       crashed comes back with its data.</li>
  * </ul>
  * Threading: a node is started, and {@link #children} grows, only under {@code this} and while
  * {@link #stopping} is false; {@link #stop()} sets it under {@code this}, so no node starts after a
@@ -79,7 +81,7 @@ public final class Supervisor {
             long begun = System.nanoTime();
             out.printf("strata: starting %s%s%n", spec.name(), spec.role().equals("gateway")
                     ? " (it warms up before it takes traffic)" : "");
-            Child child = new Child(spec, command(spec), runDir.resolve("logs").resolve(spec.name() + ".log"),
+            Child child = new Child(spec, command(spec, true), command(spec, false), runDir.resolve("logs").resolve(spec.name() + ".log"),
                     environment);
             synchronized (this) {
                 if (stopping) {
@@ -122,7 +124,8 @@ public final class Supervisor {
         }
     }
 
-    private List<String> command(NodeSpec spec) {
+    /** The node's command line; {@code first}: of its first start, else of a restart. */
+    private List<String> command(NodeSpec spec, boolean first) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand.get(0));
         cmd.addAll(UpConfig.JvmOptions.forThisJdk(spec.jvmOptions())); // the nodes run on this same JDK
@@ -131,6 +134,9 @@ public final class Supervisor {
         cmd.add("--config");
         cmd.add(spec.configFile().toString());
         cmd.addAll(spec.extraArgs());
+        if (first) {
+            cmd.addAll(spec.firstStartArgs());
+        }
         return cmd;
     }
 

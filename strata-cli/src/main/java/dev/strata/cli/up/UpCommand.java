@@ -2,6 +2,7 @@ package dev.strata.cli.up;
 
 import dev.strata.cli.Launch;
 import dev.strata.common.config.ConfigLoader;
+import dev.strata.common.config.Units;
 import dev.strata.common.process.StopSignals;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +39,10 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--replicas", description = "Number of PostgreSQL replicas at stage 4 and above (default 2).")
     Integer replicas;
+
+    @Option(names = "--replica-delay", paramLabel = "N=DELAY", description = "Stage 4: replica N replays each "
+            + "commit DELAY after it happened (e.g. 2=3s), to watch lag; repeatable.")
+    List<String> replicaDelays = new ArrayList<>();
 
     @Option(names = "--config", description = "YAML configuration file (built-in defaults otherwise).")
     Path config;
@@ -78,13 +84,24 @@ public final class UpCommand implements Callable<Integer> {
             System.err.println("strata: --replicas " + replicas + " (expected: 1..16)");
             return 2;
         }
-        var tree = loader.userTree();
+        Map<Integer, Duration> delays;
+        try {
+            delays = replicaDelays(replicaDelays);
+        } catch (IllegalArgumentException e) {
+            System.err.println("strata: " + e.getMessage());
+            return 2;
+        }
+        if (!delays.isEmpty() && chosen < 4) {
+            System.err.println("strata: --replica-delay needs stage 4 or above (replicas start at stage 4)");
+            return 2;
+        }
+                var tree = loader.userTree();
         Planner.setReplicas(tree, chosen, replicas);
         Path adminTokenFile = runDir.resolve("admin-token");
         String adminToken = chosen >= 2 ? kept(adminTokenFile, System.getenv("STRATA_ADMIN_TOKEN")) : "";
         List<NodeSpec> specs;
         try {
-            specs = new Planner(up, tree, runDir, http).plan(chosen, linksNodes, gatewayCount, fresh, adminToken);
+            specs = new Planner(up, tree, runDir, http, delays).plan(chosen, linksNodes, gatewayCount, fresh, adminToken);
         } catch (IllegalArgumentException e) {
             System.err.println("strata: " + e.getMessage());
             return 2;
@@ -126,6 +143,28 @@ public final class UpCommand implements Callable<Integer> {
                 runDir.resolve("topology.json"));
         supervisor.awaitStop();
         return 0;
+    }
+
+    /** {@code N=DELAY} arguments by replica number; a malformed one is refused with what was expected. */
+    static Map<Integer, Duration> replicaDelays(List<String> arguments) {
+        Map<Integer, Duration> delays = new java.util.TreeMap<>();
+        for (String a : arguments) {
+            int eq = a.indexOf('=');
+            try {
+                if (eq < 1) {
+                    throw new IllegalArgumentException("no '='");
+                }
+                int n = Integer.parseInt(a.substring(0, eq).strip());
+                Duration d = Units.parseDuration(a.substring(eq + 1));
+                if (delays.put(n, d) != null) {
+                    throw new IllegalArgumentException("replica " + n + " given twice");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--replica-delay " + a + ": " + e.getMessage()
+                        + " (expected: N=DELAY, e.g. 2=3s)");
+            }
+        }
+        return delays;
     }
 
     /**

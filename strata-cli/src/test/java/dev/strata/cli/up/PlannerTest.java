@@ -71,4 +71,40 @@ class PlannerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port 8081 would serve both links-1 and gateway-2");
     }
+
+    @Test
+    void freshWipesTheDatabaseOnTheFirstStartOnlyNotOnARestart() throws Exception {
+        ConfigLoader loader = ConfigLoader.fromYaml("up: {}\n", "test.yaml");
+        UpConfig up = loader.section("up", UpConfig.class);
+        var tree = loader.userTree();
+        Planner.setReplicas(tree, 4, 1);
+        List<NodeSpec> four = new Planner(up, tree, dir, HttpClient.newHttpClient()).plan(4, 1, 1, true, "t");
+        assertThat(four.get(0).name()).isEqualTo("postgres-primary");
+        assertThat(four.get(0).firstStartArgs()).containsExactly("--fresh");
+        assertThat(four.get(0).extraArgs()).isEmpty();
+        assertThat(four.get(1).extraArgs()).containsExactly("--replica", "1").doesNotContain("--fresh");
+        List<NodeSpec> one = new Planner(up, loader.userTree(), dir, HttpClient.newHttpClient()).plan(1, 1, 1, true, "t");
+        assertThat(one.get(0).firstStartArgs()).containsExactly("--fresh");
+        assertThat(one.get(0).extraArgs()).isEmpty();
+    }
+
+    @Test
+    void aReplicaDelayGoesToItsReplicaOnly() throws Exception {
+        ConfigLoader loader = ConfigLoader.fromYaml("up: {}\n", "test.yaml");
+        UpConfig up = loader.section("up", UpConfig.class);
+        var tree = loader.userTree();
+        Planner.setReplicas(tree, 4, 2);
+        var delays = UpCommand.replicaDelays(List.of("2=3s"));
+        List<NodeSpec> nodes = new Planner(up, tree, dir, HttpClient.newHttpClient(), delays).plan(4, 1, 1, false, "t");
+        assertThat(nodes.get(1).extraArgs()).containsExactly("--replica", "1");
+        assertThat(nodes.get(2).extraArgs()).containsExactly("--replica", "2", "--apply-delay", "3000ms");
+
+        var missing = UpCommand.replicaDelays(List.of("3=1s"));
+        assertThatThrownBy(() -> new Planner(up, tree, dir, HttpClient.newHttpClient(), missing).plan(4, 1, 1, false, "t"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("there is no replica 3 (expected: 1..2)");
+        for (String bad : List.of("3s", "x=3s", "1=soon", "1=2s", "=1s")) {
+            assertThatThrownBy(() -> UpCommand.replicaDelays(List.of("1=2s", bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: N=DELAY");
+        }
+    }
 }

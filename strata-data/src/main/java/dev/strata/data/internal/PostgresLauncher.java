@@ -227,6 +227,11 @@ public final class PostgresLauncher implements RunningPostgres {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<?> onExit() {
+        return postmaster.onExit();
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true) || !postmaster.isAlive()) {
             return;

@@ -92,6 +92,9 @@ final class DbNode {
                     }
                 }
             }
+            if (!reachable) {
+                readmit();
+            }
             reachable = true;
             return true;
         } catch (SQLException | RuntimeException e) {
@@ -125,6 +128,16 @@ final class DbNode {
 
     synchronized void succeeded() {
         failures = 0;
+    }
+
+    /**
+     * The node answers its poll again after it did not (a restart): the reads that failed while it went
+     * down say nothing of it now, so it starts with no ejection and no failures counted. Its pool may
+     * still take a moment to reconnect; a read that meets that ejects it for the first, short time.
+     */
+    private synchronized void readmit() {
+        failures = 0;
+        ejectedUntil = System.nanoTime();
     }
 
     private Connection probe() throws SQLException {

@@ -401,6 +401,9 @@ public final class AdminServer implements AutoCloseable {
                 en.put("weight", e.weight());
                 en.put("ejections", e.health().ejections());
                 en.put("connections", e.openConnections());
+                if (e.degraded() != null) {
+                    en.put("degraded", e.degraded());
+                }
             }
         });
         return root.toString();

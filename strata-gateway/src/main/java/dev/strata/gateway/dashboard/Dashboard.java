@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   dev.strata.gateway.health.EndpointHealth.Transitions}, watched from the first sample that sees
  *   the endpoint); the gateway records reloads as they happen. What has no moment of its own is
  *   found by comparing samples: an ejection that ran out, an endpoint a reload removed, a topology
- *   node whose pid changed (restarted) or died.</li>
+ *   node whose pid changed (restarted) or died, an endpoint whose checks began or ceased to report a
+ *   degraded mode ({@code Strata-Degraded}: a links node whose database is read-only).</li>
  *   <li><b>Draining.</b> An endpoint that a reload removed from its group while requests were still
  *   in flight to it is shown as {@code draining} until the last of them ends.</li>
  *   <li><b>Panels.</b> A feature's {@link AdminResource} that names a {@link AdminResource#panel()} is
@@ -91,6 +92,7 @@ public final class Dashboard implements AutoCloseable {
         final EndpointWindow window = new EndpointWindow(WINDOW);
         String group;
         String state;
+        String degraded;
         boolean present;
     }
 
@@ -291,6 +293,15 @@ public final class Dashboard implements AutoCloseable {
             transition(e.name(), t.state, state);
         }
         t.state = state;
+        String degraded = e.degraded();
+        if (!java.util.Objects.equals(t.degraded, degraded)) {
+            if (degraded != null) {
+                events.record("degraded", e.name(), "serves degraded: " + degraded);
+            } else {
+                events.record("restored", e.name(), "no longer degraded (was: " + t.degraded + ")");
+            }
+            t.degraded = degraded;
+        }
 
         ObjectNode o = eps.addObject();
         o.put("name", e.name());
@@ -301,6 +312,9 @@ public final class Dashboard implements AutoCloseable {
         o.put("in_flight", e.inFlight());
         o.put("connections", e.openConnections());
         o.put("ejections", ejections);
+        if (degraded != null) {
+            o.put("degraded", degraded);
+        }
         o.put("rps", round(t.window.rate(RATE_SAMPLES), 1));
         o.put("requests_10s", t.window.requests(WINDOW - 1));
         o.put("error_rate", round(t.window.errorRate(WINDOW - 1), 4));

@@ -247,7 +247,8 @@ public final class EndpointHealth {
      * {@link Outcome#GATEWAY_ERROR}, {@link Outcome#CONNECT_FAILURE}, {@link Outcome#RESET} or
      * {@link Outcome#TIMEOUT} extends the gateway-failure streak, any other outcome breaks it; a
      * {@link Outcome#SERVER_ERROR} or {@link Outcome#GATEWAY_ERROR} extends the 5xx streak, a
-     * {@link Outcome#SUCCESS} breaks it. Once a streak has reached its threshold, every further failure
+     * {@link Outcome#SUCCESS} breaks it; a {@link Outcome#DEGRADED} answer breaks both, as a success does.
+     * Once a streak has reached its threshold, every further failure
      * of its kind asks again, so that an ejection the detector refused for lack of room happens when
      * room frees up.
      */
@@ -256,7 +257,7 @@ public final class EndpointHealth {
         if (!cfg.outlierEnabled()) {
             return false;
         }
-        if (outcome == Outcome.SUCCESS) {
+        if (outcome == Outcome.SUCCESS || outcome == Outcome.DEGRADED) {
             if (streaks.get() != 0) {
                 streaks.set(0);
             }

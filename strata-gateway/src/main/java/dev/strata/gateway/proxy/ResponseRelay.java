@@ -197,7 +197,11 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         x.timers.disarm(ConnectionTimers.FIRST_BYTE);
         UpstreamAttempt attempt = x.attempt();
         attempt.firstByte();
-        if ((head.status == 502 || head.status == 503) && attempt.retriedAfterServerError(head.status)) {
+        // an answer the endpoint marks as its degraded mode's is what every endpoint would say: kept, not retried
+        Outcome outcome = Outcome.ofResponse(head.status,
+                head.status >= 500 && head.header(Outcome.DEGRADED_FIELD) != null);
+        attempt.answered(outcome);
+        if (outcome == Outcome.GATEWAY_ERROR && head.status != 504 && attempt.retriedAfterServerError(head.status)) {
             return;
         }
         if (head.otherCodings && !x.request.http11 && !x.request.head && !head.bodyless()) {
@@ -215,7 +219,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             filters.responseHead(head);
             LocalResponse replacement = filters.takeReplacement();
             if (replacement != null) {
-                attempt.end(Outcome.ofStatus(head.status), false); // its body, if any, is not read
+                attempt.end(outcome, false); // its body, if any, is not read
                 LocalAnswer.respond(x, replacement, false);
                 return;
             }
@@ -250,7 +254,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         }
         int status = x.status();
         UpstreamAttempt attempt = x.attempt();
-        attempt.end(Outcome.ofStatus(status),
+        attempt.end(attempt.answer(status),
                 x.body.state() == RequestBody.State.SENT && attempt.decoder().reusable());
         FilterRun filters = x.filters();
         if (filters != null && filters.observed()) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *   group's retry budget counts the request from this object's creation to {@link #close}.</li>
  *   <li><b>Retries</b> happen only while the client has seen nothing and the upstream has got no
  *   byte of the body: on connect failure (any method: nothing left the gateway), and for idempotent
- *   methods also on a reset before the response or a 502/503 response. Each retry goes to an
+ *   methods also on a reset before the response or a 502/503 response (not one that says, with
+ *   {@code Strata-Degraded}, that every endpoint would give it). Each retry goes to an
  *   endpoint this request has not tried, within {@code max_attempts}. Retries after a reset or a
  *   502/503 also need the group's retry budget, which keeps retries from multiplying the work of a
  *   failing group; a retry after a connect failure does not, since no endpoint did any work yet (a
@@ -59,6 +60,8 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
     private boolean retryHeld;     // this attempt holds one of the budget's retries
     private long startNanos;
     private long firstByteNanos = -1;
+    /** What the response whose head arrived counts as, for when it ends; null before a head. */
+    private Outcome answer;
     private Failure lastFailure = Failure.NONE;
     private boolean closed;
 
@@ -115,6 +118,7 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
         state = State.LEASING;
         startNanos = System.nanoTime();
         firstByteNanos = -1;
+        answer = null;
         UpstreamConfig.PoolConfig poolConfig = endpoint.poolConfig();
         pool = endpoint.pool(exchange.eventLoop());
         pool.acquire(this, poolConfig.maxPerEventLoop(),
@@ -177,6 +181,16 @@ final class UpstreamAttempt implements ConnectionPool.Lease {
     /** The response's first byte arrived: the endpoint's latency sample. */
     void firstByte() {
         firstByteNanos = System.nanoTime() - startNanos;
+    }
+
+    /** The response's head arrived: what it counts as for the endpoint's health when it ends. */
+    void answered(Outcome outcome) {
+        answer = outcome;
+    }
+
+    /** What {@link #answered} said, or the outcome of {@code status} without it. */
+    Outcome answer(int status) {
+        return answer != null ? answer : Outcome.ofStatus(status);
     }
 
     /** A 502 or 503 answer: retried when it may be (see the design notes); returns whether it was. */

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One upstream endpoint: its address, health, in-flight count, peak-EWMA latency estimate (read by
- * the {@code peak-ewma} policy and the admin API) and its connection pools (one per event loop). Survives a reload that keeps it in its group. Thread-safe.
+ * the {@code peak-ewma} policy and the admin API), its connection pools (one per event loop) and what
+ * its health checks last said of a degraded mode. Survives a reload that keeps it in its group. Thread-safe.
  */
 public final class Endpoint implements Target {
 
@@ -32,6 +33,7 @@ public final class Endpoint implements Target {
     private volatile String name;
     private volatile PoolConfig poolConfig;
     private volatile boolean removed;
+    private volatile String degraded;
 
     Endpoint(String id, String name, HealthConfig healthConfig, PoolConfig poolConfig, Bootstrap bootstrap) {
         this.id = id;
@@ -144,6 +146,18 @@ public final class Endpoint implements Target {
 
     boolean removed() {
         return removed;
+    }
+
+    /**
+     * How the endpoint's last answered health check said it is degraded ({@code Strata-Degraded}, e.g.
+     * {@code database read-only}), or {@code null} when it did not.
+     */
+    public String degraded() {
+        return degraded;
+    }
+
+    void degraded(String how) {
+        this.degraded = how;
     }
 
     /** The endpoint left its group: close idle connections; busy ones close when their request ends. */

@@ -2,6 +2,7 @@ package dev.strata.gateway.upstream;
 
 import dev.strata.gateway.config.UpstreamConfig;
 import dev.strata.gateway.health.HealthConfig;
+import dev.strata.gateway.health.Outcome;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * Active HTTP health checks of one generation of upstream groups. Each endpoint is checked on one of
  * the gateway's event loops with a short-lived connection ({@code GET path}, {@code Connection:
  * close}); the result feeds {@code EndpointHealth.activeCheck}. A check that gets no status line within
- * the timeout fails. Checks of one endpoint never overlap: the next is scheduled when one ends.
+ * the timeout fails. Checks of one endpoint never overlap: the next is scheduled when one ends. An
+ * answer's {@code Strata-Degraded} field (the endpoint serves, in a degraded mode: {@code database
+ * read-only}) is kept on the endpoint until an answer without it, for the admin API and the dashboard;
+ * the value an endpoint sends is cut to {@value #MAX_DEGRADED} characters of printable ASCII.
  */
 public final class HealthChecker {
 
     private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+    static final int MAX_DEGRADED = 80;
 
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelType;
@@ -62,6 +67,20 @@ public final class HealthChecker {
                 c.loop.execute(c::run);
             }
         }
+    }
+
+    /** What an endpoint's {@code Strata-Degraded} says, made safe to show: printable ASCII, bounded; null without it. */
+    static String degraded(String field) {
+        if (field == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(Math.min(field.length(), MAX_DEGRADED));
+        for (int i = 0; i < field.length() && b.length() < MAX_DEGRADED; i++) {
+            char c = field.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        String how = b.toString().strip();
+        return how.isEmpty() ? "degraded" : how;
     }
 
     public void stop() {
@@ -110,6 +129,7 @@ public final class HealthChecker {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
                                     if (msg instanceof HttpResponse r) {
+                                        endpoint.degraded(degraded(r.headers().get(Outcome.DEGRADED_FIELD)));
                                         int s = r.status().code();
                                         finish(done, s >= 200 && s < 400, ctx.channel());
                                     }

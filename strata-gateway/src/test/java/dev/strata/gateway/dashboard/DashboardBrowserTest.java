@@ -153,7 +153,12 @@ class DashboardBrowserTest {
 
         g.close(); // the page says so when the gateway goes away, and keeps what it last saw
         wait.until(b -> b.findElement(By.id("status")).getText().startsWith("gateway unreachable"));
-        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr.endpoint")).getText())).contains(o.address());
+        assertThat(read(b -> b.findElement(By.cssSelector("#endpoints tr.endpoint")).getText())).contains(o.address());
+    }
+
+    /** What the page shows, read again when the page redrew under the read. */
+    private String read(java.util.function.Function<org.openqa.selenium.WebDriver, String> what) {
+        return wait.until(what);
     }
 
     @Test
@@ -193,20 +198,20 @@ class DashboardBrowserTest {
             assertThat(seen[0]).contains(node, address);
             assertThat(seen[1]).isEqualTo("healthy");
         }
-        assertThat(wait.until(b -> b.findElement(By.cssSelector("#nodes tr[data-node='postgres']")).getText()))
+        assertThat(read(b -> b.findElement(By.cssSelector("#nodes tr[data-node='postgres']")).getText()))
                 .contains("postgres", "UP");
 
         nodes[1].destroyForcibly().waitFor();
         links.get(1).stop();
         wait.until(b -> "down".equals(b.findElement(By.cssSelector("#endpoints tr[data-node='links-2']"))
                 .getDomAttribute("data-state")));
-        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-2'] .badge")).getText()))
+        assertThat(read(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-2'] .badge")).getText()))
                 .isEqualTo("DOWN");
         wait.until(b -> "down".equals(b.findElement(By.cssSelector("#topology g.node[data-node='links-2']"))
                 .getDomAttribute("data-state")));
         wait.until(b -> b.findElement(By.id("events")).getText().contains("links-2"));
-        assertThat(wait.until(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-1']")).getDomAttribute("data-state")))
+        assertThat(read(b -> b.findElement(By.cssSelector("#endpoints tr[data-node='links-1']")).getDomAttribute("data-state")))
                 .as("only the killed node is down").isNotEqualTo("down");
-        assertThat(wait.until(b -> b.findElement(By.id("status")).getText())).startsWith("live");
+        assertThat(read(b -> b.findElement(By.id("status")).getText())).startsWith("live");
     }
 }

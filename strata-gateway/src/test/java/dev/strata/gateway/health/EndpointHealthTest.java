@@ -81,6 +81,20 @@ class EndpointHealthTest {
     }
 
     @Test
+    void aDegradedAnswerBreaksBothStreaksAndNeverAsksForEjection() {
+        EndpointHealth endpoint = new EndpointHealth(health(), clock);
+        for (int i = 0; i < 4; i++) {
+            endpoint.record(Outcome.GATEWAY_ERROR);
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(endpoint.record(Outcome.DEGRADED)).isFalse();
+        }
+        assertThat(endpoint.gatewayFailureStreak()).isZero();
+        assertThat(endpoint.streak5xx()).isZero();
+        assertThat(endpoint.state()).isEqualTo(HealthState.HEALTHY);
+    }
+
+    @Test
     void gatewayFailuresOfEveryKindAskForEjection() {
         EndpointHealth endpoint = new EndpointHealth(health(), clock);
         assertThat(endpoint.record(Outcome.GATEWAY_ERROR)).isFalse();

@@ -19,4 +19,12 @@ class OutcomeTest {
         assertThat(Outcome.ofStatus(505)).isEqualTo(Outcome.SERVER_ERROR);
         assertThat(Outcome.ofStatus(599)).isEqualTo(Outcome.SERVER_ERROR);
     }
+
+    @Test
+    void aDegradedAnswerIsAnOutcomeOfItsOwnOnlyFrom500Up() {
+        assertThat(Outcome.ofResponse(503, true)).isEqualTo(Outcome.DEGRADED);
+        assertThat(Outcome.ofResponse(500, true)).isEqualTo(Outcome.DEGRADED);
+        assertThat(Outcome.ofResponse(200, true)).isEqualTo(Outcome.SUCCESS);
+        assertThat(Outcome.ofResponse(503, false)).isEqualTo(Outcome.GATEWAY_ERROR);
+    }
 }

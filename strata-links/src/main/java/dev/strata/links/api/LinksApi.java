@@ -43,6 +43,8 @@ public final class LinksApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinksApi.class);
     private static final String SERVED_BY = "X-Served-By";
+    /** A degraded mode every node shares (see {@link DatabaseView#degraded()}). */
+    private static final String DEGRADED = "Strata-Degraded";
     private static final int CREATE_ATTEMPTS = 8;
     private static final Set<String> CREATE_FIELDS = Set.of("url", "code");
     private static final Set<String> UPDATE_FIELDS = Set.of("url");
@@ -134,7 +136,8 @@ public final class LinksApi {
         getAndHead(cfg, "/api/links/{code}", this::showLink);
         routes.put("/api/links/{code}", this::updateLink);
         routes.delete("/api/links/{code}", this::deleteLink);
-        getAndHead(cfg, "/healthz", ctx -> json(ctx, 200, JsonBodies.JSON.createObjectNode().put("status", "alive").put("node", node)));
+        getAndHead(cfg, "/healthz", ctx -> json(degraded(ctx, databaseView.degraded()),
+                200, JsonBodies.JSON.createObjectNode().put("status", "alive").put("node", node)));
         getAndHead(cfg, "/readyz", this::ready);
         getAndHead(cfg, "/_strata/db", ctx -> {
             localOnly(ctx);
@@ -163,6 +166,8 @@ public final class LinksApi {
             if (e instanceof PrimaryUnavailableException primary) {
                 LOG.warn("{} {}: no primary database: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.header("Retry-After", Long.toString(Math.max(1, primary.retryAfter().toSeconds())));
+                // every node answers so now: a gateway neither ejects this node for it nor retries elsewhere
+                degraded(ctx, java.util.Objects.requireNonNullElse(databaseView.degraded(), "database read-only"));
                 writeProblem(ctx, Problem.of(503, "the database takes no writes now (read-only); try again"));
                 return;
             }
@@ -322,6 +327,10 @@ public final class LinksApi {
                 .put("database", mode));
     }
 
+    private static Context degraded(Context ctx, String how) {
+        return how == null ? ctx : ctx.header(DEGRADED, how);
+    }
+
     /**
      * The admin paths answer a client on this machine that reached the node directly; through a
      * proxy (a forwarding header) or from elsewhere they do not exist.
@@ -345,6 +354,11 @@ public final class LinksApi {
 
         /** The {@code strata_db_*} metrics in the Prometheus text format. */
         String prometheus();
+
+        /** {@code database read-only} (or {@code down}) as the last polls saw it, else null; sent on {@code /healthz}. */
+        default String degraded() {
+            return null;
+        }
     }
 
     private void index(Context ctx) {
