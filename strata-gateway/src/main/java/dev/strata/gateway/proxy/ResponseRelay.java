@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * leaves the relay {@link State#DETACHED}: the upstream is read on (as fast as it sends) for the
  * observers alone.
  *
+ * <p>An observer may hold the upstream's head back ({@link dev.strata.gateway.filter.ResponseEdits#hold}):
+ * it stays {@link State#HEAD_HELD}, the upstream is not read, and what of the body (and its end) came in
+ * the same read joins the held head, until the hold is released or the connection's {@code SUSPEND}
+ * timer runs out.
+ *
  * <p>It is what the leased connection's {@link UpstreamHandler} reports to: the response's head, body
  * and end, and the connection's failure, which before any response is the attempt's to retry.
  *
@@ -57,6 +62,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     private LocalResponses.Streamer streamer; // a local response's body being streamed
     private boolean pumping;   // pumpLocal is running (see there)
     private boolean pumpAgain;
+    private FilterRun.Held holding; // the head waits for this hold; null for almost every response
+    private boolean endHeld;        // the body's end waits with it
 
     /** One per client connection, serving its exchanges one after the other (see {@link #reset}). */
     ResponseRelay(ChannelHandlerContext ctx) {
@@ -78,6 +85,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         streamer = null;
         pumping = false;
         pumpAgain = false;
+        holding = null;
+        endHeld = false;
         return this;
     }
 
@@ -214,7 +223,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         FilterRun filters = x.filters();
         HeaderEdits edits = null;
         if (filters != null) {
-            filters.responseHead(head);
+            filters.upstreamHead(head);
+            holding = filters.takeHold();
             LocalResponse replacement = filters.takeReplacement();
             if (replacement != null) {
                 attempt.end(Outcome.ofStatus(head.status), false); // its body, if any, is not read
@@ -225,6 +235,41 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         }
         boolean close = !x.clientKeepAlive || x.server.draining() || x.body.state() == RequestBody.State.RECEIVING;
         head(head, x.request, close, edits, x.snapshot.via());
+        if (holding != null) {
+            x.timers.arm(ConnectionTimers.SUSPEND, holding.timeoutMillis);
+        }
+    }
+
+    /** A hold of this exchange's head was released (on this loop, see {@link FilterRun.Held}). */
+    void released(FilterRun.Held h) {
+        if (holding == h) {
+            letHeadGo();
+        }
+    }
+
+    /** The {@code SUSPEND} timer ran out while the head was held: it goes on anyway. */
+    void holdTimedOut() {
+        if (holding != null && holding.expire()) {
+            letHeadGo();
+        }
+    }
+
+    private void letHeadGo() {
+        holding = null;
+        exchange.timers.disarm(ConnectionTimers.SUSPEND);
+        ByteBuf held = heldHead;
+        if (held == null) {
+            return;
+        }
+        heldHead = null;
+        if (endHeld) {
+            ctx.writeAndFlush(held).addListener(exchange);
+            return;
+        }
+        state = State.STREAMING;
+        ctx.write(held, ctx.voidPromise());
+        ctx.flush();
+        readComplete(exchange.attempt().channel());
     }
 
     @Override
@@ -337,7 +382,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         bytes += n;
         ByteBuf held = heldHead;
         if (held != null) {
-            if (n <= Wire.JOIN_LIMIT) {
+            if (n <= Wire.JOIN_LIMIT || holding != null) {
                 Wire.appendBody(held, data, chunked);
                 data.release();
                 return;
@@ -357,6 +402,11 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             return;
         }
         ByteBuf last;
+        if (holding != null) {
+            Wire.appendEnd(heldHead, end, chunked);
+            endHeld = true; // written when the hold ends
+            return;
+        }
         if (heldHead != null) {
             last = heldHead;
             heldHead = null;
@@ -375,6 +425,9 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         if (state == State.DETACHED) {
             upstream.read();
             return;
+        }
+        if (holding != null) {
+            return; // neither written nor read on until the hold ends
         }
         ByteBuf held = heldHead;
         if (held != null) {
@@ -411,6 +464,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     }
 
     void release() {
+        holding = null;
         if (streamer != null) {
             streamer.close();
             streamer = null;
