@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -70,6 +71,8 @@ final class Planner {
             }
         }
 
+        Duration maxLag = ConfigLoader.fromYaml(ConfigLoader.toYaml(base), "data").section("data", DataConfig.class)
+                .routing().maxLag();
         int linksCount = stage >= 3 ? nodes : 1;
         String entryUrl = stage >= 2 ? "http://" + host + ":" + up.ports().gateway()
                 : "http://" + host + ":" + up.ports().links();
@@ -140,8 +143,11 @@ final class Planner {
                 if (!gateway.has("routes")) {
                     ArrayNode routes = gateway.putArray("routes");
                     // the shared cache in front of the links nodes: redirects, link stats and the page's assets
-                    routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app")
-                            .putArray("filters").addObject().putObject("cache");
+                    ObjectNode cache = routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/")
+                            .put("upstream", "app").putArray("filters").addObject().putObject("cache");
+                    if (stage >= 4) {
+                        cache.set("positions", cachePositions(maxLag));
+                    }
                 }
                 String url = "http://" + host + ":" + port;
                 String admin = "http://" + host + ":" + adminPort;
@@ -151,6 +157,19 @@ final class Planner {
         }
         requireDistinctPorts(specs);
         return specs;
+    }
+
+    /**
+     * Stage 4's reads come from replicas that lag: the cache reads the links nodes' data positions and
+     * consistency tokens, and fences a purged link's tag for six times the longest lag a replica that
+     * serves reads may have ({@code data.routing.max_lag}), at least 30 s.
+     */
+    static ObjectNode cachePositions(Duration maxLag) {
+        ObjectNode positions = JSON.objectNode().put("header", "Strata-Data-Position");
+        positions.putArray("token").add("header:Strata-Consistency").add("cookie:strata_consistency");
+        long seconds = Math.max(30, maxLag.multipliedBy(6).toSeconds());
+        positions.put("fence_window", seconds + "s");
+        return positions;
     }
 
     /** Ports that two nodes would both bind are refused before anything starts. */
