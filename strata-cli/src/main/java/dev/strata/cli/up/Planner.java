@@ -71,8 +71,6 @@ final class Planner {
             }
         }
 
-        Duration maxLag = ConfigLoader.fromYaml(ConfigLoader.toYaml(base), "data").section("data", DataConfig.class)
-                .routing().maxLag();
         int linksCount = stage >= 3 ? nodes : 1;
         String entryUrl = stage >= 2 ? "http://" + host + ":" + up.ports().gateway()
                 : "http://" + host + ":" + up.ports().links();
@@ -146,7 +144,8 @@ final class Planner {
                     ObjectNode cache = routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/")
                             .put("upstream", "app").putArray("filters").addObject().putObject("cache");
                     if (stage >= 4) {
-                        cache.set("positions", cachePositions(maxLag));
+                        cache.set("positions", cachePositions(ConfigLoader.fromYaml(ConfigLoader.toYaml(base), "data")
+                                .section("data", DataConfig.class).routing().maxLag()));
                     }
                 }
                 String url = "http://" + host + ":" + port;
