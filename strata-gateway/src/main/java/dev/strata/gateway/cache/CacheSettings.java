@@ -60,6 +60,9 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
             token = token == null ? List.of() : List.copyOf(token);
             for (String t : token) {
                 try {
+                    if (!t.startsWith("header:") && !t.startsWith("cookie:")) {
+                        throw new IllegalArgumentException();
+                    }
                     dev.strata.gateway.key.RequestKey.parse(t);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("positions.token: " + t

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   write does not stay stored.</li>
  *   <li><b>Bounded.</b> A fence stands for {@code fence_window} after its last purge (longer than any
  *   replica lag the origin allows: after it, no replica that serves reads is behind the write), and at
- *   most {@code max_fences} tags are fenced. A fence pushed out by the bound is folded into the floor, a
- *   fence for every tag: nothing tagged read before it is stored. More misses, never a stale store. A
+ *   most {@code max_fences} tags are fenced. A fence pushed out by the bound (Caffeine picks which) is
+ *   folded into the floor, a fence for every tag: nothing tagged read before it is stored. More misses, never a stale store. A
  *   fence that runs out of its window is simply dropped.</li>
  *   <li><b>Off</b> until a route with {@code positions} configures it: a store of a route without them
  *   keeps no fences and admits everything.</li>
@@ -98,6 +98,10 @@ final class Fences {
     /** The tags fenced now (after pending maintenance). */
     long size() {
         Cache<String, Long> c = byTag;
-        return c == null ? 0 : c.estimatedSize();
+        if (c == null) {
+            return 0;
+        }
+        c.cleanUp();
+        return c.estimatedSize();
     }
 }

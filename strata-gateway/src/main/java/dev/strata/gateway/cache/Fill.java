@@ -124,7 +124,7 @@ final class Fill implements ResponseObserver {
             why = "stale"; // it could only ever be revalidated, and there is nothing to revalidate it with
         }
         long position = cache.positions == null ? Positions.NONE : cache.positions.of(response);
-        List<String> tags = tags(response);
+        List<String> tags = why == null ? tags(response) : List.of();
         if (why == null && !cache.store.fences.admits(tags, position)) {
             why = "fenced"; // read before a write that purged one of its tags (see Fences)
             cache.store.fenced.increment();
