@@ -143,7 +143,7 @@ final class Planner {
                     // the shared cache in front of the links nodes: redirects, link stats and the page's assets
                     ObjectNode cache = routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/")
                             .put("upstream", "app").putArray("filters").addObject().putObject("cache");
-                    if (stage >= 4) {
+                    if (stage >= 2) { // from stage 4 its replicas lag; before it, the field still stays from clients
                         cache.set("positions", cachePositions(ConfigLoader.fromYaml(ConfigLoader.toYaml(base), "data")
                                 .section("data", DataConfig.class).routing().maxLag()));
                     }
@@ -159,8 +159,8 @@ final class Planner {
     }
 
     /**
-     * Stage 4's reads come from replicas that lag: the cache reads the links nodes' data positions and
-     * consistency tokens, and fences a purged link's tag for six times the longest lag a replica that
+     * The cache reads the links nodes' data positions and consistency tokens (from stage 4 its reads come
+     * from replicas that lag), and fences a purged link's tag for six times the longest lag a replica that
      * serves reads may have ({@code data.routing.max_lag}), at least 30 s.
      */
     static ObjectNode cachePositions(Duration maxLag) {

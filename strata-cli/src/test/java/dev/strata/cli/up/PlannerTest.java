@@ -66,9 +66,9 @@ class PlannerTest {
     }
 
     @Test
-    void atStageFourTheCacheReadsTheLinksNodesPositionsAndFencesForSixTimesTheLag() throws Exception {
+    void theCacheReadsTheLinksNodesPositionsAndFencesForSixTimesTheLag() throws Exception {
         String three = Files.readString(plan("up: {}\n", 3, 1).get(2).configFile());
-        assertThat(three).contains("cache").doesNotContain("positions");
+        assertThat(three).as("no replicas, but the field stays from clients").contains("positions");
         List<NodeSpec> nodes = plan("data: {routing: {max_lag: 10s}}\n", 4, 1);
         String four = Files.readString(nodes.get(nodes.size() - 1).configFile());
         assertThat(four).contains("header: \"Strata-Data-Position\"", "\"header:Strata-Consistency\"",

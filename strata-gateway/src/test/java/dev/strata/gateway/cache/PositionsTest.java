@@ -88,6 +88,10 @@ class PositionsTest {
         assertThat(lagging.header("Cache-Status")).doesNotContain("stored");
         assertThat(onlyIfCached().status()).as("the cache does not hold the old URL after the purge").isEqualTo(504);
 
+        try (RawClient c = new RawClient(env.admin())) {
+            String view = c.send("GET /_strata/cache HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").read().text();
+            assertThat(view).contains("\"fences\":").contains("\"fenced\":");
+        }
         replica.set(primary.get());
         assertThat(get(env.address(), "/" + code).header("Location")).isEqualTo("https://example.org/new");
         RawClient.Response hit = onlyIfCached();
