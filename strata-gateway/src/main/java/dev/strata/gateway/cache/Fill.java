@@ -102,6 +102,7 @@ final class Fill implements ResponseObserver {
                 && sameRepresentation(response, stale)) {
             // §4.3.5: a HEAD answer for the stored response's representation freshens it as a 304 would
             StoredResponse fresher = stale.freshened(fields, requestTime, responseTime, cache.settings);
+            fresher.position = stale.position;
             if (!cache.store.replace(stale, fresher)) {
                 fresher.release();
             }
