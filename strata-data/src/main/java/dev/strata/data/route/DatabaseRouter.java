@@ -308,7 +308,10 @@ public final class DatabaseRouter implements AutoCloseable {
         } catch (SQLException e) {
             throw unavailable(e);
         }
-        WalPosition at = primary.position; // the primary has every write a token names
+        // a commit's record may be in the WAL before it is visible (a synchronous commit waits for its standbys
+        // in between), but a write's own position is read after its commit is visible: one byte before the
+        // polled position is never at or past a write this read might miss. The primary has every write a token names
+        WalPosition at = new WalPosition(Math.max(0, primary.position.value() - 1));
         try (c) {
             return new ReadAt<>(runOn(primary, c, work), atLeast != null && atLeast.compareTo(at) > 0 ? atLeast : at);
         }
