@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.data.DataConfig;
+import dev.strata.data.route.WalPosition;
 import dev.strata.data.testing.ReplicatedPostgres;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReadYourWritesTest {
 
     private static final String TOKEN = "Strata-Consistency";
+    private static final String POSITION = "Strata-Data-Position";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -109,6 +111,32 @@ class ReadYourWritesTest {
             }
         }
         assertThat(sawOld).as("a read without a token reached the delayed replica before it replayed").isTrue();
+    }
+
+    @Test
+    void eachAnswerNamesThePositionItWasReadAtAndAChangeTheOneItWroteAt() throws Exception {
+        HttpResponse<String> created = toWriter.postJson("/api/links", "{\"url\":\"https://example.com/p-old\"}");
+        JsonNode link = JSON.readTree(created.body());
+        String code = link.get("code").asText();
+        String auth = "Bearer " + link.get("manage_token").asText();
+        HttpResponse<String> put = toWriter.putJson("/api/links/" + code, "{\"url\":\"https://example.com/p-new\"}",
+                "Authorization", auth);
+        WalPosition written = WalPosition.parse(put.headers().firstValue(POSITION).orElseThrow());
+        assertThat(put.headers().firstValue("Strata-Invalidate-Tags")).contains("link-" + code);
+        String token = put.headers().firstValue(TOKEN).orElseThrow();
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> withToken = toReader.get("/" + code, TOKEN, token);
+            assertThat(withToken.headers().firstValue("Location")).contains("https://example.com/p-new");
+            assertThat(WalPosition.parse(withToken.headers().firstValue(POSITION).orElseThrow()).reached(written)).isTrue();
+            // a read that shows the old URL never claims a position at or past the write
+            HttpResponse<String> without = toReader.get("/api/links/" + code);
+            if (without.statusCode() == 404) {
+                continue; // the delayed replica has not replayed the create yet: a problem, no position
+            }
+            WalPosition at = WalPosition.parse(without.headers().firstValue(POSITION).orElseThrow());
+            boolean old = !JSON.readTree(without.body()).get("url").asText().equals("https://example.com/p-new");
+            assertThat(old && at.reached(written)).as("old data at " + at + ", written at " + written).isFalse();
+        }
     }
 
     @Test

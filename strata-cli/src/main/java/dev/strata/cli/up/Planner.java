@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -150,8 +151,12 @@ final class Planner {
                 if (!gateway.has("routes")) {
                     ArrayNode routes = gateway.putArray("routes");
                     // the shared cache in front of the links nodes: redirects, link stats and the page's assets
-                    routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/").put("upstream", "app")
-                            .putArray("filters").addObject().putObject("cache");
+                    ObjectNode cache = routes.addObject().put("name", "default").put("host", "*").put("path_prefix", "/")
+                            .put("upstream", "app").putArray("filters").addObject().putObject("cache");
+                    if (stage >= 2) { // from stage 4 its replicas lag; before it, the field still stays from clients
+                        cache.set("positions", cachePositions(ConfigLoader.fromYaml(ConfigLoader.toYaml(base), "data")
+                                .section("data", DataConfig.class).routing().maxLag()));
+                    }
                 }
                 String url = "http://" + host + ":" + port;
                 String admin = "http://" + host + ":" + adminPort;
@@ -161,6 +166,19 @@ final class Planner {
         }
         requireDistinctPorts(specs);
         return specs;
+    }
+
+    /**
+     * The cache reads the links nodes' data positions and consistency tokens (from stage 4 its reads come
+     * from replicas that lag), and fences a purged link's tag for six times the longest lag a replica that
+     * serves reads may have ({@code data.routing.max_lag}), at least 30 s.
+     */
+    static ObjectNode cachePositions(Duration maxLag) {
+        ObjectNode positions = JSON.objectNode().put("header", "Strata-Data-Position");
+        positions.putArray("token").add("header:Strata-Consistency").add("cookie:strata_consistency");
+        long seconds = Math.max(30, maxLag.multipliedBy(6).toSeconds());
+        positions.put("fence_window", seconds + "s");
+        return positions;
     }
 
     /** Ports that two nodes would both bind are refused before anything starts. */

@@ -66,6 +66,19 @@ class PlannerTest {
     }
 
     @Test
+    void theCacheReadsTheLinksNodesPositionsAndFencesForSixTimesTheLag() throws Exception {
+        String three = Files.readString(plan("up: {}\n", 3, 1).get(2).configFile());
+        assertThat(three).as("no replicas, but the field stays from clients").contains("positions");
+        List<NodeSpec> nodes = plan("data: {routing: {max_lag: 10s}}\n", 4, 1);
+        String four = Files.readString(nodes.get(nodes.size() - 1).configFile());
+        assertThat(four).contains("header: \"Strata-Data-Position\"", "\"header:Strata-Consistency\"",
+                "\"cookie:strata_consistency\"", "fence_window: \"60s\"");
+        List<NodeSpec> byDefault = plan("up: {}\n", 4, 1);
+        String defaults = Files.readString(byDefault.get(byDefault.size() - 1).configFile());
+        assertThat(defaults).as("5s of lag at most: at least 30s").contains("fence_window: \"30s\"");
+    }
+
+    @Test
     void portsThatTwoNodesWouldBindAreRefusedBeforeAnythingStarts() {
         assertThatThrownBy(() -> plan("up: {ports: {more_gateways: 8081}}\n", 2, 2))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -229,6 +229,11 @@ public final class DatabaseRouter implements AutoCloseable {
      * {@code routing.token_wait} for one), or on the primary; {@code null} reads as {@link #read(SqlWork)}.
      */
     public <T> T read(WalPosition atLeast, SqlWork<T> work) throws SQLException {
+        return readAt(atLeast, work).value();
+    }
+
+    /** As {@link #read(WalPosition, SqlWork)}, with the position the data read is at least as fresh as. */
+    public <T> ReadAt<T> readAt(WalPosition atLeast, SqlWork<T> work) throws SQLException {
         Set<DbNode> tried = new HashSet<>();
         long deadline = System.nanoTime() + config.routing().tokenWait().toNanos();
         boolean waited = false;
@@ -248,12 +253,14 @@ public final class DatabaseRouter implements AutoCloseable {
                 }
             }
             Connection c = null;
+            WalPosition at = node == null ? null : node.position; // a poll before the read: a lower bound
             try {
                 if (node == null) {
                     // none is known to have replayed the position: ask the furthest one now
                     node = candidates.stream().max(Comparator.comparing(n -> n.position)).orElseThrow();
                     c = node.pool.getConnection();
-                    if (!DbNode.replayPosition(c).reached(atLeast)) {
+                    at = DbNode.replayPosition(c);
+                    if (!at.reached(atLeast)) {
                         c.close();
                         c = null;
                         if (System.nanoTime() - deadline >= 0) {
@@ -271,7 +278,7 @@ public final class DatabaseRouter implements AutoCloseable {
                 }
                 T result = runOn(node, c, work);
                 node.succeeded();
-                return result;
+                return new ReadAt<>(result, at);
             } catch (SQLException e) {
                 if (!retriable(e)) {
                     throw e;
@@ -301,8 +308,12 @@ public final class DatabaseRouter implements AutoCloseable {
         } catch (SQLException e) {
             throw unavailable(e);
         }
+        // a commit's record may be in the WAL before it is visible (a synchronous commit waits for its standbys
+        // in between), but a write's own position is read after its commit is visible: one byte before the
+        // polled position is never at or past a write this read might miss. The primary has every write a token names
+        WalPosition at = new WalPosition(Math.max(0, primary.position.value() - 1));
         try (c) {
-            return runOn(primary, c, work);
+            return new ReadAt<>(runOn(primary, c, work), atLeast != null && atLeast.compareTo(at) > 0 ? atLeast : at);
         }
     }
 

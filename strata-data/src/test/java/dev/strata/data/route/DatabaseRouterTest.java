@@ -234,6 +234,33 @@ class DatabaseRouterTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aReadNamesAPositionItsDataIsAtLeastAsFreshAs() throws Exception {
+        // only the late replica, within max_lag: reads without a position see old data for two seconds
+        DataConfig base = cluster(List.of(2), Duration.ofMillis(100));
+        DataConfig.Routing r = base.routing();
+        DataConfig late = base.withRouting(new DataConfig.Routing(r.maxLagBytes(), Duration.ofSeconds(30),
+                r.pollInterval(), r.ejection(), r.maxEjection(), r.tokenWait(), r.tokenTtl(), r.primaryRetryAfter()));
+        try (DatabaseRouter lateRouter = DatabaseRouter.open("late", late, List.of())) {
+            int sawOld = 0;
+            for (int i = 1; i <= 20; i++) {
+                int id = 50_000 + i;
+                WalPosition written = insert(id, "fresh " + i);
+                ReadAt<String> without = lateRouter.readAt(null, c -> body(c, id));
+                if (without.value() == null) {
+                    sawOld++;
+                    assertThat(without.position().reached(written)).as("old data never claims the write's position")
+                            .isFalse();
+                }
+                ReadAt<String> withToken = lateRouter.readAt(written, c -> body(c, id));
+                assertThat(withToken.value()).isEqualTo("fresh " + i);
+                assertThat(withToken.position().reached(written)).as("a token's read is at its position").isTrue();
+            }
+            assertThat(sawOld).as("the late replica answered reads before it replayed").isPositive();
+        }
+    }
+
     static int port(java.sql.Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT inet_server_port()")) {
             rs.next();

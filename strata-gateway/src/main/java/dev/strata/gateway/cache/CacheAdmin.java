@@ -106,6 +106,10 @@ final class CacheAdmin {
             r.put("misses", s.missesTotal());
             r.put("hit_ratio", ratio(s.hits.sum(), s.missesTotal()));
             r.put("evictions", s.evictions.sum());
+            if (s.fences.enabled()) {
+                r.put("fences", s.fences.size());
+                r.put("fenced", s.fenced.sum());
+            }
             bytes += s.bytes();
             objects += s.keysStored();
             hits += s.hits.sum();
@@ -115,6 +119,7 @@ final class CacheAdmin {
         root.put("objects", objects);
         root.put("hit_ratio", ratio(hits, misses));
         root.put("purges", stores.purges());
+        root.put("invalidations_unacknowledged", stores.unacknowledged());
         ArrayNode largest = root.putArray("largest");
         for (StoredResponse r : stores.largest(10)) {
             largest.addObject().put("key", r.key).put("bytes", r.length).put("status", r.status);

@@ -10,7 +10,6 @@ import dev.strata.gateway.filter.ResponseObserver;
 import dev.strata.gateway.filter.ResponseView;
 import dev.strata.gateway.filter.Suspension;
 import dev.strata.gateway.filter.Verdict;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,14 +30,16 @@ final class CacheFilter implements HttpFilter {
 
     final CacheSettings settings;
     final Store store;
+    final Positions positions; // null: the route has none
+    final Stores stores;
     private final Loopback loopback;
-    private final Stores stores;
 
     CacheFilter(CacheSettings settings, Store store, Loopback loopback, Stores stores) {
         this.settings = settings;
         this.store = store;
         this.loopback = loopback;
         this.stores = stores;
+        this.positions = Positions.of(settings);
     }
 
     /** A stale response was served (stale-while-revalidate or stale-if-error). */
@@ -82,7 +83,7 @@ final class CacheFilter implements HttpFilter {
         boolean head = method.equals("HEAD");
         if (!head && !method.equals("GET")) {
             if (!safe(method)) {
-                context.observe(new Invalidation(key(request), request));
+                context.observe(new Invalidation(this, key(request), request));
                 store.missed("method");
             }
             return forwardedAs(context, "method");
@@ -93,6 +94,12 @@ final class CacheFilter implements HttpFilter {
         String key = key(request);
         Store.Found found = store.lookup(key, request);
         StoredResponse r = found.response();
+        long wanted = positions == null ? Positions.NONE : positions.requested(request);
+        if (r != null && r.position < wanted) {
+            r.release(); // the request's token names a later write than the stored response saw
+            r = null;
+            noCache = true;
+        }
         if (r != null && !noCache && usable(r, asked, now)) {
             context.logField("cache", "hit");
             store.hits.increment();
@@ -145,7 +152,8 @@ final class CacheFilter implements HttpFilter {
             context.observe(new Passing(fwd, key));
             return Verdict.CONTINUE;
         }
-        if (!mayStore || settings.coalesceWaiters() == 0 || Validators.conditional(request) || store.passing(key)) {
+        if (!mayStore || settings.coalesceWaiters() == 0 || Validators.conditional(request) || store.passing(key)
+                || wanted != Positions.NONE) { // a fetch under way may have been read before the token's write
             context.observe(new Fill(this, request, key, fwd, now, mayStore, null, false, new InFlight(this, key, 0), false));
             return Verdict.CONTINUE;
         }
@@ -370,6 +378,9 @@ final class CacheFilter implements HttpFilter {
     /** As {@link #markForwarded}, and RFC 9213's targeted fields removed when the route says so. */
     void mark(ResponseView response, ResponseEdits edits, String fwd, String extra, long requestTime) {
         markForwarded(response, edits, fwd, extra, requestTime);
+        if (positions != null) {
+            positions.strip(edits.headers());
+        }
         if (settings.stripTargeted()) {
             edits.headers().remove("CDN-Cache-Control").remove("Strata-Cache-Control");
         }
@@ -392,65 +403,6 @@ final class CacheFilter implements HttpFilter {
                 return; // the cache's own answer (a waiter's), already marked
             }
             mark(response, edits, fwd, key == null ? "" : keyParam(key), requestTime);
-        }
-    }
-
-    /**
-     * §4.4: an unsafe request that succeeded (2xx, 3xx) invalidates its target and the
-     * {@code Location} and {@code Content-Location} of its response when they are on the same host.
-     */
-    private final class Invalidation implements ResponseObserver {
-        private final String key;
-        private final RequestView request;
-        private final String host;
-
-        Invalidation(String key, RequestView request) {
-            this.key = key;
-            this.request = request;
-            this.host = request.host() == null ? "" : request.host().toLowerCase(Locale.ROOT);
-        }
-
-        @Override
-        public void onResponseHead(ResponseView response, ResponseEdits edits) {
-            if (response.local() || response.status() < 200 || response.status() >= 400) {
-                return;
-            }
-            store.remove(key);
-            List<String> tags = new ArrayList<>();
-            for (String line : response.headers(INVALIDATE_TAGS)) {
-                for (String t : line.split("[,\\s]+")) {
-                    if (!t.isEmpty()) {
-                        tags.add(t);
-                    }
-                }
-            }
-            if (!tags.isEmpty() && stores != null) {
-                // the origin names what its change makes stale: purged here before the client hears back (and,
-                // with a cluster, sent to the other gateways at the same time)
-                stores.applyEverywhere(new PurgeRequest(List.of(), tags.subList(0, Math.min(tags.size(), 64)), null, false));
-            }
-            for (String name : List.of("location", "content-location")) {
-                String target = response.header(name);
-                String k = target == null ? null : sameOriginKey(target);
-                if (k != null) {
-                    store.remove(k);
-                }
-            }
-        }
-
-        private String sameOriginKey(String target) {
-            try {
-                URI base = URI.create("http://" + host + request.path());
-                URI u = base.resolve(target.strip());
-                if (u.getHost() == null || !(u.getRawAuthority().toLowerCase(Locale.ROOT)).equals(host)
-                        || !"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme())) {
-                    return null;
-                }
-                String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-                return key(host, path, u.getRawQuery(), request);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
         }
     }
 }

@@ -28,11 +28,57 @@ import java.util.Locale;
  * @param key               what the primary key is made of besides the path
  * @param staleIfError      how long past its freshness a response is served when the origin fails (down,
  *                          timing out, 5xx), when it does not say ({@code stale-if-error})
+ * @param positions         the data positions responses were read at, and the purge fences they meet;
+ *                          {@code null}: off
+ * @param invalidationTimeout with a cluster, how long the answer that names {@code Strata-Invalidate-Tags}
+ *                          waits for every live gateway to acknowledge the purge before it goes anyway
  */
 record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize, Duration defaultTtl, Duration maxTtl,
                      Double heuristicFraction, String setCookie, Boolean debug, Integer coalesceWaiters,
                      Duration coalesceTimeout, Duration staleWhileRevalidate, Duration staleIfError, Key key,
-                     Boolean stripTargeted) {
+                     Boolean stripTargeted, Positions positions, Duration invalidationTimeout) {
+
+    /**
+     * Read-your-writes through the cache: each response names the data position (a PostgreSQL LSN,
+     * {@code 16/B374D848}) it was read at in {@code header}, which the cache removes from what clients get
+     * and never stores; an invalidation's answer names the position of its write there, and a response for
+     * one of its tags read before it is not stored for {@code fence_window}; a request whose consistency
+     * token (read through {@code token}, each a request key spelling such as {@code header:NAME} or
+     * {@code cookie:NAME}) names a later position than a stored response's is a miss.
+     *
+     * @param header      the response field with the position
+     * @param token       where a request carries a consistency token ({@code 1.<position as 16 hex
+     *                    digits>.<expiry>.<mac>}); the first that holds one counts
+     * @param fenceWindow how long a purge's fence stands: longer than any replica lag the origin allows
+     * @param maxFences   the most tags fenced at once; beyond it the oldest fold into one fence for every tag
+     */
+    record Positions(String header, List<String> token, Duration fenceWindow, Integer maxFences) {
+        Positions {
+            if (header == null || !header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw new IllegalArgumentException("positions.header: " + header + " (expected: a field name)");
+            }
+            token = token == null ? List.of() : List.copyOf(token);
+            for (String t : token) {
+                try {
+                    if (!t.startsWith("header:") && !t.startsWith("cookie:")) {
+                        throw new IllegalArgumentException();
+                    }
+                    dev.strata.gateway.key.RequestKey.parse(t);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("positions.token: " + t
+                            + " (expected: header:NAME or cookie:NAME)");
+                }
+            }
+            fenceWindow = fenceWindow == null ? Duration.ofSeconds(60) : fenceWindow;
+            maxFences = maxFences == null ? 100_000 : maxFences;
+            if (fenceWindow.isNegative() || fenceWindow.isZero()) {
+                throw new IllegalArgumentException("positions.fence_window: " + fenceWindow + " (expected: > 0s)");
+            }
+            if (maxFences < 1 || maxFences > 10_000_000) {
+                throw new IllegalArgumentException("positions.max_fences: " + maxFences + " (expected: 1..10000000)");
+            }
+        }
+    }
 
     /**
      * The key's parts: the scheme is the listener's ({@code http}); the path is always in it.
@@ -64,6 +110,10 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
         staleIfError = staleIfError == null ? Duration.ZERO : staleIfError;
         key = key == null ? new Key(null, null, null) : key;
         stripTargeted = stripTargeted != null && stripTargeted;
+        invalidationTimeout = invalidationTimeout == null ? Duration.ofSeconds(2) : invalidationTimeout;
+        if (invalidationTimeout.isNegative() || invalidationTimeout.isZero()) {
+            throw new IllegalArgumentException("invalidation_timeout: " + invalidationTimeout + " (expected: > 0s)");
+        }
         if (staleWhileRevalidate.isNegative() || staleIfError.isNegative()) {
             throw new IllegalArgumentException("stale_while_revalidate, stale_if_error: (expected: >= 0s)");
         }
@@ -95,7 +145,8 @@ record CacheSettings(Boolean enabled, ByteSize storeSize, ByteSize maxObjectSize
     }
 
     static CacheSettings defaults() {
-        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new CacheSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     SetCookie setCookieMode() {

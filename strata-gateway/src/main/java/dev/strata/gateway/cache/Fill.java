@@ -102,6 +102,7 @@ final class Fill implements ResponseObserver {
                 && sameRepresentation(response, stale)) {
             // §4.3.5: a HEAD answer for the stored response's representation freshens it as a 304 would
             StoredResponse fresher = stale.freshened(fields, requestTime, responseTime, cache.settings);
+            fresher.position = stale.position;
             if (!cache.store.replace(stale, fresher)) {
                 fresher.release();
             }
@@ -123,11 +124,17 @@ final class Fill implements ResponseObserver {
         if (why == null && lifetime == 0 && response.header("ETag") == null && response.header("Last-Modified") == null) {
             why = "stale"; // it could only ever be revalidated, and there is nothing to revalidate it with
         }
+        long position = cache.positions == null ? Positions.NONE : cache.positions.of(response);
+        List<String> tags = why == null ? tags(response) : List.of();
+        if (why == null && !cache.store.fences.admits(tags, position)) {
+            why = "fenced"; // read before a write that purged one of its tags (see Fences)
+            cache.store.fenced.increment();
+        }
         cache.mark(response, edits, fwd, why == null ? "; stored" + cache.keyParam(key)
                 : cache.keyParam(key), requestTime);
         if (why != null) {
             done = true;
-            if (registered && !why.equals("local")) {
+            if (registered && !why.equals("local") && !why.equals("fenced")) {
                 cache.store.pass(key);
             }
             stopSharing();
@@ -138,7 +145,8 @@ final class Fill implements ResponseObserver {
         List<String> varyNames = Vary.names(response.headers("Vary"));
         head = new StoredResponse(key, response.status(), storedFields(fields, cc, responseTime), varyNames,
                 Vary.values(varyNames, request), null, requestTime, responseTime,
-                Freshness.correctedInitialAge(fields, requestTime, responseTime), lifetime, cc, tags(response));
+                Freshness.correctedInitialAge(fields, requestTime, responseTime), lifetime, cc, tags);
+        head.position = position;
         expectedLength = length;
         copying = true;
         shared.storing(head, length);
@@ -161,6 +169,8 @@ final class Fill implements ResponseObserver {
         StoredResponse serve = old;
         if (etag == null || Validators.weakMatch(etag, old.etag)) {
             StoredResponse fresher = old.freshened(notModified.fields(), requestTime, responseTime, cache.settings);
+            long at = cache.positions == null ? Positions.NONE : cache.positions.of(notModified);
+            fresher.position = at == Positions.NONE ? old.position : at; // still good as of the 304's read
             if (!cache.store.replace(old, fresher)) {
                 cache.store.put(fresher);
             }
@@ -230,6 +240,9 @@ final class Fill implements ResponseObserver {
         if (cache.settings.setCookieMode() == CacheSettings.SetCookie.STRIP) {
             dropped.add("set-cookie");
         }
+        if (cache.positions != null) {
+            dropped.add(cache.positions.header().toLowerCase(Locale.ROOT)); // never stored for a client to see
+        }
         List<String> out = new ArrayList<>(fields.size() + 2);
         boolean date = false;
         for (int i = 0; i < fields.size(); i += 2) {
@@ -281,9 +294,11 @@ final class Fill implements ResponseObserver {
             return;
         }
         ByteBuf body = joined(shared.pieces(), (int) copied);
-        cache.store.put(new StoredResponse(key, head.status, head.fields, head.varyNames, head.varyValues, body,
-                requestTime, head.responseTime, head.correctedInitialAge, head.lifetime, head.directives,
-                head.tags));
+        StoredResponse whole = new StoredResponse(key, head.status, head.fields, head.varyNames, head.varyValues,
+                body, requestTime, head.responseTime, head.correctedInitialAge, head.lifetime, head.directives,
+                head.tags);
+        whole.position = head.position;
+        cache.store.put(whole);
         shared.end();
         stopSharing();
         shared.leaderDone();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.gateway.cluster.Cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -47,6 +48,11 @@ final class PurgeFanout implements Cluster.Subscriber, AutoCloseable {
      * {@code cluster.ack_timeout} with those missing.
      */
     CompletionStage<Cluster.Broadcast> publish(PurgeRequest purge) {
+        return publish(purge, cluster.ackTimeout());
+    }
+
+    /** Publishes {@code purge} to every live gateway; completes when all applied it, or at {@code timeout}. */
+    CompletionStage<Cluster.Broadcast> publish(PurgeRequest purge, Duration timeout) {
         String payload;
         try {
             payload = JSON.writeValueAsString(purge);
@@ -54,7 +60,7 @@ final class PurgeFanout implements Cluster.Subscriber, AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            return cluster.broadcast(TOPIC, payload, cluster.ackTimeout());
+            return cluster.broadcast(TOPIC, payload, timeout);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -12,8 +12,16 @@ import java.util.List;
  * @param tags   tags; may be empty
  * @param prefix a path prefix starting with {@code /}, or {@code null}
  * @param soft   mark stale instead of removing
+ * @param position the data position (a PostgreSQL LSN, {@code 16/B374D848}) of the write that made the
+ *               tags stale, or {@code null}: the stores it reaches then keep no response for those tags
+ *               read before it (their {@code positions} fences)
  */
-public record PurgeRequest(List<String> urls, List<String> tags, String prefix, boolean soft) {
+public record PurgeRequest(List<String> urls, List<String> tags, String prefix, boolean soft, String position) {
+
+    /** A purge that carries no position. */
+    public PurgeRequest(List<String> urls, List<String> tags, String prefix, boolean soft) {
+        this(urls, tags, prefix, soft, null);
+    }
 
     /** The most URLs and tags one request may name. */
     public static final int MAX_ITEMS = 10_000;
@@ -40,6 +48,10 @@ public record PurgeRequest(List<String> urls, List<String> tags, String prefix, 
             if (t == null || t.isBlank()) {
                 throw new IllegalArgumentException("tags: an empty tag");
             }
+        }
+        if (position != null && Positions.parse(position) == Positions.NONE) {
+            throw new IllegalArgumentException("position: " + (position.length() > 32 ? position.substring(0, 32)
+                    + "..." : position) + " (expected: a PostgreSQL LSN such as 16/B374D848)");
         }
     }
 }

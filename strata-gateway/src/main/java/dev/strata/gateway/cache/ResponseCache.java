@@ -62,6 +62,7 @@ public final class ResponseCache {
             CacheSettings s = settings == null ? CacheSettings.defaults() : settings;
             Store store = build.state("store:" + build.route(), Store.class, () -> new Store(s.storeSize().bytes()));
             store.resize(s.storeSize().bytes());
+            store.fences.configure(s.positions());
             Stores stores = build.state("stores", Stores.class, Stores::new);
             stores.register(build.route(), store);
             if (!build.warmup()) {
@@ -87,6 +88,9 @@ public final class ResponseCache {
             FunctionCounter.builder("strata.cache.evictions", store.evictions, LongAdder::sum).tags(t).register(m);
             FunctionCounter.builder("strata.cache.purged", store.purged, LongAdder::sum).tags(t).register(m);
             FunctionCounter.builder("strata.cache.purges", stores, Stores::purges).register(m);
+            FunctionCounter.builder("strata.cache.fenced", store.fenced, LongAdder::sum).tags(t).register(m);
+            FunctionCounter.builder("strata.cache.invalidations.unacknowledged", stores, Stores::unacknowledged)
+                    .register(m);
             Gauge.builder("strata.cache.stored.bytes", store, Store::bytes).tags(t).baseUnit("bytes").register(m);
             Gauge.builder("strata.cache.objects", store, Store::keysStored).tags(t).register(m);
         }

@@ -56,6 +56,8 @@ final class Store implements AutoCloseable {
     final LongAdder hits = new LongAdder();
     final LongAdder coalesced = new LongAdder();
     final java.util.concurrent.ConcurrentHashMap<String, LongAdder> misses = new java.util.concurrent.ConcurrentHashMap<>();
+    final Fences fences = new Fences();
+    final LongAdder fenced = new LongAdder();
 
     void missed(String kind) {
         misses.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -140,6 +142,11 @@ final class Store implements AutoCloseable {
             r.release(); // a fill of a generation whose route no longer caches
             return;
         }
+        if (!fences.admits(r.tags, r.position)) {
+            fenced.increment(); // read before a write that purged one of its tags
+            r.release();
+            return;
+        }
         passes.invalidate(r.key);
         List<StoredResponse> dropped = new ArrayList<>(1);
         cache.asMap().compute(r.key, (k, before) -> {
@@ -157,6 +164,30 @@ final class Store implements AutoCloseable {
             return Variants.of(next);
         });
         dropped.forEach(StoredResponse::release);
+        if (!fences.admits(r.tags, r.position)) {
+            drop(r); // a purge that came while it was put (see Fences)
+        }
+    }
+
+    /** Removes {@code r} where it still is. */
+    private void drop(StoredResponse r) {
+        boolean[] done = new boolean[2];
+        cache.asMap().computeIfPresent(r.key, (k, before) -> {
+            List<StoredResponse> keep = new ArrayList<>(before.responses().length);
+            for (StoredResponse o : before.responses()) {
+                if (o == r) {
+                    done[0] = true;
+                } else {
+                    keep.add(o);
+                }
+            }
+            done[1] = keep.isEmpty();
+            return keep.isEmpty() ? null : Variants.of(keep);
+        });
+        if (done[0] && !done[1]) {
+            r.release(); // an emptied entry's went through the removal listener
+        }
+        fenced.increment();
     }
 
     /** Replaces {@code old} by {@code fresher} where it still is (a 304 freshened it); false when it is gone. */
@@ -188,6 +219,9 @@ final class Store implements AutoCloseable {
 
     /** Applies {@code purge} here; returns how many stored responses it removed or marked stale. */
     int apply(PurgeRequest purge) {
+        if (purge.position() != null) {
+            fences.raise(purge.tags(), Positions.parse(purge.position())); // before the scan (see Fences)
+        }
         int n = 0;
         java.util.Set<String> exact = new java.util.HashSet<>();
         List<String> paths = new ArrayList<>();

@@ -34,6 +34,8 @@ final class StoredResponse {
     final int weight;
     private final AtomicInteger holders = new AtomicInteger(1);
     private volatile boolean invalid; // soft-purged: stale from now on
+    /** The data position it was read at ({@link Positions}); set by its fill before the store has it. */
+    long position = Positions.NONE;
 
     StoredResponse(String key, int status, List<String> fields, List<String> varyNames, List<String> varyValues,
                    ByteBuf body, long requestTime, long responseTime, long correctedInitialAge, long lifetime,

@@ -20,6 +20,7 @@ public final class Stores {
 
     private final Map<String, Store> byRoute = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder purges = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder unacknowledged = new java.util.concurrent.atomic.LongAdder();
     private volatile PurgeFanout fanout; // null without a cluster
 
     void fanout(PurgeFanout fanout) {
@@ -32,21 +33,30 @@ public final class Stores {
     }
 
     /**
-     * A purge this gateway took (the admin API's, an origin's invalidation): applied here, then, with a
-     * cluster, published to the other gateways without waiting. Returns how many responses it touched here.
+     * A purge this gateway took (an origin's invalidation): applied here, then, with a cluster, published
+     * to the other gateways. Returns {@code null} without a cluster, else a stage that completes once
+     * every live gateway acknowledged it or {@code timeout} passed (never exceptionally: a purge that did
+     * not reach every gateway is counted and logged).
      */
-    int applyEverywhere(PurgeRequest purge) {
-        int n = apply(purge);
+    java.util.concurrent.CompletionStage<Void> applyEverywhere(PurgeRequest purge, java.time.Duration timeout) {
+        apply(purge);
         PurgeFanout f = fanout;
-        if (f != null) {
-            f.publish(purge).whenComplete((b, e) -> {
-                if (e != null || !b.complete()) {
-                    log.warn("an invalidation reached not every gateway: {}",
-                            e != null ? e.toString() : "missing " + b.missing());
-                }
-            });
+        if (f == null) {
+            return null;
         }
-        return n;
+        return f.publish(purge, timeout).handle((b, e) -> {
+            if (e != null || !b.complete()) {
+                unacknowledged.increment();
+                log.warn("an invalidation reached not every gateway in {}: {}", timeout,
+                        e != null ? e.toString() : "missing " + b.missing());
+            }
+            return null;
+        });
+    }
+
+    /** Invalidations that some live gateway did not acknowledge in time (or that Redis did not take). */
+    long unacknowledged() {
+        return unacknowledged.sum();
     }
 
     void register(String route, Store store) {

@@ -1,5 +1,7 @@
 package dev.strata.gateway.filter;
 
+import java.time.Duration;
+
 /** Edits to a response head on its way to the client, and what the observer asks of the rest of the body. */
 public interface ResponseEdits {
 
@@ -23,4 +25,14 @@ public interface ResponseEdits {
      * not replaced again.
      */
     void replaceWith(LocalResponse response);
+
+    /**
+     * Holds the upstream's response back from the client until the returned hold is released, at most
+     * {@code timeout} (then it goes on anyway): the response-head counterpart of
+     * {@link FilterContext#suspend}. The head, with the client edits made so far, waits; the upstream is
+     * not read meanwhile, so what waits with it is bounded by the read that brought the head. One hold
+     * per head: a second call throws {@link IllegalStateException}. A local response, or a head that is
+     * replaced ({@link #replaceWith}), is not held: the hold returned is already void.
+     */
+    ResponseHold hold(Duration timeout);
 }

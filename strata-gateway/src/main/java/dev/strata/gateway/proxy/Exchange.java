@@ -189,6 +189,8 @@ final class Exchange implements ChannelFutureListener {
             if (v != null) {
                 resumed(v);
             }
+        } else if (phase == Phase.PROXYING) {
+            response.holdTimedOut(); // a response head an observer held
         }
     }
 

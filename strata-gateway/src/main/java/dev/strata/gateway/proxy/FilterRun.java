@@ -7,6 +7,7 @@ import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.filter.LocalResponse;
 import dev.strata.gateway.filter.RequestView;
 import dev.strata.gateway.filter.ResponseEdits;
+import dev.strata.gateway.filter.ResponseHold;
 import dev.strata.gateway.filter.ResponseObserver;
 import dev.strata.gateway.filter.ResponseView;
 import dev.strata.gateway.filter.Suspension;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *   exchange's end comes first wins the {@code done} flag; the others do nothing.</li>
  *   <li><b>A filter that throws</b> answers 500 for its request; the gateway goes on.</li>
  *   <li><b>Observers</b> are called in registration order, each {@code onComplete} exactly once.</li>
+ *   <li><b>A held head</b> ({@link #hold}) is the relay's to keep; its release, like a resume, is handed to
+ *   the event loop, and whichever of release, timeout or the exchange's end comes first wins.</li>
  * </ul>
  * Threading: confined to the request's event loop, but for {@link Pending#resume}.
  */
@@ -60,6 +63,8 @@ final class FilterRun implements FilterContext, ResponseEdits {
     private boolean readToEnd;
     private boolean completed;
     private LocalResponse replacement;
+    private boolean holdable;   // an upstream's head is being observed
+    private Held held;          // asked for while observing it
 
     FilterRun(Exchange exchange, FilterChain chain, RequestHead request, String route, boolean warmup) {
         this.exchange = exchange;
@@ -135,6 +140,31 @@ final class FilterRun implements FilterContext, ResponseEdits {
     @Override
     public void replaceWith(LocalResponse response) {
         replacement = java.util.Objects.requireNonNull(response, "response");
+    }
+
+    @Override
+    public ResponseHold hold(Duration timeout) {
+        if (held != null) {
+            throw new IllegalStateException("a response head is held once");
+        }
+        Held h = new Held(timeout.toMillis());
+        if (!holdable) {
+            h.done.set(true); // a local response is not held
+            return h;
+        }
+        held = h;
+        return h;
+    }
+
+    /** The hold an observer asked for on the upstream's head just seen, or {@code null}; cleared. */
+    Held takeHold() {
+        Held h = held;
+        held = null;
+        if (h != null && replacement != null) {
+            h.done.set(true); // a replaced head is not held
+            return null;
+        }
+        return h;
     }
 
     /** The response an observer put in place of the upstream's head just seen, or {@code null}; cleared. */
@@ -220,6 +250,16 @@ final class FilterRun implements FilterContext, ResponseEdits {
         return observerCount > 0;
     }
 
+    /** The upstream's head: as {@link #responseHead}, and an observer may {@link #hold} it. */
+    void upstreamHead(ResponseView response) {
+        holdable = true;
+        try {
+            responseHead(response);
+        } finally {
+            holdable = false;
+        }
+    }
+
     void responseHead(ResponseView response) {
         for (int i = 0; i < observerCount; i++) {
             try {
@@ -263,6 +303,30 @@ final class FilterRun implements FilterContext, ResponseEdits {
             } catch (RuntimeException e) {
                 log.warn("a response observer of route {} failed: {}", route, e.toString());
             }
+        }
+    }
+
+    /** A response head held back from the client (see {@link ResponseRelay}). */
+    final class Held implements ResponseHold {
+        final long timeoutMillis;
+        final AtomicBoolean done = new AtomicBoolean();
+
+        Held(long timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public boolean release() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            exchange.eventLoop().execute(() -> exchange.response.released(this));
+            return true;
+        }
+
+        /** The timeout passed: returns whether it ends the hold (no release came first). */
+        boolean expire() {
+            return done.compareAndSet(false, true);
         }
     }
 

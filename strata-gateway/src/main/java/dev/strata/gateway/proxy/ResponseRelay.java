@@ -3,7 +3,6 @@ package dev.strata.gateway.proxy;
 import dev.strata.gateway.filter.HeaderEdits;
 import dev.strata.gateway.filter.LocalResponse;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * ({@link dev.strata.gateway.filter.ResponseEdits#readToEndWithoutClient}), a client that goes away
  * leaves the relay {@link State#DETACHED}: the upstream is read on (as fast as it sends) for the
  * observers alone.
+ *
+ * <p>An observer may hold the upstream's head back ({@link dev.strata.gateway.filter.ResponseEdits#hold}):
+ * it stays {@link State#HEAD_HELD}, the upstream is not read, and what of the body (and its end) came in
+ * the same read joins the held head, until the hold is released or the connection's {@code SUSPEND}
+ * timer runs out.
  *
  * <p>It is what the leased connection's {@link UpstreamHandler} reports to: the response's head, body
  * and end, and the connection's failure, which before any response is the attempt's to retry.
@@ -49,18 +53,19 @@ final class ResponseRelay implements UpstreamHandler.Listener {
 
     // the running exchange's (see reset); confined to the event loop
     private Exchange exchange;
-    private State state;
+    State state;                 // LocalRelay sets it for a local response
     private boolean chunked;     // re-framed as chunks for the client
     private ByteBuf heldHead;
-    private long bytes;
+    long bytes;                  // and this
     private boolean readWanted;  // an upstream read waits for the client to become writable
-    private LocalResponses.Streamer streamer; // a local response's body being streamed
-    private boolean pumping;   // pumpLocal is running (see there)
-    private boolean pumpAgain;
+    private final LocalRelay localRelay;
+    private FilterRun.Held holding; // the head waits for this hold; null for almost every response
+    private boolean endHeld;        // the body's end waits with it
 
     /** One per client connection, serving its exchanges one after the other (see {@link #reset}). */
     ResponseRelay(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.localRelay = new LocalRelay(ctx, this);
     }
 
     /**
@@ -75,9 +80,9 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         heldHead = null;
         bytes = 0;
         readWanted = false;
-        streamer = null;
-        pumping = false;
-        pumpAgain = false;
+        localRelay.reset();
+        holding = null;
+        endHeld = false;
         return this;
     }
 
@@ -98,92 +103,9 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         return bytes;
     }
 
-    /**
-     * Writes a local response: its head, then its body (bytes at once; a stream while the client takes
-     * it); {@code close} says {@code Connection: close} (a body of unknown length to an HTTP/1.0 client
-     * must be read to the close).
-     */
+    /** Writes a local response (see {@link LocalRelay}). */
     void local(LocalResponse r, HeaderEdits edits, boolean close) {
-        RequestHead request = exchange.request;
-        int status = r.status();
-        boolean bodiless = request.head || status == 204 || status == 304;
-        long length = r.stream() != null ? r.stream().length() : r.body().length;
-        ByteBuf head = LocalResponses.head(ctx.alloc(), r, edits, length, close, request.http11,
-                exchange.config.name());
-        if (r.stream() == null || bodiless) {
-            if (r.stream() != null) {
-                r.stream().close();
-            }
-            FilterRun filters = exchange.filters();
-            if (!bodiless) {
-                head.writeBytes(r.body());
-                bytes = r.body().length;
-                if (filters != null && filters.observed() && bytes > 0) {
-                    filters.responseBody(Unpooled.wrappedBuffer(r.body()).asReadOnly());
-                }
-            }
-            if (filters != null && filters.observed()) {
-                filters.responseEnd();
-            }
-            state = State.COMPLETE;
-            ctx.writeAndFlush(head).addListener(exchange);
-            return;
-        }
-        ctx.write(head, ctx.voidPromise());
-        state = State.STREAMING;
-        LocalResponses.Streamer s = new LocalResponses.Streamer(r.stream(), length < 0 && request.http11);
-        streamer = s;
-        r.stream().onReady(() -> ctx.executor().execute(() -> {
-            if (streamer == s) {
-                pumpLocal();
-            }
-        }));
-        pumpLocal();
-    }
-
-    /**
-     * Writes the local stream while the client takes it. A write or flush may change the channel's
-     * writability at once, and the change calls back here: such a call only asks for another round, so
-     * that pieces never overtake each other.
-     */
-    private void pumpLocal() {
-        if (pumping) {
-            pumpAgain = true;
-            return;
-        }
-        pumping = true;
-        try {
-            do {
-                pumpAgain = false;
-                LocalResponses.Streamer s = streamer;
-                if (s == null) {
-                    return;
-                }
-                FilterRun filters = exchange.filters();
-                long n = s.pump(ctx, filters != null && filters.observed() ? filters : null);
-                if (s.failed()) {
-                    bytes += n;
-                    ctx.flush(); // what was written is the client's; the close says the rest will not come
-                    exchange.cut();
-                    return;
-                }
-                if (n < 0) {
-                    bytes += -1 - n;
-                    state = State.COMPLETE;
-                    streamer = null;
-                    s.close();
-                    if (filters != null && filters.observed()) {
-                        filters.responseEnd();
-                    }
-                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(exchange);
-                    return;
-                }
-                bytes += n;
-                ctx.flush();
-            } while (pumpAgain && ctx.channel().isWritable());
-        } finally {
-            pumping = false;
-        }
+        localRelay.write(exchange, r, edits, close);
     }
 
     // ------------------------------------------------------------------ what the upstream sends
@@ -216,7 +138,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         FilterRun filters = x.filters();
         HeaderEdits edits = null;
         if (filters != null) {
-            filters.responseHead(head);
+            filters.upstreamHead(head);
+            holding = filters.takeHold();
             LocalResponse replacement = filters.takeReplacement();
             if (replacement != null) {
                 attempt.end(outcome, false); // its body, if any, is not read
@@ -227,6 +150,41 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         }
         boolean close = !x.clientKeepAlive || x.server.draining() || x.body.state() == RequestBody.State.RECEIVING;
         head(head, x.request, close, edits, x.snapshot.via());
+        if (holding != null) {
+            x.timers.arm(ConnectionTimers.SUSPEND, holding.timeoutMillis);
+        }
+    }
+
+    /** A hold of this exchange's head was released (on this loop, see {@link FilterRun.Held}). */
+    void released(FilterRun.Held h) {
+        if (holding == h) {
+            letHeadGo();
+        }
+    }
+
+    /** The {@code SUSPEND} timer ran out while the head was held: it goes on anyway. */
+    void holdTimedOut() {
+        if (holding != null && holding.expire()) {
+            letHeadGo();
+        }
+    }
+
+    private void letHeadGo() {
+        holding = null;
+        exchange.timers.disarm(ConnectionTimers.SUSPEND);
+        ByteBuf held = heldHead;
+        if (held == null) {
+            return;
+        }
+        heldHead = null;
+        if (endHeld) {
+            ctx.writeAndFlush(held).addListener(exchange);
+            return;
+        }
+        state = State.STREAMING;
+        ctx.write(held, ctx.voidPromise());
+        ctx.flush();
+        readComplete(exchange.attempt().channel());
     }
 
     @Override
@@ -336,7 +294,7 @@ final class ResponseRelay implements UpstreamHandler.Listener {
         bytes += n;
         ByteBuf held = heldHead;
         if (held != null) {
-            if (n <= Wire.JOIN_LIMIT) {
+            if (n <= Wire.JOIN_LIMIT || holding != null) {
                 Wire.appendBody(held, data, chunked);
                 data.release();
                 return;
@@ -356,6 +314,11 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             return;
         }
         ByteBuf last;
+        if (holding != null) {
+            Wire.appendEnd(heldHead, end, chunked);
+            endHeld = true; // written when the hold ends
+            return;
+        }
         if (heldHead != null) {
             last = heldHead;
             heldHead = null;
@@ -375,6 +338,9 @@ final class ResponseRelay implements UpstreamHandler.Listener {
             upstream.read();
             return;
         }
+        if (holding != null) {
+            return; // neither written nor read on until the hold ends
+        }
         ByteBuf held = heldHead;
         if (held != null) {
             heldHead = null;
@@ -392,8 +358,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     }
 
     void clientWritable(Channel upstream) {
-        if (streamer != null) {
-            pumpLocal();
+        if (localRelay.streaming()) {
+            localRelay.pump();
         } else if (readWanted && ctx.channel().isWritable() && upstream != null) {
             readWanted = false;
             upstream.read();
@@ -410,10 +376,8 @@ final class ResponseRelay implements UpstreamHandler.Listener {
     }
 
     void release() {
-        if (streamer != null) {
-            streamer.close();
-            streamer = null;
-        }
+        holding = null;
+        localRelay.release();
         if (heldHead != null) {
             heldHead.release();
             heldHead = null;

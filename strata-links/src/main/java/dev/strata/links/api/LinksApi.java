@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.common.http.Problem;
 import dev.strata.data.route.ConsistencyTokens;
 import dev.strata.data.route.PrimaryUnavailableException;
+import dev.strata.data.route.ReadAt;
 import dev.strata.data.route.Written;
 import dev.strata.links.LinksConfig;
 import dev.strata.links.clicks.ClickCounter;
@@ -59,10 +60,7 @@ public final class LinksApi {
     private final JsonBodies bodies;
     private final LinkRules rules = new LinkRules();
     private final WebAssets assets;
-    /** The response field naming the cache tags a change invalidates (see the gateway's cache filter). */
-    static final String INVALIDATE_TAGS = "Strata-Invalidate-Tags";
-
-    private final String redirectCacheControl;
+    private final CacheFields cacheFields;
 
     /**
      * @param consistencyTokens sign the WAL positions of writes for the client's next reads
@@ -81,7 +79,7 @@ public final class LinksApi {
         this.databaseView = databaseView;
         this.bodies = new JsonBodies(config.maxBody().intBytes());
         this.assets = new WebAssets(config.nodeName());
-        this.redirectCacheControl = "public, max-age=" + config.cacheMaxAge().toSeconds();
+        this.cacheFields = new CacheFields("public, max-age=" + config.cacheMaxAge().toSeconds());
     }
 
     /** The base of short URLs: {@code public_url}, or {@code http://<host>:<port>} when it is empty. */
@@ -256,24 +254,10 @@ public final class LinksApi {
 
     private void showLink(Context ctx) throws SQLException {
         String code = existingCodeShape(ctx);
-        Link link = store.find(code, consistency.requested(ctx)).orElseThrow(() -> notFound(code));
-        json(ctx, 200, linkJson(link));
+        ReadAt<Optional<Link>> read = store.find(code, consistency.requested(ctx));
+        json(ctx, 200, linkJson(read.value().orElseThrow(() -> notFound(code))));
         // shared caches may keep it as long as a redirect; a change of the link purges both by the tag
-        ctx.header("Cache-Control", redirectCacheControl);
-        ctx.header("Surrogate-Key", tag(code));
-    }
-
-    /** The cache tag of everything that shows link {@code code}: its redirect and its stats. */
-    static String tag(String code) {
-        return "link-" + code;
-    }
-
-    /**
-     * Tells the caches in front (the gateway's {@code cache} filter) to drop what carries {@code code}'s
-     * tag before this answer reaches the client; they remove the field.
-     */
-    private static void invalidate(Context ctx, String code) {
-        ctx.header(INVALIDATE_TAGS, tag(code));
+        cacheFields.shared(ctx, code, read.position());
     }
 
     private void updateLink(Context ctx) throws SQLException {
@@ -286,7 +270,7 @@ public final class LinksApi {
         consistency.issue(ctx, written.position());
         Link link = written.value().orElseThrow(() -> notFound(code));
         json(ctx, 200, linkJson(link));
-        invalidate(ctx, code);
+        CacheFields.invalidate(ctx, code, written.position());
     }
 
     private void deleteLink(Context ctx) throws SQLException {
@@ -299,7 +283,7 @@ public final class LinksApi {
         }
         clicks.forget(code);
         ctx.header("Cache-Control", "no-store");
-        invalidate(ctx, code);
+        CacheFields.invalidate(ctx, code, deleted.position());
         ctx.status(204);
     }
 
@@ -308,11 +292,10 @@ public final class LinksApi {
         if (!LinkRules.looksLikeCode(code) || LinkRules.RESERVED.contains(code.toLowerCase(Locale.ROOT))) {
             throw new ProblemException(404, "no link with this code");
         }
-        String url = store.findUrl(code, consistency.requested(ctx)).orElseThrow(() -> notFound(code));
+        ReadAt<Optional<String>> read = store.findUrl(code, consistency.requested(ctx));
         ctx.status(302);
-        ctx.header("Location", url);
-        ctx.header("Cache-Control", redirectCacheControl);
-        ctx.header("Surrogate-Key", tag(code));
+        ctx.header("Location", read.value().orElseThrow(() -> notFound(code)));
+        cacheFields.shared(ctx, code, read.position());
         if (ctx.method() == HandlerType.GET) {
             clicks.record(code);
         }

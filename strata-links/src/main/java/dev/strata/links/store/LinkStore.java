@@ -1,6 +1,7 @@
 package dev.strata.links.store;
 
 import dev.strata.data.route.DatabaseRouter;
+import dev.strata.data.route.ReadAt;
 import dev.strata.data.route.WalPosition;
 import dev.strata.data.route.Written;
 import java.sql.Connection;
@@ -41,8 +42,9 @@ public final class LinkStore {
         });
     }
 
-    public Optional<Link> find(String code, WalPosition atLeast) throws SQLException {
-        return router.read(atLeast, c -> {
+    /** The link, with the position of the data it was read from. */
+    public ReadAt<Optional<Link>> find(String code, WalPosition atLeast) throws SQLException {
+        return router.readAt(atLeast, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT code, url, clicks, created_at, updated_at FROM links WHERE code = ?")) {
                 ps.setString(1, code);
@@ -52,8 +54,8 @@ public final class LinkStore {
     }
 
     /** The target URL only (the redirect's query). */
-    public Optional<String> findUrl(String code, WalPosition atLeast) throws SQLException {
-        return router.read(atLeast, c -> {
+    public ReadAt<Optional<String>> findUrl(String code, WalPosition atLeast) throws SQLException {
+        return router.readAt(atLeast, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT url FROM links WHERE code = ?")) {
                 ps.setString(1, code);
                 try (ResultSet rs = ps.executeQuery()) {
