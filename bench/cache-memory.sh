@@ -31,6 +31,7 @@ size = int(sys.argv[1]) * 1024
 body = bytes((i * 7) % 251 for i in range(size))
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    disable_nagle_algorithm = True  # head and body are two writes: without it, small objects wait on delayed ACKs
     def do_GET(self):
         self.send_response(200)
         self.send_header('Content-Type', 'application/octet-stream')
