@@ -303,7 +303,6 @@ final class Store implements AutoCloseable {
         return List.copyOf(cache.asMap().keySet());
     }
 
-    /** The bytes the stored responses weigh (after pending maintenance). */
     /**
      * Lets go of this store's coldest responses until {@code bytes} are given back (or it is empty): what a
      * fill that found no direct memory does ({@link DirectMemory}), so that a store that shares the limit
@@ -324,6 +323,7 @@ final class Store implements AutoCloseable {
         });
     }
 
+    /** The bytes the stored responses weigh (after pending maintenance). */
     long bytes() {
         return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
