@@ -83,6 +83,11 @@ final class CacheControl {
         }
     }
 
+    /** §5.4: {@code Pragma: no-cache} (which counts only when the request has no {@code Cache-Control}). */
+    static boolean pragmaNoCache(List<String> pragmaLines) {
+        return Fields.members(pragmaLines).contains("no-cache");
+    }
+
     boolean isEmpty() {
         return directives.isEmpty();
     }

@@ -79,6 +79,8 @@ final class CacheFilter implements HttpFilter {
         if (!settings.enabled()) {
             return forwardedAs(context, "bypass");
         }
+        // Edge Architecture 1.0: tells the origin which Surrogate-Control directives are for this cache
+        context.upstreamHeaders().add("Surrogate-Capability", SurrogateControl.CAPABILITY);
         String method = request.method();
         boolean head = method.equals("HEAD");
         if (!head && !method.equals("GET")) {
@@ -90,7 +92,7 @@ final class CacheFilter implements HttpFilter {
         }
         long now = System.currentTimeMillis();
         CacheControl asked = CacheControl.parse(request.headers("Cache-Control"));
-        boolean noCache = asked.has("no-cache") || (asked.isEmpty() && pragmaNoCache(request));
+        boolean noCache = asked.has("no-cache") || (asked.isEmpty() && CacheControl.pragmaNoCache(request.headers("Pragma")));
         String key = key(request);
         Store.Found found = store.lookup(key, request);
         StoredResponse r = found.response();
@@ -357,15 +359,6 @@ final class CacheFilter implements HttpFilter {
         return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS") || method.equals("TRACE");
     }
 
-    private static boolean pragmaNoCache(RequestView request) {
-        for (String p : Fields.members(request.headers("Pragma"))) {
-            if (p.equals("no-cache")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** {@code Cache-Status} and {@code Age} for a response the cache forwarded without storing. */
     static void markForwarded(ResponseView response, ResponseEdits edits, String fwd, String extra, long requestTime) {
         long now = System.currentTimeMillis();
@@ -382,7 +375,7 @@ final class CacheFilter implements HttpFilter {
             positions.strip(edits.headers());
         }
         if (settings.stripTargeted()) {
-            edits.headers().remove("CDN-Cache-Control").remove("Strata-Cache-Control");
+            edits.headers().remove("CDN-Cache-Control").remove("Strata-Cache-Control").remove("Surrogate-Control");
         }
     }
 

@@ -274,8 +274,12 @@ final class Fill implements ResponseObserver {
         if (n == 0) {
             return;
         }
-        ByteBuf copy = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
-        copy.writeBytes(chunk, chunk.readerIndex(), n);
+        ByteBuf copy = DirectMemory.copy(chunk, n);
+        if (copy == null) {
+            abandon(); // no memory to keep it in: the client still gets it, and the store makes room for the next
+            cache.store.shed(Math.max(expectedLength, copied + n));
+            return;
+        }
         copied += n;
         shared.piece(copy);
     }
@@ -294,6 +298,13 @@ final class Fill implements ResponseObserver {
             return;
         }
         ByteBuf body = joined(shared.pieces(), (int) copied);
+        if (body == null && copied > 0) {
+            cache.store.shed(copied);
+            stopSharing();
+            shared.fail();
+            shared.leaderDone();
+            return;
+        }
         StoredResponse whole = new StoredResponse(key, head.status, head.fields, head.varyNames, head.varyValues,
                 body, requestTime, head.responseTime, head.correctedInitialAge, head.lifetime, head.directives,
                 head.tags);
@@ -304,12 +315,20 @@ final class Fill implements ResponseObserver {
         shared.leaderDone();
     }
 
-    /** The pieces as one buffer of their size (slices of it are what hits send), or null when empty. */
+    /**
+     * The pieces as one buffer of their size (slices of it are what hits send), or null when empty or
+     * when there is no direct memory for it.
+     */
     private static ByteBuf joined(List<ByteBuf> pieces, int size) {
         if (size == 0) {
             return null;
         }
-        ByteBuf one = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+        ByteBuf one;
+        try {
+            one = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+        } catch (OutOfMemoryError e) {
+            return null;
+        }
         for (ByteBuf p : pieces) {
             one.writeBytes(p, p.readerIndex(), p.readableBytes());
         }

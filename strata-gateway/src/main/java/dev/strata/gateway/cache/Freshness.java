@@ -10,7 +10,8 @@ import java.util.Set;
  * RFC 9111's rules for a shared cache that depend on one response: whether it may be stored (§3, §3.5,
  * §5.2.2), its freshness lifetime (§4.2.1, §4.2.2) and its age when it arrived (§4.2.3). The directives
  * are the targeted field's when the response has one (RFC 9213: {@code Strata-Cache-Control}, then
- * {@code CDN-Cache-Control}); then {@code Cache-Control} and {@code Expires} are not used.
+ * {@code CDN-Cache-Control}, then {@link SurrogateControl}); then {@code Cache-Control} and
+ * {@code Expires} are not used.
  */
 final class Freshness {
 
@@ -21,14 +22,15 @@ final class Freshness {
     static final Set<Integer> UNDERSTOOD = Set.of(200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414,
             451, 501);
 
-    static final List<String> TARGETED = List.of("strata-cache-control", "cdn-cache-control");
+    /** The targeted fields this cache reads, the first present with a directive winning (RFC 9213 §2.1). */
+    static final List<String> TARGETED = List.of("strata-cache-control", "cdn-cache-control", SurrogateControl.NAME);
 
     private Freshness() {}
 
     /** The directives this cache obeys for a response with {@code fields}; see the class comment. */
     static CacheControl directives(List<String> fields) {
         for (String name : TARGETED) {
-            List<String> lines = Fields.all(fields, name);
+            List<String> lines = targetedLines(fields, name);
             if (!lines.isEmpty()) {
                 CacheControl cc = CacheControl.parse(lines);
                 if (!cc.isEmpty()) {
@@ -41,11 +43,17 @@ final class Freshness {
 
     static boolean targeted(List<String> fields) {
         for (String name : TARGETED) {
-            if (!CacheControl.parse(Fields.all(fields, name)).isEmpty()) {
+            if (!CacheControl.parse(targetedLines(fields, name)).isEmpty()) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The lines of the targeted field {@code name}; of {@code Surrogate-Control}, those for every surrogate. */
+    private static List<String> targetedLines(List<String> fields, String name) {
+        List<String> lines = Fields.all(fields, name);
+        return name.equals(SurrogateControl.NAME) && !lines.isEmpty() ? SurrogateControl.forThisCache(lines) : lines;
     }
 
     /**
@@ -128,7 +136,9 @@ final class Freshness {
         long ageValue = 0;
         String age = Fields.first(fields, "age");
         if (age != null) {
-            long a = CacheControl.deltaSeconds(age.strip());
+            // §5.1: of a list, the first member counts (of the first line); an invalid value is ignored
+            int comma = age.indexOf(',');
+            long a = CacheControl.deltaSeconds((comma < 0 ? age : age.substring(0, comma)).strip());
             ageValue = a < 0 ? 0 : a * 1000;
         }
         long apparent = Math.max(0, responseTime - date(fields, responseTime));

@@ -60,8 +60,14 @@ public final class ResponseCache {
         @Override
         public HttpFilter create(CacheSettings settings, FilterBuild build) {
             CacheSettings s = settings == null ? CacheSettings.defaults() : settings;
-            Store store = build.state("store:" + build.route(), Store.class, () -> new Store(s.storeSize().bytes()));
-            store.resize(s.storeSize().bytes());
+            long budget = DirectMemory.storeBudget(s.storeSize().bytes(), DirectMemory.limit());
+            if (budget < s.storeSize().bytes() && !build.warmup()) {
+                org.slf4j.LoggerFactory.getLogger(ResponseCache.class).warn("cache of route {}: store_size {} bytes is"
+                        + " more than the JVM's direct memory ({} bytes, -XX:MaxDirectMemorySize) leaves; the store keeps"
+                        + " at most {} bytes", build.route(), s.storeSize().bytes(), DirectMemory.limit(), budget);
+            }
+            Store store = build.state("store:" + build.route(), Store.class, () -> new Store(budget));
+            store.resize(budget);
             store.fences.configure(s.positions());
             Stores stores = build.state("stores", Stores.class, Stores::new);
             stores.register(build.route(), store);

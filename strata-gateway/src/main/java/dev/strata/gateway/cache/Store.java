@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.strata.gateway.filter.RequestView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -334,6 +335,26 @@ final class Store implements AutoCloseable {
 
     Iterable<String> keys() {
         return List.copyOf(cache.asMap().keySet());
+    }
+
+    /**
+     * Lets go of this store's coldest responses until {@code bytes} are given back (or it is empty): what a
+     * fill that found no direct memory does ({@link DirectMemory}), so that a store that shares the limit
+     * with others keeps taking new bodies rather than none.
+     */
+    void shed(long bytes) {
+        cache.policy().eviction().ifPresent(e -> {
+            long freed = 0;
+            for (Map.Entry<String, Variants> entry : e.coldest(16).entrySet()) {
+                if (freed >= bytes) {
+                    return;
+                }
+                if (cache.asMap().remove(entry.getKey(), entry.getValue())) {
+                    freed += entry.getValue().weight();
+                    evictions.increment();
+                }
+            }
+        });
     }
 
     /** The bytes the stored responses weigh (after pending maintenance). */

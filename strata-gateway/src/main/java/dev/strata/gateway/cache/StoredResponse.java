@@ -63,16 +63,24 @@ final class StoredResponse {
     }
 
     /**
+     * The fields that describe the stored bytes themselves: a 304 or a HEAD does not replace them
+     * (§3.2: "header fields that the cache's stored response depends upon"), since the body they
+     * describe is the one kept. Content-Length is already never stored (§3.2).
+     */
+    static final java.util.Set<String> DESCRIBE_BODY = java.util.Set.of("content-encoding", "content-range",
+            "content-md5", "content-digest", "repr-digest", "digest");
+
+    /**
      * This response with the fields of a {@code 304} (or a HEAD's 200) that validated it merged in
-     * (§4.3.4: each field given replaces the stored ones of its name), aged and timed anew. Shares the
-     * body (one more reference on the buffer: each response releases its own).
+     * (§4.3.4: each field given replaces the stored ones of its name, but those of {@link #DESCRIBE_BODY}),
+     * aged and timed anew. Shares the body (one more reference on the buffer: each response releases its own).
      */
     StoredResponse freshened(List<String> update, long requestTime, long responseTime, CacheSettings settings) {
         List<String> merged = new java.util.ArrayList<>(fields.size() + update.size());
         java.util.Set<String> replaced = new java.util.HashSet<>();
         for (int i = 0; i < update.size(); i += 2) {
             String n = update.get(i).toLowerCase(java.util.Locale.ROOT);
-            if (!Fill.NOT_STORED.contains(n)) {
+            if (!Fill.NOT_STORED.contains(n) && !DESCRIBE_BODY.contains(n)) {
                 replaced.add(n);
             }
         }

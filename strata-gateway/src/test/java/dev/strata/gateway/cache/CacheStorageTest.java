@@ -215,6 +215,20 @@ class CacheStorageTest {
     }
 
     @Test
+    @DisplayName("§5.1 an Age given as a list counts by its first member; an Age that is not a number is ignored")
+    void ageList() throws Exception {
+        script("/age-list-old", "x", "Cache-Control", "max-age=3600", "Age", "7200, 0");
+        twice("/age-list-old");
+        assertThat(origin().seen("/age-list-old")).as("7200 counts: stale on arrival").isEqualTo(2);
+        script("/age-list-young", "x", "Cache-Control", "max-age=3600", "Age", "0, 7200");
+        assertThat(twice("/age-list-young").header("Cache-Status")).contains("hit");
+        script("/age-invalid", "x", "Cache-Control", "max-age=3600", "Age", "abc");
+        RawClient.Response hit = twice("/age-invalid");
+        assertThat(hit.header("Cache-Status")).contains("hit");
+        assertThat(Long.parseLong(hit.header("Age"))).isLessThan(60);
+    }
+
+    @Test
     @DisplayName("§4.2.3 a hit keeps the stored Date; a response without one is stored with the time it arrived")
     void storedDate() throws Exception {
         String stamp = Http.date(-5);

@@ -251,6 +251,28 @@ class CacheValidationTest {
     }
 
     @Test
+    @DisplayName("§3.2 a 304 does not replace the fields the stored body depends on (Content-Encoding, Content-Range, digests)")
+    void validationKeepsBodyFields() throws Exception {
+        origin().script("/val-body", seen -> seen.header("If-None-Match") != null
+                ? Origin.Reply.of(304, "", "ETag", "\"b1\"", "Cache-Control", "max-age=60", "X-Version", "2",
+                        "Content-Encoding", "x-second", "Content-MD5", "c2Vjb25k", "Content-Range", "bytes 0-1/2")
+                : Origin.Reply.of(200, "payload", "ETag", "\"b1\"", "Cache-Control", "max-age=0", "X-Version", "1",
+                        "Content-Encoding", "x-first", "Content-MD5", "Zmlyc3Q="));
+        get(gw(), "/val-body");
+        RawClient.Response validated = get(gw(), "/val-body");
+        assertThat(validated.header("Cache-Status")).contains("fwd-status=304");
+        RawClient.Response hit = get(gw(), "/val-body");
+        assertThat(hit(hit)).isTrue();
+        for (RawClient.Response r : new RawClient.Response[] {validated, hit}) {
+            assertThat(r.header("X-Version")).as("other fields are updated").isEqualTo("2");
+            assertThat(r.header("Content-Encoding")).isEqualTo("x-first");
+            assertThat(r.header("Content-MD5")).isEqualTo("Zmlyc3Q=");
+            assertThat(r.header("Content-Range")).isNull();
+            assertThat(r.text()).isEqualTo("payload");
+        }
+    }
+
+    @Test
     @DisplayName("§4.3.5 a HEAD response for the stored representation freshens the stored GET response")
     void headFreshens() throws Exception {
         origin().script("/head-fresh", seen -> seen.method().equals("HEAD")

@@ -1,5 +1,6 @@
 package dev.strata.gateway.cache;
 
+import static dev.strata.gateway.cache.Http.date;
 import static dev.strata.gateway.cache.Http.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +12,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Range requests answered from a stored full response (RFC 9110 §14), and RFC 9213 targeted cache control. */
+/**
+ * Range requests answered from a stored full response (RFC 9110 §14), and targeted cache control (RFC 9213,
+ * and Surrogate-Control before it).
+ */
 class RangeAndTargetedTest {
 
     @RegisterExtension
@@ -92,6 +96,39 @@ class RangeAndTargetedTest {
                 "Strata-Cache-Control", "max-age=60", "Expires", "0"));
         get(gw(), "/t3");
         assertThat(hit(get(gw(), "/t3"))).as("the most specific field wins, and Expires is ignored").isTrue();
+    }
+
+    @Test
+    @DisplayName("Surrogate-Control (Edge Architecture 1.0) is read after CDN-Cache-Control, and aimed at the cache by its token")
+    void surrogateControl() throws Exception {
+        env.origin().script("/sc1", seen -> Origin.Reply.of(200, "x", "Cache-Control", "no-store",
+                "Surrogate-Control", "max-age=60"));
+        get(gw(), "/sc1");
+        assertThat(hit(get(gw(), "/sc1"))).as("over Cache-Control").isTrue();
+        assertThat(env.origin().seen().get(env.origin().seen().size() - 1).header("Surrogate-Capability"))
+                .as("the cache names its token upstream").isEqualTo("strata=\"Surrogate/1.0\"");
+        env.origin().script("/sc2", seen -> Origin.Reply.of(200, "x", "Cache-Control", "max-age=60",
+                "Expires", date(3600), "Surrogate-Control", "no-store"));
+        get(gw(), "/sc2");
+        get(gw(), "/sc2");
+        assertThat(env.origin().seen("/sc2")).isEqualTo(2);
+        env.origin().script("/sc3", seen -> Origin.Reply.of(200, "x", "Surrogate-Control", "no-store",
+                "CDN-Cache-Control", "max-age=60"));
+        get(gw(), "/sc3");
+        assertThat(hit(get(gw(), "/sc3"))).as("CDN-Cache-Control comes first").isTrue();
+        env.origin().script("/sc4", seen -> Origin.Reply.of(200, "x", "Cache-Control", "max-age=60",
+                "Surrogate-Control", "max-age=0;other-device, max-age=120+30;strata"));
+        get(gw(), "/sc4");
+        RawClient.Response mine = get(gw(), "/sc4");
+        assertThat(hit(mine)).isTrue();
+        assertThat(mine.header("Cache-Status")).as("the directive aimed at this cache, without the +30")
+                .matches(".*ttl=(1[01]\\d|120)\\b.*");
+        env.origin().script("/sc5", seen -> Origin.Reply.of(200, "x", "Cache-Control", "max-age=60",
+                "Surrogate-Control", "no-store;other-device"));
+        get(gw(), "/sc5");
+        assertThat(hit(get(gw(), "/sc5"))).as("a directive for another device is not this cache's").isTrue();
+        env.origin().script("/strip/sc", seen -> Origin.Reply.of(200, "x", "Surrogate-Control", "max-age=60"));
+        assertThat(get(gw(), "/strip/sc").header("Surrogate-Control")).isNull();
     }
 
     @Test
