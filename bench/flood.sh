@@ -55,9 +55,20 @@ YAML
 
 up="" slower=""
 cleanup() {
-  [ -n "$slower" ] && kill "$slower" 2>/dev/null && wait "$slower" 2>/dev/null
-  [ -n "${slow_pid:-}" ] && kill -CONT "$slow_pid" 2>/dev/null
-  [ -n "$up" ] && kill -TERM "$up" 2>/dev/null && wait "$up" 2>/dev/null
+  if [ -n "$slower" ]; then
+    kill "$slower" 2>/dev/null || true
+    wait "$slower" 2>/dev/null || true
+  fi
+  # the slowed node resumed (again, in case the loop stopped it once more as it ended), so it can stop
+  [ -n "${slow_pid:-}" ] && { kill -CONT "$slow_pid" 2>/dev/null; sleep 0.2; kill -CONT "$slow_pid" 2>/dev/null; }
+  if [ -n "$up" ]; then
+    kill -TERM "$up" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$up" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$up" 2>/dev/null; then # a stop that did not finish in 30 s: end the whole stage
+      pkill -KILL -f "$work/" 2>/dev/null || true
+    fi
+    wait "$up" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
