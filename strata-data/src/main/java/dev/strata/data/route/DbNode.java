@@ -28,8 +28,9 @@ final class DbNode {
     final LongAdder queries = new LongAdder();
     private final DataConfig config;
 
-    /** Polled: whether the node answered its last poll. */
+    /** Polled: whether the node answers its polls (it is down after two failed in a row). */
     volatile boolean reachable;
+    private int failedPolls; // in a row; the poller's thread only
     /** Polled: insert position on the primary, replay position on a replica. */
     volatile WalPosition position = WalPosition.ZERO;
     /** Polled on a replica: the commit time of the last transaction it replayed, in epoch millis (0 if none). */
@@ -95,11 +96,15 @@ final class DbNode {
             if (!reachable) {
                 readmit();
             }
+            failedPolls = 0;
             reachable = true;
             return true;
         } catch (SQLException | RuntimeException e) {
             closeProbe();
-            reachable = false;
+            // one failed poll may be the probe's own connection; two in a row say the node is down
+            if (++failedPolls >= 2) {
+                reachable = false;
+            }
             return false;
         }
     }
