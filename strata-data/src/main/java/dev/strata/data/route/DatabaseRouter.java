@@ -6,20 +6,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,12 +36,7 @@ import org.slf4j.LoggerFactory;
  * most max_lag (plus one poll interval) old, and a read with a token always sees the write that
  * made it, whatever node serves it.
  *
- * Lag in time. A replica's lag is how long ago the primary passed the position the replica has
- * replayed: the router keeps the primary's polled positions with their times and looks up the
- * first one beyond the replica's. pg_last_xact_replay_timestamp() gives a second bound (now minus
- * the commit time of the last replayed transaction), which is exact under a steady write load but
- * far too large after an idle spell; the smaller of the two is the lag. A replica that has replayed
- * the primary's last polled position has no lag.
+ * Lag in time: see LagPoller.
  *
  * Failures. A read that fails because of the node (connection lost or refused, server shutting
  * down) ejects the node, for routing.ejection doubled on each further failure up to max_ejection,
@@ -59,8 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * Choice. Among the candidates, the one with the fewest queries in flight, ties broken round robin.
  *
- * Threads: each node is polled by one task of a scheduled pool, so a node's poll fields have one
- * writer; routing reads them without locks.
+ * Threads: each node is polled by one task of LagPoller's scheduled pool, so a node's poll fields
+ * have one writer; routing reads them without locks.
  */
 /**
  * Routes a service's queries over a PostgreSQL primary and its streaming replicas: writes and
@@ -72,28 +63,22 @@ import org.slf4j.LoggerFactory;
 public final class DatabaseRouter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseRouter.class);
-    private static final int HISTORY = 1024;
 
     private final DataConfig config;
     private final DbNode primary;
     private final List<DbNode> replicas;
-    private final ScheduledExecutorService poller;
+    private final LagPoller lag;
     private final AtomicInteger rotation = new AtomicInteger();
     private final LongAdder tokenReads = new LongAdder();
     private final LongAdder tokenWaits = new LongAdder();
     private final LongAdder primaryFallbacks = new LongAdder();
-    /** The primary's polled positions as {nanoTime, position}; guarded by itself. */
-    private final Deque<long[]> primaryHistory = new ArrayDeque<>();
     private final AtomicReference<CompletableFuture<Boolean>> probe = new AtomicReference<>();
-    /** Set once the first polls are done: changes after it are logged. */
-    private volatile boolean polling;
 
     private DatabaseRouter(DataConfig config, DbNode primary, List<DbNode> replicas) {
         this.config = config;
         this.primary = primary;
         this.replicas = replicas;
-        this.poller = Executors.newScheduledThreadPool(1 + replicas.size(),
-                Thread.ofPlatform().daemon().name("strata-db-poll-", 0).factory());
+        this.lag = new LagPoller(config, primary, replicas);
     }
 
     /**
@@ -113,7 +98,7 @@ public final class DatabaseRouter implements AutoCloseable {
             }
             router = new DatabaseRouter(config, primary, List.copyOf(replicas));
             router.migrate(name, migrationLocations);
-            router.startPolling();
+            router.lag.start();
             return router;
         } catch (RuntimeException e) {
             if (router != null) {
@@ -348,12 +333,7 @@ public final class DatabaseRouter implements AutoCloseable {
 
     @Override
     public void close() {
-        poller.shutdownNow();
-        try {
-            poller.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        lag.close();
         replicas.forEach(DbNode::close);
         primary.close();
     }
@@ -440,70 +420,5 @@ public final class DatabaseRouter implements AutoCloseable {
         var current = flyway.info().current();
         LOG.info("{}: schema at version {} ({} migrations applied now)", name,
                 current == null ? "none" : current.getVersion(), result.migrationsExecuted);
-    }
-
-    private void startPolling() {
-        pollPrimary();
-        replicas.forEach(this::pollReplica);
-        polling = true;
-        long every = config.routing().pollInterval().toMillis();
-        poller.scheduleWithFixedDelay(this::pollPrimary, every, every, TimeUnit.MILLISECONDS);
-        for (DbNode r : replicas) {
-            poller.scheduleWithFixedDelay(() -> pollReplica(r), every, every, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void pollPrimary() {
-        boolean was = primary.reachable;
-        if (primary.poll()) {
-            synchronized (primaryHistory) {
-                long[] last = primaryHistory.peekLast();
-                // only changes matter for the lookup: the first sample past a position tells when it was passed
-                if (last == null || last[1] != primary.position.value()) {
-                    primaryHistory.addLast(new long[] {System.nanoTime(), primary.position.value()});
-                    if (primaryHistory.size() > HISTORY) {
-                        primaryHistory.removeFirst();
-                    }
-                }
-            }
-        }
-        if (polling && was != primary.reachable) {
-            LOG.warn("primary at {} is {}", primary.address(), primary.reachable ? "back: writes resume" : "down: read-only");
-        }
-    }
-
-    private void pollReplica(DbNode r) {
-        boolean was = r.reachable;
-        if (r.poll()) {
-            long now = System.nanoTime();
-            WalPosition replayed = r.position;
-            long passedAt = -1;
-            long primaryAt;
-            synchronized (primaryHistory) {
-                primaryAt = primaryHistory.isEmpty() ? 0 : primaryHistory.peekLast()[1];
-                for (long[] sample : primaryHistory) {
-                    if (Long.compareUnsigned(sample[1], replayed.value()) > 0) {
-                        passedAt = sample[0];
-                        break;
-                    }
-                }
-            }
-            long bytes = new WalPosition(primaryAt).bytesAfter(replayed);
-            long millis = 0;
-            if (bytes > 0) {
-                millis = passedAt < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(now - passedAt);
-                if (r.lastReplayedCommitMillis > 0) {
-                    millis = Math.min(millis, Math.max(0, System.currentTimeMillis() - r.lastReplayedCommitMillis));
-                }
-            }
-            r.lagBytes = bytes;
-            r.lagMillis = millis;
-        } else {
-            r.lagBytes = Long.MAX_VALUE;
-            r.lagMillis = Long.MAX_VALUE;
-        }
-        if (polling && was != r.reachable) {
-            LOG.info("{} at {} is {}", r.name, r.address(), r.reachable ? "up" : "down");
-        }
     }
 }
