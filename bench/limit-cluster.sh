@@ -2,8 +2,8 @@
 # The rate limiter's cost in cluster mode: one gateway (one event loop) with its limiter's counters in
 # a real Redis (the embedded redis-server, as ./strata up --gateways N runs it), beside the same route
 # with the local store and with no limiter; by default a rule far above the load, so every request is
-# admitted and what is measured is the decision's cost. A lease of N cells lasts N emission intervals
-# (period / rate), so batching pays only when the rate is near the load: --rate sets the rule's rate. Rounds interleaved over the four listeners, medians:
+# admitted and what is measured is the decision's cost. Batching pays only when the rate is near the
+# load: --rate sets the rule's rate. Rounds interleaved over the four listeners, medians:
 #   18080 no limiter, 18082 local store, 18084 cluster store (a Redis call per request),
 #   18085 cluster store with batch: 10 (up to 10 cells leased per call for a hot key)
 #

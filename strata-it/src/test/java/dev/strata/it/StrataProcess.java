@@ -69,6 +69,11 @@ final class StrataProcess implements AutoCloseable {
      * checked too, and no other port is picked among them.
      */
     static String upSection(Path dir, int stage) throws IOException {
+        return upSection(dir, stage, 1);
+    }
+
+    /** As {@link #upSection(Path, int)}, for {@code databaseNodes} database nodes: replica N listens on the primary's port + N. */
+    static String upSection(Path dir, int stage, int databaseNodes) throws IOException {
         int links = freeRange(LINKS_PORTS);
         Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < LINKS_PORTS; i++) {
@@ -76,6 +81,7 @@ final class StrataProcess implements AutoCloseable {
         }
         int admins = freeRange(GATEWAY_PORTS, taken);
         int moreGateways = freeRange(GATEWAY_PORTS - 1, taken);
+        int postgres = freeRange(databaseNodes, taken);
         return """
                 up:
                   stage: %d
@@ -83,7 +89,7 @@ final class StrataProcess implements AutoCloseable {
                   restart: false
                   startup_timeout: 150s
                   ports: {gateway: %d, gateway_admin: %d, more_gateways: %d, links: %d, postgres: %d, redis: %d}
-                """.formatted(stage, dir.resolve("run"), freePort(taken), admins, moreGateways, links, freePort(taken),
+                """.formatted(stage, dir.resolve("run"), freePort(taken), admins, moreGateways, links, postgres,
                 freePort(taken));
     }
 
@@ -123,7 +129,7 @@ final class StrataProcess implements AutoCloseable {
     }
 
     /** The first of {@code n} consecutive ports that are all free now. */
-    static int freeRange(int n) throws IOException {
+    private static int freeRange(int n) throws IOException {
         while (true) {
             int base = Ports.free(LINKS_PORTS);
             if (base + n - 1 <= 65535 && Ports.allFree(base, n)) {

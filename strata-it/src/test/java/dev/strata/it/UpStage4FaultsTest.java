@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -56,9 +57,7 @@ class UpStage4FaultsTest {
 
     @Test
     void killMinusNineOfAReplicaThenOfThePrimaryUnderReadLoad() throws Exception {
-        String yaml = StrataProcess.upSection(dir, 4).replace("restart: false", "restart: true")
-                // replica N listens on the primary's port + N: the whole block must be free
-                .replaceFirst("postgres: \\d+\\}", "postgres: " + StrataProcess.freeRange(3) + "}")
+        String yaml = StrataProcess.upSection(dir, 4, 3).replace("restart: false", "restart: true")
                 + """
                 data:
                   pool: {connection_timeout: %dms}
@@ -123,8 +122,8 @@ class UpStage4FaultsTest {
                         .contains("resuming from its replication slot");
                 long before = replicaQueries(links);
                 await("replica 1 serves reads again", () -> replicaQueries(links) > before + 100);
-                assertThat(load.failures()).as(() -> "failed reads after the replica's kill; logs:\n"
-                        + up.log("links-1") + up.log("links-2")).isEmpty();
+                assertThat(load.failures()).as(() -> "failed reads after the replica's kill: " + load.failures() + "; logs:\n"
+                        + logs(up, "gateway", "links-1", "links-2")).isEmpty();
 
                 // ---- kill -9 of the primary's PostgreSQL server: its node exits, the supervisor restarts it
                 long primaryNode = StrataProcess.node(up.topology(), "postgres-primary").get("pid").asLong();
@@ -165,8 +164,8 @@ class UpStage4FaultsTest {
                             servedWhileDown);
                 }
                 load.stop();
-                assertThat(load.failures()).as(() -> "failed reads; logs:\n" + up.log("gateway") + up.log("links-1")
-                        + up.log("links-2")).isEmpty();
+                assertThat(load.failures()).as(() -> "failed reads: " + load.failures() + "; logs:\n"
+                        + logs(up, "gateway", "links-1", "links-2")).isEmpty();
                 System.out.printf("faults: %d reads served, none failed%n", load.served());
             }
 
@@ -201,10 +200,10 @@ class UpStage4FaultsTest {
                             if (r.statusCode() == 200 || r.statusCode() == 302) {
                                 served.incrementAndGet();
                             } else {
-                                failures.add(path + " -> " + r.statusCode());
+                                failures.add(Instant.now() + " " + path + " -> " + r.statusCode());
                             }
                         } catch (Exception e) {
-                            failures.add(path + " -> " + e);
+                            failures.add(Instant.now() + " " + path + " -> " + e);
                         }
                     }
                 }));
@@ -306,6 +305,16 @@ class UpStage4FaultsTest {
     }
 
     // ------------------------------------------------------------------ views, processes, waiting
+
+    /** The logs of {@code nodes} without stack frames, each under its name. */
+    private static String logs(StrataProcess up, String... nodes) {
+        StringBuilder all = new StringBuilder();
+        for (String node : nodes) {
+            all.append("---- ").append(node).append('\n');
+            up.log(node).lines().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t...")).forEach(l -> all.append(l).append('\n'));
+        }
+        return all.toString();
+    }
 
     private HttpResponse<String> create(String base, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/links"))

@@ -25,9 +25,7 @@ class UpStage4Test {
 
     @Test
     void aWriteThenAReadThroughTheGatewayAndStopLeavesNoProcessBehind() throws Exception {
-        // replica N listens on the primary's port + N: the whole block must be free
-        String yaml = StrataProcess.upSection(dir, 4)
-                .replaceFirst("postgres: \\d+\\}", "postgres: " + StrataProcess.freeRange(3) + "}");
+        String yaml = StrataProcess.upSection(dir, 4, 3);
         try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "4", "--replicas", "2", "--nodes", "2")) {
             JsonNode topology = up.awaitTopology(Duration.ofMinutes(5));
             assertThat(StrataProcess.node(topology, "postgres-primary").get("role").asText()).isEqualTo("postgres-primary");
@@ -78,8 +76,7 @@ class UpStage4Test {
      */
     @Test
     void aStaleAnswerNeverComesBackThroughTheCache() throws Exception {
-        String yaml = StrataProcess.upSection(dir, 4)
-                .replaceFirst("postgres: \\d+\\}", "postgres: " + StrataProcess.freeRange(2) + "}")
+        String yaml = StrataProcess.upSection(dir, 4, 2)
                 + "data:\n  replication:\n    apply_delay: 2s\n";
         try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "4", "--replicas", "1", "--nodes", "1")) {
             JsonNode topology = up.awaitTopology(Duration.ofMinutes(5));

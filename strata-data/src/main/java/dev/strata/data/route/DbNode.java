@@ -93,10 +93,15 @@ final class DbNode {
                     }
                 }
             }
+            failedPolls = 0;
             if (!reachable) {
+                // the probe connects again: in rotation only once the pool hands out a connection too, so
+                // that no read meets an empty pool still reconnecting (a poll later, if not yet)
+                try (Connection pooled = pool.getConnection()) {
+                    pooled.isValid(2);
+                }
                 readmit();
             }
-            failedPolls = 0;
             reachable = true;
             return true;
         } catch (SQLException | RuntimeException e) {
@@ -137,8 +142,8 @@ final class DbNode {
 
     /**
      * The node answers its poll again after it did not (a restart): the reads that failed while it went
-     * down say nothing of it now, so it starts with no ejection and no failures counted. Its pool may
-     * still take a moment to reconnect; a read that meets that ejects it for the first, short time.
+     * down say nothing of it now, so it starts with no ejection and no failures counted. Its pool has
+     * handed out a connection already.
      */
     private synchronized void readmit() {
         failures = 0;

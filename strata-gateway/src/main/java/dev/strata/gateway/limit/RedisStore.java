@@ -41,11 +41,18 @@ import java.util.concurrent.TimeUnit;
  *
  * Batching (batch > 1): for a key this gateway called Redis for within the last second (a hot key: the
  * global ceiling, a busy API key; not a client seen once), a call may take up to batch cells at once,
- * never more than the key has free; the gateway hands the extra ones
- * out itself while their span (cells * T from the call) lasts. Every admission was counted in Redis
- * first, so the cluster never admits more than Redis allowed; the cost is in time: up to
- * gateways * (batch - 1) admissions can be held in leases at any instant, used later than their slot
- * (a burst that much larger at most) or left unused when their span passes (that many fewer).
+ * never more than the key has free; the gateway hands the extra ones out itself until the key's TAT
+ * that the call left in Redis (by then Redis's own schedule would have issued them all), and at least
+ * for the call's round trip (far above the load the TAT is nanoseconds away). Every
+ * admission was counted in Redis first, so the cluster never admits more than Redis allowed; the cost
+ * is in time: up to gateways * (batch - 1) admissions can be held in leases at any instant, used later
+ * than their slot (a burst that much larger at most) or left unused when the lease lapses. A lease
+ * that lived only cells * T from the call lapsed before a gateway slower than the limit could use it,
+ * and every lapse spent quota nobody used; living until the TAT it settles instead: a key whose cells
+ * lapse moves its TAT ahead, which lengthens the next lease until its cells are used. While a lease
+ * call for a key is in flight, up to batch - 1 of the key's other decisions wait for it and take from
+ * its lease (one round trip for a batch, not one per request); more than that make a lease call of
+ * their own beside it, so a key's concurrency is never capped at one batch per round trip.
  *
  * Threads: Lettuce runs on the cluster's own I/O thread (see RedisCluster: a connection stays on one
  * loop for its life, while the gateway replaces its loops at a reload), so the event loop never waits;
@@ -110,6 +117,8 @@ final class RedisStore implements LimitStore {
         long deniedUntil;   // System.nanoTime() until which the key is refused
         boolean denied;
         long lastCall;      // System.nanoTime() of the last call to Redis for the key
+        CompletableFuture<Boolean> leasing; // the lease call in flight (true when Redis answered), null when none
+        int waiting;        // decisions waiting for it: at most batch - 1, the cells it can bring them
     }
 
     private final Cluster cluster;
@@ -170,17 +179,17 @@ final class RedisStore implements LimitStore {
      * Whether this gateway called Redis for {@code key} within the last second: only then is a lease of
      * several cells worth its cost, as a key seen once (one client's) would hold cells it never uses.
      */
-    private boolean hot(String key, long now) {
+    private Lease hot(String key, long now) {
         Lease lease = leases.get(key, k -> new Lease());
         synchronized (lease) {
             boolean hot = lease.lastCall != 0 && now - lease.lastCall < 1_000_000_000L;
             lease.lastCall = now;
-            return hot;
+            return hot ? lease : null;
         }
     }
 
     /** Keeps what an answer says beyond the request it was for; answers may arrive in any order. */
-    private void remember(String key, Limit limit, long granted, Decision d) {
+    private void remember(String key, long granted, long leaseNanos, Decision d) {
         Lease lease = d.allowed() && granted <= 1 ? leases.getIfPresent(key) : leases.get(key, k -> new Lease());
         if (lease == null) {
             return;
@@ -196,7 +205,7 @@ final class RedisStore implements LimitStore {
             if (granted > 1) {
                 boolean valid = lease.left > 0 && lease.until - now > 0;
                 lease.left = (valid ? lease.left : 0) + granted - 1;
-                long until = now + granted * limit.emissionNanos();
+                long until = now + leaseNanos;
                 lease.until = valid && lease.until - until > 0 ? lease.until : until;
                 lease.remaining = d.remaining() - (granted - 1);
                 lease.resetAt = now + d.resetNanos();
@@ -212,10 +221,66 @@ final class RedisStore implements LimitStore {
         }
         long start = System.nanoTime();
         String counter = counter(key, limit);
+        Lease hot = batch > 1 ? hot(counter, start) : null;
+        if (hot == null) {
+            return call(key, limit, counter, 1, start, timeoutNanos);
+        }
+        return batched(key, limit, counter, hot, start);
+    }
+
+    /**
+     * A decision on a hot key: the first caller leases up to {@code batch} cells, up to {@code batch - 1}
+     * callers that come while its call is in flight take from that lease when it lands (those it cannot
+     * serve try again), later ones lease beside it; all within {@code timeout} of {@code start}.
+     */
+    private CompletionStage<Decision> batched(String key, Limit limit, String counter, Lease hot, long start) {
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) {
+            errors.increment();
+            return CompletableFuture.completedFuture(failed(key, limit));
+        }
+        CompletableFuture<Boolean> leasing;
+        boolean beside = false;
+        synchronized (hot) {
+            leasing = hot.leasing;
+            if (leasing == null) {
+                hot.leasing = new CompletableFuture<>();
+            } else if (hot.waiting < batch - 1) {
+                hot.waiting++;
+            } else {
+                beside = true; // as many wait as the lease in flight can serve: a lease of our own, beside it
+            }
+        }
+        if (beside) {
+            return call(key, limit, counter, batch, start, left);
+        }
+        if (leasing != null) {
+            return leasing.thenCompose(answered -> {
+                if (!answered) { // Redis failed the lease call: the fail mode decides, no call of our own
+                    return CompletableFuture.completedFuture(failed(key, limit));
+                }
+                Decision d = now(key, limit);
+                return d != null ? CompletableFuture.completedFuture(d) : batched(key, limit, counter, hot, start);
+            });
+        }
+        return call(key, limit, counter, batch, start, left).whenComplete((d, e) -> {
+            CompletableFuture<Boolean> landed;
+            synchronized (hot) {
+                landed = hot.leasing;
+                hot.leasing = null;
+                hot.waiting = 0;
+            }
+            landed.complete(d != null && d.source() == Decision.Source.STORE);
+        });
+    }
+
+    /** One decision in Redis, taking up to {@code cells} cells; bounded by {@code timeout}, never failing. */
+    private CompletionStage<Decision> call(String key, Limit limit, String counter, long cells, long start,
+                                           long timeout) {
         String[] keys = {cluster.key("ratelimit:" + counter)};
         String t = Long.toString(limit.emissionNanos());
         String tau = Long.toString(limit.toleranceNanos());
-        String n = Long.toString(batch > 1 && hot(counter, start) ? batch : 1);
+        String n = Long.toString(cells);
         CompletableFuture<List<Long>> call;
         try {
             RedisAsyncCommands<String, String> redis = cluster.redis().async();
@@ -227,16 +292,18 @@ final class RedisStore implements LimitStore {
             errors.increment();
             return CompletableFuture.completedFuture(failed(key, limit));
         }
-        return call.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((r, e) -> {
+        return call.orTimeout(timeout, TimeUnit.NANOSECONDS).handle((r, e) -> {
             if (e != null || r == null || r.size() != 4) {
                 errors.increment();
                 return failed(key, limit);
             }
-            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            long roundTrip = System.nanoTime() - start;
+            latency.record(roundTrip, TimeUnit.NANOSECONDS);
             long granted = r.get(0);
             Decision d = new Decision(granted >= 1, r.get(1) + Math.max(granted - 1, 0), r.get(2), r.get(3),
                     Decision.Source.STORE);
-            remember(counter, limit, granted, d);
+            // a lease lives until the key's TAT in Redis, and at least the round trip it saves
+            remember(counter, granted, Math.max(r.get(2), roundTrip), d);
             return d;
         });
     }

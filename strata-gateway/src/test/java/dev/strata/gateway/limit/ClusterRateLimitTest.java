@@ -69,6 +69,61 @@ class ClusterRateLimitTest {
                 .isBetween(expected * 0.95 - held, expected * 1.05 + held);
     }
 
+    @Test
+    void withBatchingALoadBelowTheLimitIsNeverRefused() throws Exception {
+        // batch * the load > the rate > the load: leases that lapsed a few cells in, or concurrent calls
+        // each taking a lease, would spend the quota far faster than the load uses it
+        floodBelowTheLimit("{store: cluster, cluster: {timeout: 1s, batch: 50}, "
+                + "rules: [{name: below, key: global, rate: 50000, period: 1s, burst: 200}]}", 50_000);
+    }
+
+    @Test
+    void withBatchingFarAboveTheLoadConcurrentRequestsShareLeasesWithoutQueueing() throws Exception {
+        // a lease that lived only until the TAT (nanoseconds away here) served no one waiting for it, and
+        // requests queued behind one another's calls until the timeout sent them to the fail mode
+        floodBelowTheLimit("{store: cluster, cluster: {timeout: 1s, batch: 10}, "
+                + "rules: [{name: far, key: global, rate: 100000000, period: 1s}]}", 100_000_000);
+    }
+
+    private void floodBelowTheLimit(String limiter, double rate) throws Exception {
+        Gateway g = gateway("g", limiter);
+        awaitShared(g);
+        double fallbacksBefore = counter(g, "strata_ratelimit_fallbacks_total");
+        double callsBefore = counter(g, "strata_ratelimit_redis_seconds_count");
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        long start = System.nanoTime();
+        long end = start + 2_000_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                runs.add(pool.submit(() -> {
+                    try (RawClient c = new RawClient(g.listenerAddress("main"))) {
+                        while (System.nanoTime() < end) {
+                            int status = c.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n").read().status();
+                            (status == 200 ? admitted : refused).incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : runs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double calls = counter(g, "strata_ratelimit_redis_seconds_count") - callsBefore;
+        System.out.printf("batching below the limit: %d admitted in %.2f s, %d refused, %.0f Redis calls%n",
+                admitted.get(), seconds, refused.get(), calls);
+        assertThat(admitted.get() / seconds).as("the premise: a load below the rate").isLessThan(rate);
+        assertThat(refused.get()).as("refusals of a load below the limit").isZero();
+        assertThat(counter(g, "strata_ratelimit_fallbacks_total")).as("every decision by Redis").isEqualTo(fallbacksBefore);
+        assertThat(calls).as("Redis calls: one per lease, not one per request").isLessThan(admitted.get() / 2.0);
+    }
+
     /** What two gateways on one Redis admitted of a global limit, six clients flooding them for three seconds. */
     record Run(int admitted, double seconds) {}
 
