@@ -84,7 +84,8 @@ class UpStage4FaultsTest {
                 codes.add(JSON.readTree(created.body()).get("code").asText());
             }
             // a read without a token may be up to max_lag old: the load starts once both replicas have the links
-            long written = lsn(dbNode(db(links.get(0)), "primary").path("position").asText());
+            // asked on the primary itself: a links node's polled position may predate the last write
+            long written = lsn(walPosition(topology, "postgres-primary"));
             await("both replicas have the links and serve on every links node", () -> links.stream().allMatch(l -> {
                 JsonNode view = db(l);
                 return List.of("replica-1", "replica-2").stream().allMatch(r ->
@@ -353,6 +354,16 @@ class UpStage4FaultsTest {
             }
         }
         return JSON.createObjectNode();
+    }
+
+    /** The primary's current WAL position, asked on the server itself. */
+    private static String walPosition(JsonNode topology, String node) throws Exception {
+        String url = "jdbc:" + StrataProcess.node(topology, node).get("url").asText();
+        try (Connection c = DriverManager.getConnection(url, "strata", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     /** The replica's {@code recovery_min_apply_delay}, asked on the server itself. */
