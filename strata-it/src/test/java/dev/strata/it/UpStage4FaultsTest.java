@@ -69,8 +69,8 @@ class UpStage4FaultsTest {
         try (StrataProcess up = StrataProcess.up(dir, yaml, "--stage", "4", "--replicas", "2", "--nodes", "2",
                 "--replica-delay", "2=1s")) {
             JsonNode topology = up.awaitTopology(Duration.ofMinutes(5));
-            assertThat(applyDelay(topology, "postgres-replica-1")).isEqualTo("0");
-            assertThat(applyDelay(topology, "postgres-replica-2")).as("its own delay").isEqualTo("1s");
+            assertThat(ask(topology, "postgres-replica-1", "SHOW recovery_min_apply_delay")).isEqualTo("0");
+            assertThat(ask(topology, "postgres-replica-2", "SHOW recovery_min_apply_delay")).as("its own delay").isEqualTo("1s");
             Set<ProcessHandle> processes = new HashSet<>(StrataProcess.processesOf(topology));
             String base = StrataProcess.node(topology, "gateway").get("url").asText();
             String admin = StrataProcess.node(topology, "gateway").get("admin_url").asText();
@@ -85,7 +85,7 @@ class UpStage4FaultsTest {
             }
             // a read without a token may be up to max_lag old: the load starts once both replicas have the links
             // asked on the primary itself: a links node's polled position may predate the last write
-            long written = lsn(walPosition(topology, "postgres-primary"));
+            long written = lsn(ask(topology, "postgres-primary", "SELECT pg_current_wal_lsn()::text"));
             await("both replicas have the links and serve on every links node", () -> links.stream().allMatch(l -> {
                 JsonNode view = db(l);
                 return List.of("replica-1", "replica-2").stream().allMatch(r ->
@@ -356,21 +356,11 @@ class UpStage4FaultsTest {
         return JSON.createObjectNode();
     }
 
-    /** The primary's current WAL position, asked on the server itself. */
-    private static String walPosition(JsonNode topology, String node) throws Exception {
+    /** The one value {@code sql} answers, asked on the database server of {@code node} itself. */
+    private static String ask(JsonNode topology, String node, String sql) throws Exception {
         String url = "jdbc:" + StrataProcess.node(topology, node).get("url").asText();
         try (Connection c = DriverManager.getConnection(url, "strata", "");
-             ResultSet rs = c.createStatement().executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    /** The replica's {@code recovery_min_apply_delay}, asked on the server itself. */
-    private static String applyDelay(JsonNode topology, String node) throws Exception {
-        String url = "jdbc:" + StrataProcess.node(topology, node).get("url").asText();
-        try (Connection c = DriverManager.getConnection(url, "strata", "");
-             ResultSet rs = c.createStatement().executeQuery("SHOW recovery_min_apply_delay")) {
+             ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
